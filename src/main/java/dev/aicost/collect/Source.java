@@ -1,0 +1,33 @@
+package dev.aicost.collect;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One upstream read on its own interval. A source turns upstream data into normalised records and
+ * knows nothing of prices, labels, HTTP serving or storage.
+ *
+ * <p>Exactly-once contract: {@link #collect} must not change the source's committed state. It returns
+ * the records since the committed state and the state that holds after them; the orchestrator makes
+ * both durable in one ledger transaction and only then calls {@link #committed}. A failed commit
+ * therefore leaves the source where it was, and the next collect emits the same usage again.
+ */
+public interface Source extends AutoCloseable {
+
+  /** The {@code collector} label value, e.g. {@code vllm/llama-prod}. Stable across restarts. */
+  String name();
+
+  Duration interval();
+
+  /** Restores the committed state from the ledger's checkpoint (null when there is none). */
+  void restore(String checkpointJson);
+
+  /** Reads the upstream once. */
+  Batch collect(Instant now, SourceContext ctx) throws SourceException;
+
+  /** The ledger made {@code batch} durable: adopt its state. */
+  void committed(Batch batch);
+
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,10 @@
+package dev.aicost.config;
+
+import java.util.List;
+
+/** {@code attribution:} ordered rules from source ids to the tag set. */
+public record AttributionConfig(List<RuleConfig> rules) {
+  public AttributionConfig {
+    rules = rules != null ? List.copyOf(rules) : List.of();
+  }
+}

@@ -1,0 +1,30 @@
+package dev.aicost.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One vLLM deployment. {@code name} becomes the {@code deployment} label.
+ *
+ * @param gpuCount GPUs the deployment holds (until NVML maps them), default 1
+ * @param gpuHourlyUsd per GPU-hour; else {@code pricing.gpus} by {@code gpu_name}; else the default table
+ * @param gpuName the GPU model as NVML names it, for price matching without NVML
+ * @param gpus GPU UUIDs this deployment holds (used when NVML is on)
+ */
+public record VllmSourceConfig(
+    String name,
+    String url,
+    Duration interval,
+    Duration timeout,
+    Integer gpuCount,
+    Double gpuHourlyUsd,
+    String gpuName,
+    List<String> gpus) {
+
+  public VllmSourceConfig {
+    interval = interval != null ? interval : Duration.ofSeconds(15);
+    timeout = timeout != null ? timeout : Duration.ofSeconds(5);
+    gpuCount = gpuCount != null ? gpuCount : 1;
+    gpus = gpus != null ? List.copyOf(gpus) : List.of();
+  }
+}

@@ -1,0 +1,7 @@
+package dev.aicost.metrics;
+
+public enum FamilyType {
+  COUNTER,
+  GAUGE,
+  INFO
+}

@@ -1,0 +1,31 @@
+package dev.aicost.model;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Usage observed by a source over [start, end): emitted exactly once per unit of usage.
+ *
+ * @param sourceIds ids the source knows beyond the fixed dimensions (project_id, api_key_id,
+ *     workspace_id, ...), used only by attribution rules, never exposed as labels directly
+ */
+public record UsageDelta(
+    Instant start,
+    Instant end,
+    String provider,
+    String service,
+    String deployment,
+    String model,
+    Map<String, String> sourceIds,
+    TokenCounts tokens,
+    long requests) {
+
+  public UsageDelta {
+    sourceIds = Map.copyOf(sourceIds);
+    if (requests < 0) throw new IllegalArgumentException("requests must not be negative");
+  }
+
+  public boolean isEmpty() {
+    return tokens.total() == 0 && requests == 0;
+  }
+}
