@@ -103,4 +103,8 @@ public final class Metrics {
       "Series not created because the metric reached limits.max_series_per_metric.", List.of("metric"));
   public static final Family BUILD_INFO = new Family("aicost_build", FamilyType.INFO,
       "Build information, value 1.", List.of("version", "revision"));
+
+  /** Counter families the ledger persists, so a restart continues them. */
+  public static final List<Family> PERSISTED_COUNTERS = List.of(
+      TOKENS, REQUESTS, SPEND, UNPRICED_TOKENS, GPU_SECONDS, GPU_COST, GPU_ENERGY);
 }

@@ -1,0 +1,255 @@
+package dev.aicost;
+
+import dev.aicost.accounting.AccountingSink;
+import dev.aicost.accounting.BatchAccountant;
+import dev.aicost.attribution.AttributionRules;
+import dev.aicost.collect.CollectorHealth;
+import dev.aicost.collect.Orchestrator;
+import dev.aicost.collect.Source;
+import dev.aicost.config.ConfigException;
+import dev.aicost.config.ConfigLoader;
+import dev.aicost.config.ExporterConfig;
+import dev.aicost.config.RuleConfig;
+import dev.aicost.config.VllmSourceConfig;
+import dev.aicost.demo.Demo;
+import dev.aicost.http.HttpServer;
+import dev.aicost.http.JsonApi;
+import dev.aicost.http.ReloadResult;
+import dev.aicost.http.StatusView;
+import dev.aicost.ledger.CounterStore;
+import dev.aicost.ledger.Ledger;
+import dev.aicost.metrics.BuildInfo;
+import dev.aicost.metrics.ExporterCollector;
+import dev.aicost.metrics.GaugeStore;
+import dev.aicost.metrics.Metrics;
+import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.pricing.GpuPriceResolver;
+import dev.aicost.pricing.PriceCatalog;
+import dev.aicost.source.vllm.VllmSource;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import okhttp3.OkHttpClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running exporter: the object graph {@link Main} builds. Long-lived parts (ledger, stores,
+ * registry, HTTP) stay across reloads; the configured parts (prices, rules, sources) are rebuilt from
+ * a validated configuration and swapped in, so a bad new file leaves the old one running.
+ */
+public final class Exporter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Exporter.class);
+
+  /** Everything that comes from outside the configuration file. */
+  public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm) {}
+
+  private final Settings settings;
+  private final Clock clock;
+  private final OkHttpClient http;
+  private final BuildInfo build = BuildInfo.load();
+  private final CounterStore counters;
+  private final GaugeStore gauges = new GaugeStore();
+  private final TrailingWindows windows;
+  private final Ledger ledger;
+  private final Orchestrator orchestrator;
+  private final AccountingSinkHolder sink = new AccountingSinkHolder();
+  private final HttpServer server;
+  private final Demo demo;
+  private volatile ExporterConfig config;
+  private volatile Map<String, String> targets = Map.of();
+  private volatile boolean ready;
+
+  public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http) throws Exception {
+    this.settings = settings;
+    this.config = config;
+    this.clock = clock;
+    this.http = http;
+    this.counters = new CounterStore(config.limits().maxSeriesPerMetric());
+    this.windows = new TrailingWindows(config.trailingWindow());
+    this.ledger = new Ledger(Path.of(config.state().path()), counters);
+    this.orchestrator = new Orchestrator(clock, sink);
+    this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
+
+    PrometheusRegistry registry = new PrometheusRegistry();
+    registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build));
+    JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
+    if (demo != null) api.with(demo.api());
+    String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
+    String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
+    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path),
+        registry, () -> ready, this::reload, statusView(), api);
+  }
+
+  public Exporter start() throws Exception {
+    server.start();
+    startPipeline(config);
+    ready = true;
+    log.info("event=started listen=:{} demo={} sources={} ledger={}", server.port(), demo != null, targets.size(), config.state().path());
+    return this;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public CounterStore counters() {
+    return counters;
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  public Demo demo() {
+    return demo;
+  }
+
+  private void startPipeline(ExporterConfig cfg) throws Exception {
+    List<RuleConfig> rules = new ArrayList<>(cfg.attribution().rules());
+    List<VllmSourceConfig> vllm = new ArrayList<>(cfg.sources().vllm());
+    if (demo != null) {
+      rules.addAll(demo.rules());
+      vllm.addAll(demo.sources());
+    }
+    if (vllm.isEmpty() && settings.autodetectVllm()) {
+      vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null));
+      log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
+    }
+    PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), http);
+    GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
+    Map<String, Double> hourly = new LinkedHashMap<>();
+    for (VllmSourceConfig v : vllm) if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
+    BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get);
+
+    List<Source> sources = new ArrayList<>();
+    Map<String, String> newTargets = new LinkedHashMap<>();
+    for (VllmSourceConfig v : vllm) {
+      VllmSource s = new VllmSource(v, http, cfg.limits().maxScrapeBytes().bytes(), cfg.limits().maxLabelValueLength());
+      sources.add(s);
+      newTargets.put(s.name(), s.target());
+    }
+    sink.set(new AccountingSink(accountant, ledger, windows, gauges));
+    Set<String> names = new HashSet<>();
+    for (Source s : sources) {
+      names.add(s.name());
+      orchestrator.start(s, ledger.checkpoint(s.name()).orElse(null));
+    }
+    orchestrator.forgetHealthExcept(names);
+    targets = newTargets;
+  }
+
+  /** POST /-/reload: validate and build the new configuration before touching the running one. */
+  public synchronized ReloadResult reload() {
+    if (settings.configFile() == null) return new ReloadResult(false, "no --config.file to reload");
+    ExporterConfig next;
+    try {
+      next = new ConfigLoader().load(settings.configFile());
+      PriceCatalog.load(next.pricing(), http); // fail before stopping anything
+    } catch (ConfigException e) {
+      log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
+      return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
+    } catch (Exception e) {
+      log.warn("event=reload_rejected error=\"{}\"", e.getMessage());
+      return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + e.getMessage());
+    }
+    List<String> notReloadable = new ArrayList<>();
+    if (!next.state().path().equals(config.state().path())) notReloadable.add("state.path");
+    if (!next.server().equals(config.server())) notReloadable.add("server");
+    if (!next.limits().maxSeriesPerMetric().equals(config.limits().maxSeriesPerMetric())) notReloadable.add("limits.max_series_per_metric");
+    if (!next.trailingWindow().equals(config.trailingWindow())) notReloadable.add("trailing_window");
+    orchestrator.stopAll();
+    try {
+      startPipeline(next);
+    } catch (Exception e) {
+      log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", e.getMessage());
+      try {
+        startPipeline(config);
+      } catch (Exception again) {
+        log.error("event=restore_failed error=\"{}\"", again.getMessage());
+      }
+      return new ReloadResult(false, "reload failed, previous configuration restored: " + e.getMessage());
+    }
+    config = next;
+    String note = notReloadable.isEmpty() ? "" : " (changes to " + String.join(", ", notReloadable) + " apply after a restart)";
+    log.info("event=reloaded sources={}{}", targets.size(), note.isEmpty() ? "" : " restart_needed=" + String.join(",", notReloadable));
+    return new ReloadResult(true, "configuration reloaded" + note);
+  }
+
+  private StatusView statusView() {
+    return new StatusView() {
+      @Override
+      public List<CollectorHealth> collectors() {
+        return orchestrator.health();
+      }
+
+      @Override
+      public Map<String, String> targets() {
+        return targets;
+      }
+
+      @Override
+      public boolean demo() {
+        return demo != null;
+      }
+
+      @Override
+      public String version() {
+        return build.version();
+      }
+
+      @Override
+      public String configFile() {
+        return settings.configFile() == null ? null : settings.configFile().toString();
+      }
+
+      @Override
+      public Map<String, Double> totals() {
+        Map<String, Double> t = new LinkedHashMap<>();
+        t.put("spend_usd (since the ledger began)", counters.sum(Metrics.SPEND));
+        t.put("tokens", counters.sum(Metrics.TOKENS));
+        t.put("requests", counters.sum(Metrics.REQUESTS));
+        t.put("unpriced tokens", counters.sum(Metrics.UNPRICED_TOKENS));
+        return t;
+      }
+    };
+  }
+
+  static String[] splitListen(String listen) {
+    int i = listen.lastIndexOf(':');
+    String host = listen.substring(0, i);
+    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+    return new String[] {host.isEmpty() ? "0.0.0.0" : host, listen.substring(i + 1)};
+  }
+
+  @Override
+  public void close() {
+    ready = false;
+    orchestrator.close();
+    server.close();
+    if (demo != null) demo.close();
+    ledger.close();
+  }
+
+  /** Lets reload swap the accounting without restarting the orchestrator. */
+  private static final class AccountingSinkHolder implements dev.aicost.collect.BatchSink {
+    private volatile AccountingSink current;
+
+    void set(AccountingSink s) {
+      current = s;
+    }
+
+    @Override
+    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now) throws Exception {
+      current.accept(source, batch, now);
+    }
+  }
+
+}

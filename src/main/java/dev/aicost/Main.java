@@ -1,0 +1,104 @@
+package dev.aicost;
+
+import dev.aicost.cli.CommandLine;
+import dev.aicost.config.ConfigException;
+import dev.aicost.config.ConfigLoader;
+import dev.aicost.config.ExporterConfig;
+import dev.aicost.metrics.BuildInfo;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/** Entry point: parses the command line, loads the configuration, builds the exporter and runs it. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  static int run(String[] args) {
+    CommandLine cli;
+    try {
+      cli = CommandLine.parse(args);
+    } catch (CommandLine.UsageException e) {
+      System.err.println("aicost-exporter: " + e.getMessage());
+      return 2;
+    }
+    if (cli.help()) {
+      System.out.print(CommandLine.USAGE);
+      return 0;
+    }
+    if (cli.version()) {
+      BuildInfo b = BuildInfo.load();
+      System.out.println("aicost-exporter " + b.version() + " (revision " + b.revision() + ", java " + System.getProperty("java.version") + ")");
+      return 0;
+    }
+    if (cli.checkConfigFile() != null) return checkConfig(Path.of(cli.checkConfigFile()));
+
+    configureLogging(cli.logLevel());
+    ExporterConfig config;
+    Path file = cli.configFile() == null ? null : Path.of(cli.configFile());
+    try {
+      config = file == null ? ExporterConfig.defaults() : new ConfigLoader().load(file);
+    } catch (ConfigException e) {
+      System.err.println("aicost-exporter: invalid configuration " + file + ":");
+      e.problems().forEach(p -> System.err.println("  " + p));
+      return 1;
+    }
+    OkHttpClient http = new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(8, 5, TimeUnit.MINUTES))
+        .dispatcher(new Dispatcher())
+        .followRedirects(true)
+        .build();
+    Exporter exporter;
+    try {
+      exporter = new Exporter(new Exporter.Settings(file, cli.listenAddress(), cli.telemetryPath(), cli.demo(),
+          file == null && !cli.demo()), config, Clock.systemUTC(), http).start();
+    } catch (Exception e) {
+      System.err.println("aicost-exporter: cannot start: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      exporter.close();
+      http.dispatcher().executorService().shutdown();
+      http.connectionPool().evictAll();
+      stop.countDown();
+    }, "shutdown"));
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  static int checkConfig(Path file) {
+    try {
+      ExporterConfig cfg = new ConfigLoader().load(file);
+      System.out.println(file + ": valid (" + cfg.sources().vllm().size() + " vLLM deployments, "
+          + cfg.attribution().rules().size() + " attribution rules, " + cfg.budgets().size() + " budgets)");
+      return 0;
+    } catch (ConfigException e) {
+      System.err.println(file + ": " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + ":");
+      e.problems().forEach(p -> System.err.println("  " + p));
+      return 1;
+    }
+  }
+
+  /** slf4j-simple reads these once, at its first use: set them before any logger exists. */
+  private static void configureLogging(String level) {
+    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+    System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
+  }
+}

@@ -1,0 +1,36 @@
+package dev.aicost.accounting;
+
+import dev.aicost.collect.Batch;
+import dev.aicost.collect.BatchSink;
+import dev.aicost.ledger.Ledger;
+import dev.aicost.metrics.GaugeStore;
+import dev.aicost.metrics.Metrics;
+import dev.aicost.metrics.TrailingWindows;
+import java.time.Instant;
+
+/** Accounting, then one ledger transaction, then the in-memory views that scrapes read. */
+public final class AccountingSink implements BatchSink {
+  private final BatchAccountant accountant;
+  private final Ledger ledger;
+  private final TrailingWindows windows;
+  private final GaugeStore gauges;
+
+  public AccountingSink(BatchAccountant accountant, Ledger ledger, TrailingWindows windows, GaugeStore gauges) {
+    this.accountant = accountant;
+    this.ledger = ledger;
+    this.windows = windows;
+    this.gauges = gauges;
+  }
+
+  @Override
+  public void accept(String source, Batch batch, Instant now) throws Exception {
+    BatchAccountant.Result r = accountant.account(batch);
+    ledger.commit(source, r.increments(), batch.checkpointJson(), now);
+    for (BatchAccountant.WindowObservation o : r.observations()) {
+      windows.observe(o.key(), o.at(), o.usd(), o.tokens(), o.cacheRead(), o.prompt());
+    }
+    for (BatchAccountant.PriceSeen p : r.prices()) {
+      gauges.set("gpu".equals(p.kind()) ? Metrics.GPU_PRICE : Metrics.PRICE_PER_TOKEN, p.labels(), p.value());
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.aicost.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** Prometheus-style flags: {@code --name=value} or {@code --name value}; one subcommand, check-config. */
+public record CommandLine(
+    String configFile,
+    String listenAddress,
+    String telemetryPath,
+    String webConfigFile,
+    String logLevel,
+    boolean demo,
+    boolean version,
+    boolean help,
+    String checkConfigFile) {
+
+  private static final Set<String> LEVELS = Set.of("debug", "info", "warn", "error");
+
+  public static final String USAGE = """
+      usage: aicost-exporter [flags]
+             aicost-exporter check-config FILE
+
+      Prometheus exporter for the cost of AI inference (vLLM, NVIDIA GPUs, managed APIs).
+
+      flags:
+        --config.file=FILE          YAML configuration (docs/configuration.md); without it a vLLM at
+                                    http://127.0.0.1:8000/metrics is read if present
+        --web.listen-address=ADDR   address to serve on (default :10042; overrides server.listen)
+        --web.telemetry-path=PATH   path of the metrics (default /metrics)
+        --web.config.file=FILE      exporter-toolkit web config (TLS, basic auth); reserved, not yet supported
+        --log.level=LEVEL           debug, info, warn or error (default info)
+        --demo                      also run simulated vLLM deployments on loopback (the real pipeline)
+        --version                   print version and exit
+        --help                      print this help and exit
+
+      check-config FILE              validate FILE, print every problem with its path, exit 0 if valid
+      """;
+
+  /** Thrown for a command line the exporter cannot run; the message is for the user. */
+  public static final class UsageException extends Exception {
+    public UsageException(String message) {
+      super(message);
+    }
+  }
+
+  public static CommandLine parse(String[] args) throws UsageException {
+    String config = null, listen = null, path = null, web = null, level = "info", check = null;
+    boolean demo = false, version = false, help = false;
+    List<String> rest = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) {
+        rest.add(a);
+        continue;
+      }
+      String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
+      String inline = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
+      switch (name) {
+        case "--demo" -> demo = flag(name, inline);
+        case "--version" -> version = flag(name, inline);
+        case "--help" -> help = flag(name, inline);
+        case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level" -> {
+          String value = inline;
+          if (value == null) {
+            if (i + 1 >= args.length) throw new UsageException(name + " needs a value");
+            value = args[++i];
+          }
+          switch (name) {
+            case "--config.file" -> config = value;
+            case "--web.listen-address" -> listen = value;
+            case "--web.telemetry-path" -> path = value;
+            case "--web.config.file" -> web = value;
+            default -> level = value.toLowerCase(java.util.Locale.ROOT);
+          }
+        }
+        default -> throw new UsageException("unknown flag " + name + " (see --help)");
+      }
+    }
+    if (!rest.isEmpty()) {
+      if (!rest.get(0).equals("check-config")) throw new UsageException("unknown argument " + rest.get(0) + " (see --help)");
+      if (rest.size() != 2) throw new UsageException("check-config needs exactly one FILE");
+      check = rest.get(1);
+    }
+    if (!LEVELS.contains(level)) throw new UsageException("--log.level must be one of debug, info, warn, error");
+    if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
+    if (web != null) throw new UsageException("--web.config.file is not supported yet; put the exporter behind a TLS/auth proxy");
+    return new CommandLine(config, listen, path, web, level, demo, version, help, check);
+  }
+
+  private static boolean flag(String name, String inline) throws UsageException {
+    if (inline == null || inline.equals("true")) return true;
+    if (inline.equals("false")) return false;
+    throw new UsageException(name + " takes no value");
+  }
+}

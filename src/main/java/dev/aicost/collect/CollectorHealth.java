@@ -1,0 +1,101 @@
+package dev.aicost.collect;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/** One collector's health, as the same scrape reports it and the status page shows it. */
+public final class CollectorHealth {
+  private final String collector;
+  private volatile boolean everRan;
+  private volatile boolean success;
+  private volatile double lastSuccessEpochSeconds;
+  private volatile double lastDurationSeconds;
+  private volatile String lastError = "";
+  private volatile String lastErrorReason = "";
+  private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> upstream = new ConcurrentHashMap<>();
+  private final AtomicLong apiCostMicroUsd = new AtomicLong();
+
+  public CollectorHealth(String collector) {
+    this.collector = collector;
+  }
+
+  public String collector() {
+    return collector;
+  }
+
+  void succeeded(double epochSeconds, double durationSeconds) {
+    everRan = true;
+    success = true;
+    lastSuccessEpochSeconds = epochSeconds;
+    lastDurationSeconds = durationSeconds;
+  }
+
+  void failed(String reason, String message, double durationSeconds) {
+    everRan = true;
+    success = false;
+    lastDurationSeconds = durationSeconds;
+    lastErrorReason = reason;
+    lastError = message;
+    countError(reason);
+  }
+
+  void countError(String reason) {
+    errors.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
+  }
+
+  void upstreamCall(String operation, String outcome) {
+    upstream.computeIfAbsent(operation + "\u0000" + outcome, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  void apiCost(double usd) {
+    apiCostMicroUsd.addAndGet(Math.round(usd * 1e6));
+  }
+
+  public boolean everRan() {
+    return everRan;
+  }
+
+  public boolean success() {
+    return success;
+  }
+
+  public double lastSuccessEpochSeconds() {
+    return lastSuccessEpochSeconds;
+  }
+
+  public double lastDurationSeconds() {
+    return lastDurationSeconds;
+  }
+
+  public String lastError() {
+    return lastError;
+  }
+
+  public String lastErrorReason() {
+    return lastErrorReason;
+  }
+
+  public double apiCostUsd() {
+    return apiCostMicroUsd.get() / 1e6;
+  }
+
+  public void forEachError(BiConsumer<String, Long> action) {
+    errors.forEach((r, n) -> action.accept(r, n.get()));
+  }
+
+  /** (operation, outcome) -> count. */
+  public void forEachUpstream(TriConsumer action) {
+    upstream.forEach((k, n) -> {
+      int sep = k.indexOf('\u0000');
+      action.accept(k.substring(0, sep), k.substring(sep + 1), n.get());
+    });
+  }
+
+  @FunctionalInterface
+  public interface TriConsumer {
+    void accept(String operation, String outcome, long count);
+  }
+}

@@ -1,0 +1,132 @@
+package dev.aicost.collect;
+
+import dev.aicost.ledger.LedgerException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs every source on its own interval, each on its own thread, so a slow or hanging upstream
+ * delays nobody else and never the scrape. Times each run, catches its failure, hands good batches
+ * to the sink, and keeps each collector's health for the same scrape.
+ */
+public final class Orchestrator implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
+  private final Clock clock;
+  private final BatchSink sink;
+  private final Map<String, CollectorHealth> health = new ConcurrentHashMap<>();
+  private final List<Running> running = new ArrayList<>();
+
+  public Orchestrator(Clock clock, BatchSink sink) {
+    this.clock = clock;
+    this.sink = sink;
+  }
+
+  /** Starts a source: restores its checkpoint, runs it at once, then every interval. */
+  public synchronized void start(Source source, String checkpointJson) {
+    CollectorHealth h = health.computeIfAbsent(source.name(), CollectorHealth::new);
+    source.restore(checkpointJson);
+    ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "collect-" + source.name());
+      t.setDaemon(true);
+      return t;
+    });
+    running.add(new Running(source, exec));
+    long ms = source.interval().toMillis();
+    exec.scheduleWithFixedDelay(() -> runOnce(source, h), 0, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /** One collect → sink → commit cycle. Public so tests and benchmarks drive it deterministically. */
+  public void runOnce(Source source, CollectorHealth h) {
+    long t0 = System.nanoTime();
+    Instant now = clock.instant();
+    try {
+      Batch batch = source.collect(now, context(h));
+      sink.accept(source.name(), batch, now);
+      source.committed(batch);
+      h.succeeded(now.toEpochMilli() / 1000.0, seconds(t0));
+    } catch (SourceException e) {
+      h.failed(e.reason(), e.getMessage(), seconds(t0));
+      log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
+    } catch (LedgerException e) {
+      h.failed("ledger", e.getMessage(), seconds(t0));
+      log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
+    } catch (Exception e) {
+      // A bug in a source must not kill its schedule: report it and carry on.
+      h.failed("internal", e.getClass().getSimpleName() + ": " + e.getMessage(), seconds(t0));
+      log.error("event=collect_internal_error collector={} error=\"{}\"", source.name(), e.toString(), e);
+    }
+  }
+
+  private static SourceContext context(CollectorHealth h) {
+    return new SourceContext() {
+      @Override
+      public void upstreamCall(String operation, String outcome) {
+        h.upstreamCall(operation, outcome);
+      }
+
+      @Override
+      public void partialError(String reason, String message) {
+        h.countError(reason);
+        log.warn("event=collect_partial_error collector={} reason={} error=\"{}\"", h.collector(), reason, message);
+      }
+
+      @Override
+      public void upstreamCost(double usd) {
+        h.apiCost(usd);
+      }
+    };
+  }
+
+  public CollectorHealth health(String collector) {
+    return health.computeIfAbsent(collector, CollectorHealth::new);
+  }
+
+  public List<CollectorHealth> health() {
+    List<CollectorHealth> list = new ArrayList<>(health.values());
+    list.sort((a, b) -> a.collector().compareTo(b.collector()));
+    return list;
+  }
+
+  public synchronized List<Source> sources() {
+    return running.stream().map(r -> r.source).toList();
+  }
+
+  /** Stops every source and forgets health of those not restarted (used by reload). */
+  public synchronized void stopAll() {
+    for (Running r : running) {
+      r.exec.shutdownNow();
+      try {
+        r.exec.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      r.source.close();
+    }
+    running.clear();
+  }
+
+  public synchronized void forgetHealthExcept(java.util.Set<String> keep) {
+    health.keySet().retainAll(keep);
+  }
+
+  @Override
+  public void close() {
+    stopAll();
+  }
+
+  private static double seconds(long t0) {
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private record Running(Source source, ScheduledExecutorService exec) {}
+}

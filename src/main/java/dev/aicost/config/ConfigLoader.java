@@ -1,0 +1,155 @@
+package dev.aicost.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads the YAML file into {@link ExporterConfig}: unknown keys are rejected, every error names its
+ * path ({@code sources.vllm[1].url: not a URL}), and the validator runs before anything starts.
+ */
+public final class ConfigLoader {
+  private final ObjectMapper mapper;
+
+  public ConfigLoader() {
+    SimpleModule types = new SimpleModule("aicost-config");
+    types.addDeserializer(Duration.class, new ValueDeserializer<>(Durations::parse));
+    types.addDeserializer(DataSize.class, new ValueDeserializer<>(DataSize::parse));
+    types.addDeserializer(LocalDate.class, new ValueDeserializer<>(ConfigLoader::parseDate));
+    mapper = new ObjectMapper(new YAMLFactory())
+        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .registerModule(types)
+        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  }
+
+  public ExporterConfig load(Path file) throws ConfigException {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(List.of(file + ": no such file"));
+    } catch (IOException e) {
+      throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
+    }
+    return parse(text);
+  }
+
+  public ExporterConfig parse(String yaml) throws ConfigException {
+    ExporterConfig cfg;
+    try {
+      cfg = yaml.isBlank() ? ExporterConfig.defaults() : mapper.readValue(yaml, ExporterConfig.class);
+      if (cfg == null) cfg = ExporterConfig.defaults();
+    } catch (JsonMappingException e) {
+      throw new ConfigException(List.of(describe(e)));
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      String where = loc != null ? "line " + loc.getLineNr() + ", column " + loc.getColumnNr() : "input";
+      throw new ConfigException(List.of(where + ": not valid YAML: " + e.getOriginalMessage()));
+    }
+    List<String> problems = new ConfigValidator().validate(cfg);
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    return cfg;
+  }
+
+  static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference ref : e.getPath()) {
+      if (ref.getFieldName() != null) {
+        if (sb.length() > 0) sb.append('.');
+        sb.append(ref.getFieldName());
+      } else if (ref.getIndex() >= 0) {
+        sb.append('[').append(ref.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "(top level)" : sb.toString();
+  }
+
+  private static String describe(JsonMappingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      List<String> known = new ArrayList<>();
+      if (u.getKnownPropertyIds() != null) u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+      known.sort(null);
+      return path(e) + ": unknown key" + (known.isEmpty() ? "" : " (known keys: " + String.join(", ", known) + ")");
+    }
+    Throwable cause = e.getCause();
+    if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null) {
+      return path(e) + ": " + iae.getMessage();
+    }
+    if (e instanceof InvalidFormatException f) {
+      return path(e) + ": " + quote(f.getValue()) + " is not a valid " + simpleType(f.getTargetType());
+    }
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+      return path(e) + ": expected " + simpleType(m.getTargetType());
+    }
+    return path(e) + ": " + e.getOriginalMessage();
+  }
+
+  private static String quote(Object v) {
+    return v instanceof String s ? "\"" + s + "\"" : String.valueOf(v);
+  }
+
+  private static String simpleType(Class<?> t) {
+    if (t == null) return "value";
+    if (List.class.isAssignableFrom(t)) return "a list";
+    if (java.util.Map.class.isAssignableFrom(t)) return "a mapping";
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) return "an integer";
+    if (t == Double.class || t == double.class) return "a number";
+    if (t == String.class) return "a string";
+    if (t == Boolean.class || t == boolean.class) return "true or false";
+    if (t.isRecord()) return "a mapping";
+    return t.getSimpleName();
+  }
+
+  private static LocalDate parseDate(String s) {
+    try {
+      return LocalDate.parse(s.trim());
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("must be a date like 2026-01-31");
+    }
+  }
+
+  /** Reads a scalar as text and converts it, so a bad value's message reaches the user with its path. */
+  private static final class ValueDeserializer<T> extends JsonDeserializer<T> {
+    private final java.util.function.Function<String, T> convert;
+
+    ValueDeserializer(java.util.function.Function<String, T> convert) {
+      this.convert = convert;
+    }
+
+    @Override
+    public T deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+      if (!p.currentToken().isScalarValue()) {
+        throw MismatchedInputException.from(p, String.class, "expected a single value");
+      }
+      String text = p.getValueAsString();
+      try {
+        return convert.apply(text);
+      } catch (IllegalArgumentException e) {
+        throw JsonMappingException.from(p, e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package dev.aicost.config;
+
+import dev.aicost.metrics.Metrics;
+import dev.aicost.pricing.PricingValidation;
+import java.net.URI;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks what the types cannot: every problem is one line starting with its YAML path. */
+public final class ConfigValidator {
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+  private static final Pattern LISTEN = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9_.-]*):(\\d{1,5})");
+  private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+
+  private final List<String> problems = new ArrayList<>();
+
+  public List<String> validate(ExporterConfig cfg) {
+    problems.clear();
+    server(cfg.server());
+    if (cfg.state().path().isBlank()) add("state.path", "must not be empty");
+    try {
+      ZoneId.of(cfg.timezone());
+    } catch (RuntimeException e) {
+      add("timezone", "unknown time zone \"" + cfg.timezone() + "\" (use an IANA name like Europe/Berlin)");
+    }
+    positive("trailing_window", cfg.trailingWindow(), Duration.ofSeconds(1));
+    problems.addAll(PricingValidation.validate(cfg.pricing(), "pricing"));
+    attribution(cfg.attribution());
+    vllm(cfg.sources().vllm());
+    nvml(cfg.sources().nvml());
+    budgets(cfg.budgets());
+    limits(cfg.limits());
+    demo(cfg.demo());
+    return List.copyOf(problems);
+  }
+
+  private void server(ServerConfig s) {
+    if (!LISTEN.matcher(s.listen()).matches() || Integer.parseInt(s.listen().replaceAll(".*:", "")) > 65535) {
+      add("server.listen", "must be host:port or :port, got \"" + s.listen() + "\"");
+    }
+    if (!s.telemetryPath().startsWith("/")) add("server.telemetry_path", "must start with /");
+    if (s.webConfigFile() != null && s.webConfigFile().isBlank()) add("server.web_config_file", "must not be empty");
+  }
+
+  private void attribution(AttributionConfig a) {
+    for (int i = 0; i < a.rules().size(); i++) {
+      RuleConfig r = a.rules().get(i);
+      String p = "attribution.rules[" + i + "]";
+      if (r == null) {
+        add(p, "must be a mapping with match and set");
+        continue;
+      }
+      if (r.match().isEmpty()) add(p + ".match", "must name at least one source id (provider, service, deployment, model, ...)");
+      if (r.set().isEmpty()) add(p + ".set", "must set at least one of " + String.join(", ", Metrics.ATTRIBUTION));
+      for (Map.Entry<String, String> e : r.match().entrySet()) {
+        if (e.getValue() == null) add(p + ".match." + e.getKey(), "must be a string");
+      }
+      for (Map.Entry<String, String> e : r.set().entrySet()) {
+        if (!Metrics.ATTRIBUTION.contains(e.getKey())) {
+          add(p + ".set." + e.getKey(), "unknown tag (allowed: " + String.join(", ", Metrics.ATTRIBUTION) + ")");
+        } else if (e.getValue() == null || e.getValue().length() > 128) {
+          add(p + ".set." + e.getKey(), "must be a string of at most 128 characters");
+        }
+      }
+    }
+  }
+
+  private void vllm(List<VllmSourceConfig> list) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      VllmSourceConfig v = list.get(i);
+      String p = "sources.vllm[" + i + "]";
+      if (v == null) {
+        add(p, "must be a mapping with name and url");
+        continue;
+      }
+      if (v.name() == null) {
+        add(p + ".name", "required (it becomes the deployment label)");
+      } else if (!NAME.matcher(v.name()).matches()) {
+        add(p + ".name", "must be 1-63 characters of letters, digits, '_', '.', '-'");
+      } else if (!names.add(v.name())) {
+        add(p + ".name", "duplicate deployment name \"" + v.name() + "\"");
+      }
+      if (v.url() == null) add(p + ".url", "required");
+      else if (!isHttpUrl(v.url())) add(p + ".url", "not an http(s) URL: \"" + v.url() + "\"");
+      positive(p + ".interval", v.interval(), MIN_INTERVAL);
+      positive(p + ".timeout", v.timeout(), MIN_INTERVAL);
+      if (v.gpuCount() < 0 || v.gpuCount() > 1024) add(p + ".gpu_count", "must be between 0 and 1024");
+      if (v.gpuHourlyUsd() != null && !(v.gpuHourlyUsd() >= 0)) add(p + ".gpu_hourly_usd", "must be >= 0");
+      for (int g = 0; g < v.gpus().size(); g++) {
+        String uuid = v.gpus().get(g);
+        if (uuid == null || !(uuid.startsWith("GPU-") || uuid.startsWith("MIG-"))) {
+          add(p + ".gpus[" + g + "]", "must be a GPU UUID as NVML reports it (GPU-... or MIG-...)");
+        }
+      }
+    }
+  }
+
+  private void nvml(NvmlConfig n) {
+    if (!Set.of("auto", "true", "false").contains(n.enabled())) add("sources.nvml.enabled", "must be auto, true or false");
+    if (n.library() != null && n.library().isBlank()) add("sources.nvml.library", "must not be empty");
+    positive("sources.nvml.sample_interval", n.sampleInterval(), MIN_INTERVAL);
+  }
+
+  private void budgets(List<BudgetConfig> list) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      BudgetConfig b = list.get(i);
+      String p = "budgets[" + i + "]";
+      if (b == null) {
+        add(p, "must be a mapping with name and monthly_usd");
+        continue;
+      }
+      if (b.name() == null || !NAME.matcher(b.name()).matches()) add(p + ".name", "required: letters, digits, '_', '.', '-'");
+      else if (!names.add(b.name())) add(p + ".name", "duplicate budget \"" + b.name() + "\"");
+      if (b.monthlyUsd() == null || !(b.monthlyUsd() > 0)) add(p + ".monthly_usd", "required, must be > 0");
+    }
+  }
+
+  private void limits(LimitsConfig l) {
+    if (l.maxSeriesPerMetric() < 1) add("limits.max_series_per_metric", "must be >= 1");
+    if (l.maxScrapeBytes().bytes() < 1024) add("limits.max_scrape_bytes", "must be at least 1KiB");
+    if (l.maxLabelValueLength() < 16) add("limits.max_label_value_length", "must be >= 16");
+  }
+
+  private void demo(DemoConfig d) {
+    positive("demo.interval", d.interval(), MIN_INTERVAL);
+    if (d.deployments() < 1 || d.deployments() > 8) add("demo.deployments", "must be between 1 and 8");
+    positive("demo.restart_every", d.restartEvery(), Duration.ofSeconds(1));
+  }
+
+  private void positive(String path, Duration d, Duration min) {
+    if (d.compareTo(min) < 0) add(path, "must be at least " + Durations.format(min));
+  }
+
+  private static boolean isHttpUrl(String s) {
+    try {
+      URI u = new URI(s);
+      return ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null;
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private void add(String path, String message) {
+    problems.add(path + ": " + message);
+  }
+}

@@ -1,0 +1,79 @@
+package dev.aicost.demo;
+
+import dev.aicost.config.DemoConfig;
+import dev.aicost.config.RuleConfig;
+import dev.aicost.config.VllmSourceConfig;
+import dev.aicost.http.JsonApi;
+import io.javalin.http.HttpStatus;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code --demo} adds: simulated vLLM deployments on loopback, the sources that read them,
+ * attribution rules for them, and {@code POST /api/v1/demo/load?factor=N} to drive a runaway.
+ */
+public final class Demo implements AutoCloseable {
+  private record Spec(String deployment, List<SimulatedVllm.Model> models, int engines, int gpus, String gpuName,
+      Map<String, String> tags) {}
+
+  private static final List<Spec> SPECS = List.of(
+      new Spec("demo-llama", List.of(new SimulatedVllm.Model("meta-llama/Llama-3.1-8B-Instruct", 6.0, 1800, 220, 0.55)),
+          2, 2, "NVIDIA H100 80GB HBM3", Map.of("team", "search", "cost_center", "CC-1001", "environment", "demo")),
+      new Spec("demo-qwen", List.of(
+              new SimulatedVllm.Model("Qwen/Qwen2.5-7B-Instruct", 3.0, 900, 350, 0.30),
+              new SimulatedVllm.Model("Qwen/Qwen2.5-Coder-7B-Instruct", 1.0, 2400, 500, 0.70)),
+          1, 1, "NVIDIA L40S", Map.of("team", "assistant", "cost_center", "CC-2002", "environment", "demo")),
+      new Spec("demo-mistral", List.of(new SimulatedVllm.Model("mistralai/Mistral-7B-Instruct-v0.3", 2.0, 1200, 300, 0.2)),
+          1, 1, "NVIDIA L4", Map.of("team", "support", "cost_center", "CC-3003", "environment", "demo")));
+
+  private final List<SimulatedVllm> servers = new ArrayList<>();
+  private final List<VllmSourceConfig> sources = new ArrayList<>();
+  private final List<RuleConfig> rules = new ArrayList<>();
+
+  public Demo(DemoConfig cfg, Clock clock) throws IOException {
+    for (int i = 0; i < Math.min(cfg.deployments(), SPECS.size()); i++) {
+      Spec s = SPECS.get(i);
+      SimulatedVllm sim = new SimulatedVllm(clock, s.models(), s.engines(), cfg.restartEvery(), 42 + i);
+      servers.add(sim);
+      sources.add(new VllmSourceConfig(s.deployment(), sim.url(), cfg.interval(), null, s.gpus(), null, s.gpuName(), null));
+      rules.add(new RuleConfig(Map.of("deployment", s.deployment()), s.tags()));
+    }
+  }
+
+  public List<VllmSourceConfig> sources() {
+    return sources;
+  }
+
+  public List<RuleConfig> rules() {
+    return rules;
+  }
+
+  public void setLoadFactor(double f) {
+    servers.forEach(s -> s.setLoadFactor(f));
+  }
+
+  public JsonApi.Extension api() {
+    return app -> app.post("/api/v1/demo/load", ctx -> {
+      double f;
+      try {
+        f = Double.parseDouble(ctx.queryParamAsClass("factor", String.class).getOrDefault("1"));
+      } catch (NumberFormatException e) {
+        f = -1;
+      }
+      if (!(f >= 0 && f <= 1000)) {
+        ctx.status(HttpStatus.BAD_REQUEST).result("factor must be a number between 0 and 1000\n");
+        return;
+      }
+      setLoadFactor(f);
+      ctx.result("demo load factor " + f + "\n");
+    });
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(SimulatedVllm::close);
+  }
+}

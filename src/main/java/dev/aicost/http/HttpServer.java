@@ -1,0 +1,134 @@
+package dev.aicost.http;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+import java.util.zip.GZIPOutputStream;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The exporter's HTTP side: /metrics (Prometheus text, OpenMetrics or protobuf by Accept; gzip by
+ * Accept-Encoding), /-/healthy, /-/ready, POST /-/reload, the status page and the JSON API.
+ * Handlers only read in-memory state.
+ */
+public final class HttpServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+
+  private final Javalin app;
+  private final PrometheusRegistry registry;
+  private final ExpositionFormats formats = ExpositionFormats.init();
+
+  public record Options(String host, int port, String telemetryPath) {}
+
+  public HttpServer(Options options, PrometheusRegistry registry, BooleanSupplier ready,
+      Supplier<ReloadResult> reload, StatusView status, JsonApi api) {
+    this.registry = registry;
+    QueuedThreadPool pool = new QueuedThreadPool(16, 2);
+    pool.setName("http");
+    pool.setDaemon(true);
+    app = Javalin.create(cfg -> {
+      cfg.showJavalinBanner = false;
+      cfg.startupWatcherEnabled = false;
+      cfg.http.disableCompression(); // /metrics compresses itself, by Accept-Encoding
+      cfg.jetty.threadPool = pool;
+      cfg.jetty.defaultHost = options.host();
+      cfg.jetty.defaultPort = options.port();
+    });
+    app.get(options.telemetryPath(), this::metrics);
+    app.head(options.telemetryPath(), this::metrics);
+    app.get("/-/healthy", ctx -> ctx.contentType("text/plain; charset=utf-8").result("OK\n"));
+    app.head("/-/healthy", ctx -> ctx.status(HttpStatus.OK));
+    app.get("/-/ready", ctx -> readiness(ctx, ready));
+    app.head("/-/ready", ctx -> readiness(ctx, ready));
+    app.post("/-/reload", ctx -> {
+      ReloadResult r = reload.get();
+      ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("text/plain; charset=utf-8").result(r.message() + "\n");
+    });
+    app.get("/-/reload", ctx -> ctx.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "POST").result("use POST\n"));
+    app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(StatusPage.render(status, options.telemetryPath())));
+    api.register(app);
+    app.exception(Exception.class, (e, ctx) -> {
+      log.error("event=http_handler_error path={} error=\"{}\"", ctx.path(), e.toString());
+      ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).result("internal error\n");
+    });
+  }
+
+  public HttpServer start() {
+    app.start();
+    return this;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  private static void readiness(Context ctx, BooleanSupplier ready) {
+    boolean ok = ready.getAsBoolean();
+    ctx.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).contentType("text/plain; charset=utf-8").result(ok ? "Ready\n" : "Starting\n");
+  }
+
+  private void metrics(Context ctx) throws IOException {
+    MetricSnapshots snapshots = registry.scrape();
+    ExpositionFormatWriter writer = formats.findWriter(ctx.header("Accept"));
+    ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
+    boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
+    if (gzip) {
+      try (GZIPOutputStream z = new GZIPOutputStream(body, 8192)) {
+        writer.write(z, snapshots);
+      }
+      ctx.header("Content-Encoding", "gzip");
+    } else {
+      writer.write(body, snapshots);
+    }
+    ctx.header("Vary", "Accept, Accept-Encoding");
+    ctx.contentType(writer.getContentType());
+    ctx.result(body.toByteArray());
+  }
+
+  static boolean acceptsGzip(String header) {
+    if (header == null) return false;
+    for (String part : header.toLowerCase(Locale.ROOT).split(",")) {
+      String[] kv = part.trim().split(";");
+      if (!kv[0].trim().equals("gzip") && !kv[0].trim().equals("*")) continue;
+      if (kv.length > 1 && kv[1].trim().replace(" ", "").matches("q=0(\\.0*)?")) return false;
+      return true;
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    app.stop();
+  }
+
+  /** For the status page: totals to show. */
+  public static String money(double usd) {
+    return String.format(Locale.ROOT, "$%,.4f", usd);
+  }
+
+  static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\'' -> sb.append("&#39;");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}
