@@ -1,0 +1,37 @@
+package dev.aicost.pricing;
+
+import dev.aicost.config.ModelPriceConfig;
+import java.util.List;
+
+/** {@code pricing.models}: prices written in the config, converted to USD per token. */
+public final class InlinePrices {
+  static final String SOURCE = "config";
+
+  private InlinePrices() {}
+
+  /**
+   * Converts validated entries (see {@link PricingValidation}); an entry the validator would reject
+   * throws {@link IllegalArgumentException}.
+   */
+  public static List<TokenPrice> from(List<ModelPriceConfig> models) {
+    return models.stream().map(InlinePrices::toTokenPrice).toList();
+  }
+
+  private static TokenPrice toTokenPrice(ModelPriceConfig m) {
+    PriceUnit unit =
+        PriceUnit.fromKey(m.unit())
+            .orElseThrow(() -> new IllegalArgumentException("unknown price unit " + m.unit()));
+    if (m.provider() == null || m.model() == null) {
+      throw new IllegalArgumentException("inline price needs provider and model");
+    }
+    return new TokenPrice(
+        unit.perToken(m.input()),
+        unit.perToken(m.cacheRead()),
+        unit.perToken(m.cacheWrite()),
+        unit.perToken(m.output()),
+        SOURCE,
+        m.provider(),
+        m.model(),
+        m.effectiveFrom());
+  }
+}

@@ -1,0 +1,191 @@
+package dev.aicost.pricing;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads LiteLLM's {@code model_prices_and_context_window.json} (one object keyed by model id, costs in USD
+ * per ONE token) from a path or an http(s) URL, so users can keep prices current without a release of ours.
+ *
+ * <p>Only the four standard per-token prices are read; batch, priority and long-context tiers are ignored.
+ * LiteLLM's {@code bedrock} and {@code bedrock_converse} providers become {@code aws}; every other provider
+ * keeps its LiteLLM name (so {@code azure} prices never stand in for {@code openai} ones).
+ */
+public final class LiteLlmPriceFile {
+  public static final long DEFAULT_MAX_BYTES = 32L * 1024 * 1024;
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+  static final String SOURCE = "file";
+
+  private static final Logger log = LoggerFactory.getLogger(LiteLlmPriceFile.class);
+  private static final String SAMPLE_SPEC = "sample_spec";
+  private static final Map<String, String> PROVIDERS =
+      Map.of("openai", "openai", "anthropic", "anthropic", "bedrock", "aws", "bedrock_converse", "aws");
+
+  private final OkHttpClient http;
+  private final long maxBytes;
+  private final ObjectMapper mapper = new ObjectMapper();
+
+  public LiteLlmPriceFile(OkHttpClient http) {
+    this(http, DEFAULT_TIMEOUT, DEFAULT_MAX_BYTES);
+  }
+
+  /**
+   * @param timeout bound on the whole download (connect, redirects, body)
+   * @param maxBytes larger files are refused: the real file is ~1.5 MB, a huge one is a wrong URL
+   */
+  public LiteLlmPriceFile(OkHttpClient http, Duration timeout, long maxBytes) {
+    this.http = http.newBuilder().callTimeout(timeout).build();
+    this.maxBytes = maxBytes;
+  }
+
+  /** Reads every token price in {@code location}; bad entries are skipped and counted. */
+  public LoadedPrices load(String location) throws PriceFileException {
+    byte[] bytes = isUrl(location) ? fetch(location) : read(location);
+    JsonNode root;
+    try {
+      root = mapper.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new PriceFileException("price file " + location + ": not valid JSON" + where + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new PriceFileException("price file " + location + ": cannot parse: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new PriceFileException("price file " + location + ": expected a JSON object keyed by model id");
+    }
+    LoadedPrices loaded = parse(location, root);
+    if (loaded.prices().isEmpty()) {
+      throw new PriceFileException("price file " + location + ": no per-token prices found (is it a LiteLLM model_prices_and_context_window.json?)");
+    }
+    log.info(
+        "event=price_file_loaded file={} prices={} malformed={} without_token_price={}",
+        location, loaded.prices().size(), loaded.malformed(), loaded.withoutTokenPrice());
+    return loaded;
+  }
+
+  private LoadedPrices parse(String location, JsonNode root) {
+    List<TokenPrice> prices = new ArrayList<>();
+    List<String> malformedKeys = new ArrayList<>();
+    int withoutTokenPrice = 0;
+    for (Map.Entry<String, JsonNode> field : root.properties()) {
+      if (field.getKey().equals(SAMPLE_SPEC)) continue;
+      try {
+        TokenPrice price = toPrice(field.getKey(), field.getValue());
+        if (price.hasAnyPrice()) prices.add(price);
+        else withoutTokenPrice++;
+      } catch (MalformedEntry e) {
+        malformedKeys.add(field.getKey());
+        log.debug("event=price_entry_malformed file={} model={} reason=\"{}\"", location, field.getKey(), e.getMessage());
+      }
+    }
+    if (!malformedKeys.isEmpty()) {
+      log.warn(
+          "event=price_file_entries_skipped file={} malformed={} first=\"{}\"",
+          location, malformedKeys.size(), String.join(",", malformedKeys.subList(0, Math.min(3, malformedKeys.size()))));
+    }
+    return new LoadedPrices(location, prices, malformedKeys.size(), withoutTokenPrice);
+  }
+
+  private static TokenPrice toPrice(String model, JsonNode entry) throws MalformedEntry {
+    if (model.isBlank()) throw new MalformedEntry("empty model id");
+    if (!entry.isObject()) throw new MalformedEntry("entry is not an object");
+    JsonNode providerNode = entry.get("litellm_provider");
+    if (providerNode == null || !providerNode.isTextual() || providerNode.asText().isBlank()) {
+      throw new MalformedEntry("litellm_provider missing or not a string");
+    }
+    String litellmProvider = providerNode.asText().trim().toLowerCase(Locale.ROOT);
+    return new TokenPrice(
+        cost(entry, "input_cost_per_token"),
+        cost(entry, "cache_read_input_token_cost"),
+        cost(entry, "cache_creation_input_token_cost"),
+        cost(entry, "output_cost_per_token"),
+        SOURCE,
+        PROVIDERS.getOrDefault(litellmProvider, litellmProvider),
+        model.trim().toLowerCase(Locale.ROOT),
+        TokenPrice.ALWAYS);
+  }
+
+  private static Double cost(JsonNode entry, String field) throws MalformedEntry {
+    JsonNode n = entry.get(field);
+    if (n == null || n.isNull()) return null;
+    if (!n.isNumber()) throw new MalformedEntry(field + " is not a number");
+    double v = n.doubleValue();
+    if (!Double.isFinite(v) || v < 0) throw new MalformedEntry(field + " must be a finite number >= 0");
+    return v;
+  }
+
+  static boolean isUrl(String location) {
+    String l = location.toLowerCase(Locale.ROOT);
+    return l.startsWith("http://") || l.startsWith("https://");
+  }
+
+  private byte[] read(String location) throws PriceFileException {
+    try {
+      Path path = Path.of(location);
+      long size = Files.size(path);
+      if (size > maxBytes) throw tooLarge(location);
+      return Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw new PriceFileException("price file " + location + ": no such file");
+    } catch (InvalidPathException e) {
+      throw new PriceFileException("price file " + location + ": not a valid path or http(s) URL");
+    } catch (IOException e) {
+      throw new PriceFileException("price file " + location + ": cannot read: " + e);
+    }
+  }
+
+  private byte[] fetch(String url) throws PriceFileException {
+    Request request;
+    try {
+      request = new Request.Builder().url(url).header("Accept", "application/json").get().build();
+    } catch (IllegalArgumentException e) {
+      throw new PriceFileException("price file " + url + ": not a valid URL");
+    }
+    try (Response response = http.newCall(request).execute()) {
+      if (!response.isSuccessful()) {
+        throw new PriceFileException("price file " + url + ": HTTP " + response.code());
+      }
+      ResponseBody body = response.body();
+      if (body.contentLength() > maxBytes) throw tooLarge(url);
+      try (InputStream in = body.byteStream()) {
+        // read one byte past the cap so a body without Content-Length is still bounded
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+        if (bytes.length > maxBytes) throw tooLarge(url);
+        return bytes;
+      }
+    } catch (IOException e) {
+      throw new PriceFileException("price file " + url + ": download failed: " + e);
+    }
+  }
+
+  private PriceFileException tooLarge(String location) {
+    return new PriceFileException("price file " + location + ": larger than " + maxBytes + " bytes");
+  }
+
+  /** One entry with the wrong shape; never escapes this class. */
+  private static final class MalformedEntry extends Exception {
+    MalformedEntry(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package dev.aicost.pricing;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code unit} of an inline price: how many tokens the configured amount buys. */
+public enum PriceUnit {
+  PER_1M("per_1m", 1_000_000d),
+  PER_1K("per_1k", 1_000d),
+  PER_TOKEN("per_token", 1d);
+
+  private final String key;
+  private final double tokens;
+
+  PriceUnit(String key, double tokens) {
+    this.key = key;
+    this.tokens = tokens;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  /** USD per token for an amount in this unit; null stays null (unknown). */
+  public Double perToken(Double amount) {
+    return amount == null ? null : amount / tokens;
+  }
+
+  public static Optional<PriceUnit> fromKey(String key) {
+    return Arrays.stream(values()).filter(u -> u.key.equals(key)).findFirst();
+  }
+
+  public static List<String> keys() {
+    return Arrays.stream(values()).map(PriceUnit::key).toList();
+  }
+}
