@@ -24,6 +24,7 @@ import dev.aicost.metrics.GaugeStore;
 import dev.aicost.metrics.Metrics;
 import dev.aicost.metrics.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
+import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.source.vllm.VllmSource;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -123,7 +124,7 @@ public final class Exporter implements AutoCloseable {
       vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null));
       log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
-    PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), http);
+    PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), new LiteLlmPriceFile(http));
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
     for (VllmSourceConfig v : vllm) if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
@@ -152,7 +153,8 @@ public final class Exporter implements AutoCloseable {
     ExporterConfig next;
     try {
       next = new ConfigLoader().load(settings.configFile());
-      PriceCatalog.load(next.pricing(), http); // fail before stopping anything
+      List<String> priceProblems = PriceCatalog.load(next.pricing(), new LiteLlmPriceFile(http)).problems();
+      if (!priceProblems.isEmpty()) throw new ConfigException(priceProblems);
     } catch (ConfigException e) {
       log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
       return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
