@@ -128,7 +128,7 @@ public final class Exporter implements AutoCloseable {
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
     for (VllmSourceConfig v : vllm) if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
-    BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get);
+    BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get, cfg.trailingWindow());
 
     List<Source> sources = new ArrayList<>();
     Map<String, String> newTargets = new LinkedHashMap<>();

@@ -43,6 +43,7 @@ public final class BatchAccountant {
   private final GpuPriceResolver gpuPrices;
   private final AttributionRules rules;
   private final Function<String, Double> deploymentHourlyUsd;
+  private final long windowMs;
   private final Map<String, Map<String, Double>> lastShares = new ConcurrentHashMap<>();
   private final Set<String> unpricedLogged = ConcurrentHashMap.newKeySet();
 
@@ -50,7 +51,8 @@ public final class BatchAccountant {
    * @param deploymentHourlyUsd the {@code gpu_hourly_usd} configured on a deployment, or null
    */
   public BatchAccountant(PriceCatalog catalog, GpuPriceResolver gpuPrices, AttributionRules rules,
-      Function<String, Double> deploymentHourlyUsd) {
+      Function<String, Double> deploymentHourlyUsd, java.time.Duration trailingWindow) {
+    this.windowMs = trailingWindow.toMillis();
     this.catalog = catalog;
     this.gpuPrices = gpuPrices;
     this.rules = rules;
@@ -73,7 +75,7 @@ public final class BatchAccountant {
     for (UsageDelta u : batch.usage()) {
       Attribution a = attribute(u.provider(), u.service(), u.deployment(), u.model(), u.sourceIds());
       WindowAcc w = windows.computeIfAbsent(windowKey(u.provider(), u.service(), u.deployment(), u.model(), a), k -> new WindowAcc(u.end()));
-      w.add(u.tokens(), 0);
+      w.add(u.tokens(), windowShare(u.start(), u.end()));
       for (TokenType t : TokenType.values()) {
         long n = u.tokens().get(t);
         if (n == 0) continue;
@@ -108,7 +110,7 @@ public final class BatchAccountant {
       }
       double usd = n * perToken;
       out.add(new Increment(Metrics.SPEND, withAttr(a, u.provider(), u.service(), CATEGORY_INFERENCE, u.deployment(), u.model(), t.label()), usd, u.end()));
-      w.usd += usd;
+      w.usd += usd * windowShare(u.start(), u.end());
       prices.add(new PriceSeen("token", List.of(u.provider(), u.model(), t.label(), price.get().source()), perToken));
     }
   }
@@ -132,8 +134,17 @@ public final class BatchAccountant {
         out.add(new Increment(Metrics.SPEND, withAttr(a, c.provider(), c.service(), CATEGORY_INFERENCE, c.deployment(), model, ""),
             part * slice.fraction(), slice.at()));
       }
-      windows.computeIfAbsent(windowKey(c.provider(), c.service(), c.deployment(), model, a), k -> new WindowAcc(c.end())).usd += part;
+      windows.computeIfAbsent(windowKey(c.provider(), c.service(), c.deployment(), model, a), k -> new WindowAcc(c.end())).usd += part * windowShare(c.start(), c.end());
     }
+  }
+
+  /**
+   * The part of usage spread over [start, end] that falls in the trailing window ending at end:
+   * 1 for ordinary intervals; small for a first read that books days of history at once.
+   */
+  private double windowShare(Instant start, Instant end) {
+    long span = end.toEpochMilli() - start.toEpochMilli();
+    return span <= windowMs ? 1.0 : windowMs / (double) span;
   }
 
   private static Map<String, Double> tokenShares(CapacityDelta c, List<UsageDelta> usage) {
@@ -185,11 +196,10 @@ public final class BatchAccountant {
       this.at = at;
     }
 
-    void add(TokenCounts t, double dollars) {
-      tokens += t.total();
-      cacheRead += t.cacheRead();
-      prompt += t.prompt();
-      usd += dollars;
+    void add(TokenCounts t, double share) {
+      tokens += Math.round(t.total() * share);
+      cacheRead += Math.round(t.cacheRead() * share);
+      prompt += Math.round(t.prompt() * share);
     }
   }
 }

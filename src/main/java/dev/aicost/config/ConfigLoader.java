@@ -58,16 +58,22 @@ public final class ConfigLoader {
   }
 
   public ExporterConfig parse(String yaml) throws ConfigException {
-    ExporterConfig cfg;
+    com.fasterxml.jackson.databind.JsonNode tree;
     try {
-      cfg = yaml.isBlank() ? ExporterConfig.defaults() : mapper.readValue(yaml, ExporterConfig.class);
-      if (cfg == null) cfg = ExporterConfig.defaults();
-    } catch (JsonMappingException e) {
-      throw new ConfigException(List.of(describe(e)));
+      tree = mapper.readTree(yaml);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       String where = loc != null ? "line " + loc.getLineNr() + ", column " + loc.getColumnNr() : "input";
-      throw new ConfigException(List.of(where + ": not valid YAML: " + e.getOriginalMessage()));
+      String msg = String.valueOf(e.getOriginalMessage()).lines().filter(l -> !l.isBlank()).findFirst().orElse("syntax error");
+      throw new ConfigException(List.of(where + ": not valid YAML: " + msg.trim()));
+    }
+    ExporterConfig cfg;
+    try {
+      cfg = tree == null || tree.isMissingNode() || tree.isNull() ? ExporterConfig.defaults() : mapper.treeToValue(tree, ExporterConfig.class);
+    } catch (JsonMappingException e) {
+      throw new ConfigException(List.of(describe(e)));
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(List.of("configuration: " + e.getOriginalMessage()));
     }
     List<String> problems = new ConfigValidator().validate(cfg);
     if (!problems.isEmpty()) throw new ConfigException(problems);

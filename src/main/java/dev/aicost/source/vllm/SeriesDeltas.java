@@ -17,11 +17,10 @@ final class SeriesDeltas {
   record Result(Map<String, Double> deltas, Map<String, Seen> next) {}
 
   /**
-   * @param countNew whether a series not seen before counts from zero (true once a baseline exists)
    * @param processRestarted the upstream process changed since the previous page
    */
   static Result compute(Map<String, Seen> previous, Map<String, Double> values, Map<String, Double> created,
-      boolean countNew, boolean processRestarted) {
+      boolean processRestarted) {
     Map<String, Double> deltas = new HashMap<>();
     Map<String, Seen> next = new HashMap<>();
     for (Map.Entry<String, Double> e : values.entrySet()) {
@@ -31,7 +30,7 @@ final class SeriesDeltas {
       Seen prev = previous.get(key);
       double delta;
       if (prev == null) {
-        delta = countNew ? value : 0;
+        delta = value; // new series (or first read): everything it counted so far is new to us
       } else if (processRestarted || value < prev.value || createdChanged(prev.created, createdAt)) {
         delta = value;
       } else {

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -37,9 +36,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tokens: input = prompt minus cache reads, cache_read = prefix-cache hits, output = generation.
  * Deltas are taken per (model, engine) series and summed afterwards, so an engine restarting or
- * disappearing never looks like a reset of the others. The very first read of a deployment (no
- * checkpoint) sets the baseline and books nothing: the history before the exporter existed has no
- * time to be attributed to. After that, series that appear count from zero.
+ * disappearing never looks like a reset of the others. The first read of a deployment (no
+ * checkpoint) books the counters' whole history, so totals equal vLLM's own counters; that usage is
+ * dated from the vLLM process start (or the series' creation) so trailing-window gauges spread it
+ * out instead of reading it as one interval. GPU time is booked from the first read on.
  */
 public final class VllmSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(VllmSource.class);
@@ -56,8 +56,8 @@ public final class VllmSource implements Source {
   private volatile State state = State.EMPTY;
 
   /** Committed state: last seen series, last read time, last process start. */
-  record State(Map<String, SeriesDeltas.Seen> series, long lastReadMs, double processStart, boolean baselined) {
-    static final State EMPTY = new State(Map.of(), 0, Double.NaN, false);
+  record State(Map<String, SeriesDeltas.Seen> series, long lastReadMs, double processStart) {
+    static final State EMPTY = new State(Map.of(), 0, Double.NaN);
   }
 
   /** Checkpoint form of {@link State}; series as key -> [value, created]. */
@@ -103,7 +103,7 @@ public final class VllmSource implements Source {
       Checkpoint cp = JSON.readValue(checkpointJson, Checkpoint.class);
       Map<String, SeriesDeltas.Seen> series = new HashMap<>();
       cp.series().forEach((k, v) -> series.put(k, new SeriesDeltas.Seen(v[0], v.length > 1 ? v[1] : Double.NaN)));
-      state = new State(series, cp.lastReadMs(), cp.processStart() == null ? Double.NaN : cp.processStart(), true);
+      state = new State(series, cp.lastReadMs(), cp.processStart() == null ? Double.NaN : cp.processStart());
     } catch (IOException e) {
       log.warn("event=checkpoint_unreadable collector={} error=\"{}\" effect=\"baseline anew\"", name(), e.getMessage());
     }
@@ -124,16 +124,16 @@ public final class VllmSource implements Source {
     }
     boolean restarted = !Double.isNaN(prev.processStart) && !Double.isNaN(parsed.processStart)
         && Math.abs(prev.processStart - parsed.processStart) > 1e-3;
-    SeriesDeltas.Result r = SeriesDeltas.compute(prev.series, parsed.values, parsed.created, prev.baselined, restarted);
+    SeriesDeltas.Result r = SeriesDeltas.compute(prev.series, parsed.values, parsed.created, restarted);
     if (restarted) log.info("event=upstream_restarted collector={} effect=\"counters read from zero\"", name());
 
-    List<UsageDelta> usage = prev.baselined ? usage(prev, now, r.deltas(), parsed) : List.of();
+    List<UsageDelta> usage = usage(prev, now, r.deltas(), parsed);
     List<CapacityDelta> capacity = new ArrayList<>();
     if (prev.lastReadMs > 0 && now.toEpochMilli() > prev.lastReadMs) {
       capacity.add(new CapacityDelta(Instant.ofEpochMilli(prev.lastReadMs), now, PROVIDER, SERVICE, cfg.name(),
           cfg.gpuCount(), cfg.gpuName()));
     }
-    State next = new State(r.next(), now.toEpochMilli(), parsed.processStart, true);
+    State next = new State(r.next(), now.toEpochMilli(), parsed.processStart);
     return Batch.of(usage, capacity, checkpoint(next), next);
   }
 
@@ -152,7 +152,7 @@ public final class VllmSource implements Source {
       if (slot < 0) return;
       perModel.computeIfAbsent(VllmPage.model(key), m -> new double[4])[slot] += slot == 2 ? d * cacheUnit : d;
     });
-    Instant start = prev.lastReadMs > 0 ? Instant.ofEpochMilli(prev.lastReadMs) : now;
+    Instant start = prev.lastReadMs > 0 ? Instant.ofEpochMilli(prev.lastReadMs) : historyStart(page, now);
     List<UsageDelta> out = new ArrayList<>();
     perModel.forEach((model, v) -> {
       long prompt = Math.round(v[0]);
@@ -162,6 +162,14 @@ public final class VllmSource implements Source {
       if (!u.isEmpty()) out.add(u);
     });
     return out;
+  }
+
+  /** When the counters of a first read began: process start, else the oldest _created, else unknown (epoch). */
+  private static Instant historyStart(VllmPage page, Instant now) {
+    double t = page.processStart;
+    for (double c : page.created.values()) if (Double.isNaN(t) || c < t) t = c;
+    if (Double.isNaN(t) || t <= 0 || t * 1000 > now.toEpochMilli()) return Instant.EPOCH;
+    return Instant.ofEpochMilli((long) (t * 1000));
   }
 
   private byte[] fetch(SourceContext ctx) throws SourceException {
@@ -181,7 +189,7 @@ public final class VllmSource implements Source {
       return page;
     } catch (SourceException e) {
       throw e;
-    } catch (SocketTimeoutException | InterruptedIOException e) {
+    } catch (InterruptedIOException e) { // includes SocketTimeoutException and OkHttp call timeouts
       ctx.upstreamCall("scrape", "timeout");
       throw new SourceException("timeout", safeTarget + " did not answer within " + cfg.timeout().toMillis() + " ms");
     } catch (ConnectException | UnknownHostException e) {

@@ -1,0 +1,32 @@
+package dev.aicost.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+  @Test
+  void prometheusStyleFlags() throws Exception {
+    CommandLine c = CommandLine.parse(new String[] {"--config.file=a.yml", "--web.listen-address", ":9", "--demo", "--log.level=DEBUG"});
+    assertEquals("a.yml", c.configFile());
+    assertEquals(":9", c.listenAddress());
+    assertTrue(c.demo());
+    assertEquals("debug", c.logLevel());
+  }
+
+  @Test
+  void checkConfigSubcommand() throws Exception {
+    assertEquals("x.yml", CommandLine.parse(new String[] {"check-config", "x.yml"}).checkConfigFile());
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"check-config"}));
+  }
+
+  @Test
+  void mistakesAreUsageErrors() {
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--nope"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--config.file"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--log.level=loud"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--demo=yes"}));
+  }
+}

@@ -1,0 +1,114 @@
+package dev.aicost.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+  private final ConfigLoader loader = new ConfigLoader();
+
+  private List<String> problems(String yaml) {
+    return assertThrows(ConfigException.class, () -> loader.parse(yaml)).problems();
+  }
+
+  @Test
+  void fullExampleLoadsIntoTypedRecords() throws Exception {
+    ExporterConfig c = loader.parse("""
+        server: { listen: "127.0.0.1:9999", telemetry_path: /m }
+        state: { path: /tmp/x.db }
+        timezone: Europe/Berlin
+        trailing_window: 10m
+        pricing:
+          models:
+            - { provider: openai, model: gpt-4o, input: 2.5, output: 10, effective_from: 2026-01-01 }
+          gpus: [ { match: { name: "NVIDIA H100 80GB HBM3" }, hourly_usd: 3.6 } ]
+          energy: { usd_per_kwh: 0.12, pue: 1.3 }
+        attribution:
+          rules:
+            - match: { deployment: llama-prod }
+              set: { team: search, cost_center: CC-1001 }
+        sources:
+          vllm:
+            - { name: llama-prod, url: "http://127.0.0.1:8000/metrics", interval: 15s, gpu_count: 4, gpu_hourly_usd: 2.5 }
+        budgets: [ { name: org, monthly_usd: 20000 } ]
+        limits: { max_series_per_metric: 5000, max_scrape_bytes: 8MiB, max_label_value_length: 512 }
+        """);
+    assertEquals("127.0.0.1:9999", c.server().listen());
+    assertEquals(Duration.ofMinutes(10), c.trailingWindow());
+    VllmSourceConfig v = c.sources().vllm().get(0);
+    assertEquals(4, v.gpuCount());
+    assertEquals(2.5, v.gpuHourlyUsd());
+    assertEquals(Duration.ofSeconds(5), v.timeout());
+    assertEquals(8L << 20, c.limits().maxScrapeBytes().bytes());
+    assertEquals("search", c.attribution().rules().get(0).set().get("team"));
+  }
+
+  @Test
+  void emptyFileMeansDefaults() throws Exception {
+    ExporterConfig c = loader.parse("");
+    assertEquals(":10042", c.server().listen());
+    assertEquals("data/aicost.db", c.state().path());
+    assertEquals(Duration.ofMinutes(15), c.trailingWindow());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "sources: { vllm: [ { name: a, url: 'http://h/metrics' }, { name: b, url: 'not a url' } ] }|sources.vllm[1].url: not an http(s) URL",
+      "sources: { vllm: [ { name: a, url: 'http://h/metrics', interval: fast } ] }|sources.vllm[0].interval: must be a duration",
+      "sources: { vllm: [ { name: a, url: 'http://h/metrics', intervall: 5s } ] }|sources.vllm[0].intervall: unknown key",
+      "sources: { vllm: [ { url: 'http://h/metrics' } ] }|sources.vllm[0].name: required",
+      "sources: { vllm: [ { name: a, url: 'http://h/m' }, { name: a, url: 'http://h/m' } ] }|sources.vllm[1].name: duplicate",
+      "sources: { vllm: [ { name: a, url: 'http://h/m', gpu_count: many } ] }|sources.vllm[0].gpu_count:",
+      "sources: { vllm: [ { name: a, url: 'http://h/m', gpu_count: -1 } ] }|sources.vllm[0].gpu_count: must be between",
+      "sources: { vllm: [ { name: a, url: 'http://h/m', gpus: [ abc ] } ] }|sources.vllm[0].gpus[0]: must be a GPU UUID",
+      "sources: { nvml: { enabled: maybe } }|sources.nvml.enabled: must be auto, true or false",
+      "sources: { bedrok: {} }|sources.bedrok: unknown key",
+      "server: { listen: 'localhost' }|server.listen: must be host:port",
+      "timezone: Mars/Olympus|timezone: unknown time zone",
+      "attribution: { rules: [ { match: { deployment: x }, set: { squad: a } } ] }|attribution.rules[0].set.squad: unknown tag",
+      "attribution: { rules: [ { set: { team: a } } ] }|attribution.rules[0].match: must name at least one",
+      "budgets: [ { name: org } ]|budgets[0].monthly_usd: required",
+      "limits: { max_scrape_bytes: lots }|limits.max_scrape_bytes: must be a size",
+      "pricing: { models: [ { provider: openai, model: x, input: -1 } ] }|pricing.models[0].input",
+      "pricing: { models: [ { provider: openai, model: x, input: 1, effective_from: yesterday } ] }|pricing.models[0].effective_from: must be a date",
+      "trailing_window: 0s|trailing_window: must be at least 1s",
+  })
+  void everyProblemNamesItsPath(String yaml, String expected) {
+    List<String> p = problems(yaml);
+    assertTrue(p.stream().anyMatch(s -> s.startsWith(expected)), "expected a problem starting with <" + expected + "> in " + p);
+  }
+
+  @Test
+  void validatorReportsEveryProblemAtOnce() {
+    List<String> p = problems("""
+        sources:
+          vllm:
+            - { name: "bad name!", url: "ftp://x" }
+        budgets: [ { name: b, monthly_usd: 0 } ]
+        """);
+    assertEquals(3, p.size(), p.toString());
+  }
+
+  @Test
+  void brokenYamlSaysWhere() {
+    List<String> p = problems("sources: { vllm: [ }");
+    assertTrue(p.get(0).startsWith("line 1"), p.toString());
+  }
+
+  @Test
+  void durationsAndSizes() {
+    assertEquals(Duration.ofMillis(1500), Durations.parse("1s500ms"));
+    assertEquals(Duration.ofMinutes(90), Durations.parse("1h30m"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("15"));
+    assertThrows(IllegalArgumentException.class, () -> Durations.parse("s15"));
+    assertEquals(16L << 20, DataSize.parse("16MiB").bytes());
+    assertEquals(512_000, DataSize.parse("512KB").bytes());
+    assertEquals(1024, DataSize.parse("1024").bytes());
+  }
+}

@@ -1,0 +1,21 @@
+package dev.aicost.testing;
+
+import dev.aicost.collect.SourceContext;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects what a source reports besides its records. */
+public final class RecordingContext implements SourceContext {
+  public final List<String> calls = new ArrayList<>();
+  public final List<String> partialErrors = new ArrayList<>();
+
+  @Override
+  public void upstreamCall(String operation, String outcome) {
+    calls.add(operation + ":" + outcome);
+  }
+
+  @Override
+  public void partialError(String reason, String message) {
+    partialErrors.add(reason + ": " + message);
+  }
+}
