@@ -4,7 +4,8 @@
  *
  * Programming it:
  *   - in process: fake_nvml_control("key=value\nkey=value...") (tests call it through JNA), or
- *   - out of process: FAKE_NVML_CONTROL=/path/to/file, re-read whenever the file changes.
+ *   - out of process: FAKE_NVML_CONTROL=/path/to/file, re-applied in full whenever the file changes (so use
+ *     now_us rather than advance_us there; add "reset" first to start from the defaults).
  * Keys (applied in order; "reset" first restores the defaults):
  *   reset                      everything back to defaults: 0 devices, real clock, init ok
  *   init_rc=N                  what nvmlInit_v2 returns (9 DRIVER_NOT_LOADED, 4 NO_PERMISSION, ...)
@@ -93,6 +94,7 @@ static void push_sample(dev_t_ *d, unsigned long long ts, unsigned int v) {
 
 /* Brings a device's samples and energy up to the clock's now. */
 static void advance(dev_t_ *d) {
+  if (d->period_us == 0) d->period_us = 1;
   unsigned long long now = now_us();
   long long k_now = (long long)(now / d->period_us);
   long long k = d->last_k + 1;
@@ -149,7 +151,7 @@ static void apply_line(char *line) {
   if (!strcmp(key, "init_rc")) { init_rc = atoi(val); return; }
   if (!strcmp(key, "driver")) { snprintf(driver, sizeof driver, "%s", val); return; }
   if (!strcmp(key, "buffer")) { int b = atoi(val); buffer_cap = b < 1 ? 1 : b > MAX_BUF ? MAX_BUF : b; return; }
-  if (!strcmp(key, "period_us")) { default_period_us = strtoull(val, 0, 10); return; }
+  if (!strcmp(key, "period_us")) { default_period_us = strtoull(val, 0, 10); if (!default_period_us) default_period_us = 1; return; }
   if (!strcmp(key, "clock")) { advance_all(); if (!strcmp(val, "sim")) { sim_now_us = now_us(); sim_clock = 1; } else sim_clock = 0; return; }
   if (!strcmp(key, "now_us") || !strcmp(key, "advance_us")) {
     unsigned long long t = strtoull(val, 0, 10);
@@ -170,7 +172,7 @@ static void apply_line(char *line) {
     advance(d);  /* what happened so far happened under the old settings */
     if (!strcmp(f, "name")) snprintf(d->name, sizeof d->name, "%s", val);
     else if (!strcmp(f, "uuid")) snprintf(d->uuid, sizeof d->uuid, "%s", val);
-    else if (!strcmp(f, "period_us")) { d->period_us = strtoull(val, 0, 10); d->last_k = (long long)(now_us() / d->period_us); }
+    else if (!strcmp(f, "period_us")) { d->period_us = strtoull(val, 0, 10); if (!d->period_us) d->period_us = 1; d->last_k = (long long)(now_us() / d->period_us); }
     else if (!strcmp(f, "duty")) parse_list(val, d->duty, MAX_DUTY, &d->nduty), d->nduty = d->nduty ? d->nduty : 1;
     else if (!strcmp(f, "value_type")) d->value_type = atoi(val);
     else if (!strcmp(f, "samples_rc")) d->samples_rc = atoi(val);
