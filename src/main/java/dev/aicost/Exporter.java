@@ -26,7 +26,15 @@ import dev.aicost.metrics.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
+import dev.aicost.collect.SourceException;
+import dev.aicost.demo.SimulatedGpus;
+import dev.aicost.pricing.EnergyPrice;
+import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.source.nvml.NvmlGpuSource;
+import dev.aicost.source.nvml.NvmlLibrary;
 import dev.aicost.source.vllm.VllmSource;
+import java.util.Objects;
+import java.util.function.Supplier;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,6 +74,7 @@ public final class Exporter implements AutoCloseable {
   private final Demo demo;
   private volatile ExporterConfig config;
   private volatile Map<String, String> targets = Map.of();
+  private volatile Supplier<GpuInventory> gpuInventory = () -> GpuInventory.EMPTY;
   private volatile boolean ready;
 
   public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http) throws Exception {
@@ -80,7 +89,7 @@ public final class Exporter implements AutoCloseable {
     this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
     PrometheusRegistry registry = new PrometheusRegistry();
-    registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build));
+    registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
     JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
     if (demo != null) api.with(demo.api());
     String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
@@ -128,7 +137,6 @@ public final class Exporter implements AutoCloseable {
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
     for (VllmSourceConfig v : vllm) if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
-    BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get, cfg.trailingWindow());
 
     List<Source> sources = new ArrayList<>();
     Map<String, String> newTargets = new LinkedHashMap<>();
@@ -137,6 +145,18 @@ public final class Exporter implements AutoCloseable {
       sources.add(s);
       newTargets.put(s.name(), s.target());
     }
+    Source gpuSource = gpuSource(cfg, vllm);
+    Set<String> gpuMetered = new HashSet<>();
+    if (gpuSource != null) {
+      sources.add(gpuSource);
+      newTargets.put(gpuSource.name(), gpuSource instanceof NvmlGpuSource ? "NVML " + Objects.requireNonNullElse(cfg.sources().nvml().library(), "libnvidia-ml.so.1") : "simulated GPUs");
+      gpuMetered.addAll(NvmlGpuSource.deploymentsByGpu(vllm).values());
+      gpuInventory = gpuSource instanceof NvmlGpuSource n ? n::inventory : ((SimulatedGpus) gpuSource)::inventory;
+    } else {
+      gpuInventory = () -> GpuInventory.EMPTY;
+    }
+    BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get,
+        cfg.trailingWindow(), gpuMetered, EnergyPrice.from(cfg.pricing().energy()));
     sink.set(new AccountingSink(accountant, ledger, windows, gauges));
     Set<String> names = new HashSet<>();
     for (Source s : sources) {
@@ -145,6 +165,29 @@ public final class Exporter implements AutoCloseable {
     }
     orchestrator.forgetHealthExcept(names);
     targets = newTargets;
+  }
+
+  /**
+   * The GPU source: the demo's simulated GPUs, else NVML per {@code sources.nvml.enabled}: {@code auto}
+   * uses NVML when the library loads (and says once, at info, when it does not), {@code true} keeps
+   * trying and reports the failure as collector health, {@code false} never loads it.
+   */
+  private Source gpuSource(ExporterConfig cfg, List<VllmSourceConfig> vllm) {
+    if (demo != null && cfg.sources().nvml().library() == null) return demo.gpuSource();
+    switch (cfg.sources().nvml().enabled()) {
+      case "false":
+        return null;
+      case "true":
+        return NvmlGpuSource.fromConfig(cfg.sources().nvml(), vllm);
+      default:
+        try {
+          NvmlLibrary lib = NvmlLibrary.load(cfg.sources().nvml().library());
+          return new NvmlGpuSource(lib, cfg.sources().nvml(), NvmlGpuSource.deploymentsByGpu(vllm));
+        } catch (SourceException e) {
+          log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
+          return null;
+        }
+    }
   }
 
   /** POST /-/reload: validate and build the new configuration before touching the running one. */

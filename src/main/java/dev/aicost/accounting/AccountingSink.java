@@ -4,7 +4,6 @@ import dev.aicost.collect.Batch;
 import dev.aicost.collect.BatchSink;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.metrics.GaugeStore;
-import dev.aicost.metrics.Metrics;
 import dev.aicost.metrics.TrailingWindows;
 import java.time.Instant;
 
@@ -29,8 +28,6 @@ public final class AccountingSink implements BatchSink {
     for (BatchAccountant.WindowObservation o : r.observations()) {
       windows.observe(o.key(), o.at(), o.usd(), o.tokens(), o.cacheRead(), o.prompt());
     }
-    for (BatchAccountant.PriceSeen p : r.prices()) {
-      gauges.set("gpu".equals(p.kind()) ? Metrics.GPU_PRICE : Metrics.PRICE_PER_TOKEN, p.labels(), p.value());
-    }
+    for (BatchAccountant.GaugeUpdate g : r.gauges()) gauges.set(g.family(), g.labels(), g.value());
   }
 }

@@ -5,10 +5,13 @@ import dev.aicost.attribution.AttributionRules;
 import dev.aicost.collect.Batch;
 import dev.aicost.ledger.Increment;
 import dev.aicost.metrics.Metrics;
+import dev.aicost.metrics.Family;
 import dev.aicost.model.CapacityDelta;
+import dev.aicost.model.GpuDelta;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.TokenType;
 import dev.aicost.model.UsageDelta;
+import dev.aicost.pricing.EnergyPrice;
 import dev.aicost.pricing.GpuPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.PriceCatalog;
@@ -38,39 +41,50 @@ import org.slf4j.LoggerFactory;
 public final class BatchAccountant {
   private static final Logger log = LoggerFactory.getLogger(BatchAccountant.class);
   public static final String CATEGORY_INFERENCE = "inference";
+  public static final String CATEGORY_COMPUTE = "compute";
+  public static final String SELF_HOSTED = "self_hosted";
+  public static final String SERVICE_VLLM = "vllm";
+  public static final String SERVICE_GPU = "gpu";
 
   private final PriceCatalog catalog;
   private final GpuPriceResolver gpuPrices;
   private final AttributionRules rules;
   private final Function<String, Double> deploymentHourlyUsd;
   private final long windowMs;
+  private final Set<String> gpuMetered;
+  private final Optional<EnergyPrice> energy;
   private final Map<String, Map<String, Double>> lastShares = new ConcurrentHashMap<>();
   private final Set<String> unpricedLogged = ConcurrentHashMap.newKeySet();
 
   /**
    * @param deploymentHourlyUsd the {@code gpu_hourly_usd} configured on a deployment, or null
+   * @param gpuMeteredDeployments deployments whose GPUs NVML measures: their dollars come from GPU time
+   * @param energy energy price, when configured
    */
   public BatchAccountant(PriceCatalog catalog, GpuPriceResolver gpuPrices, AttributionRules rules,
-      Function<String, Double> deploymentHourlyUsd, java.time.Duration trailingWindow) {
+      Function<String, Double> deploymentHourlyUsd, java.time.Duration trailingWindow, Set<String> gpuMeteredDeployments,
+      Optional<EnergyPrice> energy) {
     this.windowMs = trailingWindow.toMillis();
+    this.gpuMetered = Set.copyOf(gpuMeteredDeployments);
+    this.energy = energy;
     this.catalog = catalog;
     this.gpuPrices = gpuPrices;
     this.rules = rules;
     this.deploymentHourlyUsd = deploymentHourlyUsd;
   }
 
-  /** What a batch adds: ledger increments, window observations, and prices seen (for gauges). */
-  public record Result(List<Increment> increments, List<WindowObservation> observations, List<PriceSeen> prices) {}
+  /** What a batch adds: ledger increments, window observations, and gauges to set (prices, GPU state). */
+  public record Result(List<Increment> increments, List<WindowObservation> observations, List<GaugeUpdate> gauges) {}
 
   public record WindowObservation(List<String> key, Instant at, double usd, long tokens, long cacheRead, long prompt) {}
 
-  /** A price that applied to usage in this batch, for the price gauges. */
-  public record PriceSeen(String kind, List<String> labels, double value) {}
+  /** A gauge value this batch established (price in force, GPU power, ...). */
+  public record GaugeUpdate(Family family, List<String> labels, double value) {}
 
   public Result account(Batch batch) {
     List<Increment> out = new ArrayList<>();
     Map<List<String>, WindowAcc> windows = new LinkedHashMap<>();
-    List<PriceSeen> prices = new ArrayList<>();
+    List<GaugeUpdate> gauges = new ArrayList<>();
 
     for (UsageDelta u : batch.usage()) {
       Attribution a = attribute(u.provider(), u.service(), u.deployment(), u.model(), u.sourceIds());
@@ -84,17 +98,19 @@ public final class BatchAccountant {
       if (u.requests() > 0) {
         out.add(new Increment(Metrics.REQUESTS, withAttr(a, u.provider(), u.service(), u.deployment(), u.model()), u.requests(), u.end()));
       }
-      if (!isSelfHosted(u)) priceTokens(u, a, out, w, prices);
+      if (!isSelfHosted(u)) priceTokens(u, a, out, w, gauges);
     }
 
-    for (CapacityDelta c : batch.capacity()) allocateCapacity(c, batch.usage(), out, windows, prices);
+    updateShares(batch.usage());
+    for (CapacityDelta c : batch.capacity()) allocateCapacity(c, out, windows, gauges);
+    for (GpuDelta g : batch.gpus()) gpuTime(g, out, windows, gauges);
 
     List<WindowObservation> obs = new ArrayList<>();
     windows.forEach((k, w) -> obs.add(new WindowObservation(k, w.at, w.usd, w.tokens, w.cacheRead, w.prompt)));
-    return new Result(out, obs, prices);
+    return new Result(out, obs, gauges);
   }
 
-  private void priceTokens(UsageDelta u, Attribution a, List<Increment> out, WindowAcc w, List<PriceSeen> prices) {
+  private void priceTokens(UsageDelta u, Attribution a, List<Increment> out, WindowAcc w, List<GaugeUpdate> gauges) {
     Optional<TokenPrice> price = catalog.priceFor(u.provider(), u.model(), u.end());
     for (TokenType t : TokenType.values()) {
       long n = u.tokens().get(t);
@@ -111,31 +127,81 @@ public final class BatchAccountant {
       double usd = n * perToken;
       out.add(new Increment(Metrics.SPEND, withAttr(a, u.provider(), u.service(), CATEGORY_INFERENCE, u.deployment(), u.model(), t.label()), usd, u.end()));
       w.usd += usd * windowShare(u.start(), u.end());
-      prices.add(new PriceSeen("token", List.of(u.provider(), u.model(), t.label(), price.get().source()), perToken));
+      gauges.add(new GaugeUpdate(Metrics.PRICE_PER_TOKEN, List.of(u.provider(), u.model(), t.label(), price.get().source()), perToken));
     }
   }
 
-  private void allocateCapacity(CapacityDelta c, List<UsageDelta> usage, List<Increment> out, Map<List<String>, WindowAcc> windows, List<PriceSeen> prices) {
-    if (c.gpuCount() == 0 || c.seconds() == 0) return;
+  private void allocateCapacity(CapacityDelta c, List<Increment> out, Map<List<String>, WindowAcc> windows, List<GaugeUpdate> gauges) {
+    Map<String, Double> shares = lastShares.getOrDefault(c.deployment(), Map.of("", 1.0));
+    // With NVML measuring this deployment's GPUs, their dollars come from GPU time (gpuTime), not from gpu_count.
+    if (gpuMetered.contains(c.deployment()) || c.gpuCount() == 0 || c.seconds() == 0) return;
     GpuPrice price = gpuPrices.resolve(deploymentHourlyUsd.apply(c.deployment()), c.gpuName());
-    prices.add(new PriceSeen("gpu", List.of("", "", c.deployment(), price.source()), price.hourlyUsd()));
+    gauges.add(new GaugeUpdate(Metrics.GPU_PRICE, List.of("", "", c.deployment(), price.source()), price.hourlyUsd()));
     double usd = c.gpuCount() * price.hourlyUsd() * c.seconds() / 3600.0;
-    if (usd == 0) return;
+    bookDeploymentSpend(c.provider(), c.service(), CATEGORY_INFERENCE, c.deployment(), shares, usd, c.start(), c.end(), out, windows);
+  }
 
-    Map<String, Double> shares = tokenShares(c, usage);
-    if (shares.isEmpty()) shares = lastShares.getOrDefault(c.deployment(), Map.of("", 1.0));
-    else lastShares.put(c.deployment(), shares);
-
+  /** Spreads a deployment's dollars over its models by token share, and over the clock hours they were spent in. */
+  private void bookDeploymentSpend(String provider, String service, String category, String deployment, Map<String, Double> shares,
+      double usd, Instant start, Instant end, List<Increment> out, Map<List<String>, WindowAcc> windows) {
+    if (usd <= 0) return;
     for (Map.Entry<String, Double> share : shares.entrySet()) {
       String model = share.getKey();
       double part = usd * share.getValue();
-      Attribution a = attribute(c.provider(), c.service(), c.deployment(), model, Map.of());
-      for (HourSlice slice : HourSlice.split(c.start(), c.end())) {
-        out.add(new Increment(Metrics.SPEND, withAttr(a, c.provider(), c.service(), CATEGORY_INFERENCE, c.deployment(), model, ""),
-            part * slice.fraction(), slice.at()));
+      Attribution a = attribute(provider, service, deployment, model, Map.of());
+      for (HourSlice slice : HourSlice.split(start, end)) {
+        out.add(new Increment(Metrics.SPEND, withAttr(a, provider, service, category, deployment, model, ""), part * slice.fraction(), slice.at()));
       }
-      windows.computeIfAbsent(windowKey(c.provider(), c.service(), c.deployment(), model, a), k -> new WindowAcc(c.end())).usd += part * windowShare(c.start(), c.end());
+      windows.computeIfAbsent(windowKey(provider, service, deployment, model, a), k -> new WindowAcc(end)).usd += part * windowShare(start, end);
     }
+  }
+
+  /**
+   * One GPU's interval: seconds and dollars by state, energy, and the spend they make. A GPU serving a
+   * configured deployment adds to that deployment's inference spend (split by the latest token shares);
+   * a GPU serving none is {@code service="gpu"} compute spend with {@code deployment=""}, never dropped.
+   * MIG-enabled GPUs, whose busy time NVML cannot tell, are booked as state {@code unknown}, not idle.
+   */
+  private void gpuTime(GpuDelta g, List<Increment> out, Map<List<String>, WindowAcc> windows, List<GaugeUpdate> gauges) {
+    String gpu = Integer.toString(g.index());
+    GpuPrice price = gpuPrices.resolve(deploymentHourlyUsd.apply(g.deployment()), g.name());
+    double perSecond = price.hourlyUsd() / 3600.0;
+    double elapsed = Math.max(0, (g.end().toEpochMilli() - g.start().toEpochMilli()) / 1000.0);
+    Map<String, Double> seconds = new LinkedHashMap<>();
+    if (g.utilizationKnown()) {
+      seconds.put("busy", g.busySeconds());
+      seconds.put("idle", g.idleSeconds());
+    } else {
+      seconds.put("unknown", elapsed);
+    }
+    double usd = 0;
+    for (Map.Entry<String, Double> s : seconds.entrySet()) {
+      if (!(s.getValue() > 0)) continue;
+      List<String> labels = List.of(gpu, g.uuid(), g.deployment(), s.getKey());
+      out.add(new Increment(Metrics.GPU_SECONDS, labels, s.getValue(), g.end()));
+      out.add(new Increment(Metrics.GPU_COST, labels, s.getValue() * perSecond, g.end()));
+      usd += s.getValue() * perSecond;
+    }
+    double energyUsd = 0;
+    if (g.energyJoules() > 0) {
+      out.add(new Increment(Metrics.GPU_ENERGY, List.of(gpu, g.uuid()), g.energyJoules(), g.end()));
+      energyUsd = energy.map(e -> e.usdFor(g.energyJoules())).orElse(0.0);
+    }
+    String deployment = g.deployment();
+    if (deployment.isEmpty()) {
+      Map<String, Double> none = Map.of("", 1.0);
+      bookDeploymentSpend(SELF_HOSTED, SERVICE_GPU, CATEGORY_COMPUTE, "", none, usd + energyUsd, g.start(), g.end(), out, windows);
+    } else {
+      Map<String, Double> shares = lastShares.getOrDefault(deployment, Map.of("", 1.0));
+      bookDeploymentSpend(SELF_HOSTED, SERVICE_VLLM, CATEGORY_INFERENCE, deployment, shares, usd + energyUsd, g.start(), g.end(), out, windows);
+    }
+    List<String> id = List.of(gpu, g.uuid());
+    gauges.add(new GaugeUpdate(Metrics.GPU_PRICE, List.of(gpu, g.uuid(), deployment, price.source()), price.hourlyUsd()));
+    gauges.add(new GaugeUpdate(Metrics.GPU_UTILIZATION_KNOWN, id, g.utilizationKnown() ? 1 : 0));
+    if (!Double.isNaN(g.utilizationRatio())) gauges.add(new GaugeUpdate(Metrics.GPU_UTILIZATION, id, g.utilizationRatio()));
+    if (!Double.isNaN(g.powerWatts())) gauges.add(new GaugeUpdate(Metrics.GPU_POWER, id, g.powerWatts()));
+    if (g.memoryUsedBytes() >= 0) gauges.add(new GaugeUpdate(Metrics.GPU_MEMORY_USED, id, g.memoryUsedBytes()));
+    if (g.memoryTotalBytes() >= 0) gauges.add(new GaugeUpdate(Metrics.GPU_MEMORY_TOTAL, id, g.memoryTotalBytes()));
   }
 
   /**
@@ -147,20 +213,28 @@ public final class BatchAccountant {
     return span <= windowMs ? 1.0 : windowMs / (double) span;
   }
 
-  private static Map<String, Double> tokenShares(CapacityDelta c, List<UsageDelta> usage) {
-    Map<String, Long> tokens = new HashMap<>();
-    long total = 0;
+  /**
+   * Each self-hosted deployment's current model mix: token shares of this batch; with no tokens,
+   * the last mix seen; with none seen yet, the models it serves in equal parts.
+   */
+  private void updateShares(List<UsageDelta> usage) {
+    Map<String, Map<String, Long>> byDeployment = new LinkedHashMap<>();
     for (UsageDelta u : usage) {
-      if (!u.deployment().equals(c.deployment()) || !u.provider().equals(c.provider())) continue;
-      tokens.merge(u.model(), u.tokens().total(), Long::sum);
-      total += u.tokens().total();
+      if (!isSelfHosted(u)) continue;
+      byDeployment.computeIfAbsent(u.deployment(), d -> new LinkedHashMap<>()).merge(u.model(), u.tokens().total(), Long::sum);
     }
-    Map<String, Double> shares = new LinkedHashMap<>();
-    if (total == 0) return shares;
-    for (Map.Entry<String, Long> e : tokens.entrySet()) {
-      if (e.getValue() > 0) shares.put(e.getKey(), e.getValue() / (double) total);
-    }
-    return shares;
+    byDeployment.forEach((deployment, tokens) -> {
+      long total = tokens.values().stream().mapToLong(Long::longValue).sum();
+      Map<String, Double> shares = new LinkedHashMap<>();
+      if (total > 0) {
+        tokens.forEach((model, n) -> {
+          if (n > 0) shares.put(model, n / (double) total);
+        });
+      } else if (!lastShares.containsKey(deployment)) {
+        tokens.keySet().forEach(model -> shares.put(model, 1.0 / tokens.size()));
+      }
+      if (!shares.isEmpty()) lastShares.put(deployment, Map.copyOf(shares));
+    });
   }
 
   private Attribution attribute(String provider, String service, String deployment, String model, Map<String, String> sourceIds) {
@@ -173,7 +247,7 @@ public final class BatchAccountant {
   }
 
   private static boolean isSelfHosted(UsageDelta u) {
-    return "self_hosted".equals(u.provider());
+    return SELF_HOSTED.equals(u.provider());
   }
 
   private static List<String> windowKey(String provider, String service, String deployment, String model, Attribution a) {

@@ -29,7 +29,11 @@ public final class Demo implements AutoCloseable {
       new Spec("demo-mistral", List.of(new SimulatedVllm.Model("mistralai/Mistral-7B-Instruct-v0.3", 2.0, 1200, 300, 0.2)),
           1, 1, "NVIDIA L4", Map.of("team", "support", "cost_center", "CC-3003", "environment", "demo")));
 
+  private static final long GIB = 1L << 30;
+
   private final List<SimulatedVllm> servers = new ArrayList<>();
+  private final List<SimulatedGpus.Gpu> gpus = new ArrayList<>();
+  private final SimulatedGpus gpuSource;
   private final List<VllmSourceConfig> sources = new ArrayList<>();
   private final List<RuleConfig> rules = new ArrayList<>();
 
@@ -38,9 +42,32 @@ public final class Demo implements AutoCloseable {
       Spec s = SPECS.get(i);
       SimulatedVllm sim = new SimulatedVllm(clock, s.models(), s.engines(), cfg.restartEvery(), 42 + i);
       servers.add(sim);
-      sources.add(new VllmSourceConfig(s.deployment(), sim.url(), cfg.interval(), null, s.gpus(), null, s.gpuName(), null));
+      List<String> uuids = new ArrayList<>();
+      for (int g = 0; g < s.gpus(); g++) {
+        String uuid = String.format(java.util.Locale.ROOT, "GPU-de300000-0000-4000-8000-%012d", gpus.size());
+        uuids.add(uuid);
+        gpus.add(gpu(gpus.size(), uuid, s.gpuName(), s.deployment(), sim::busyRatio));
+      }
+      sources.add(new VllmSourceConfig(s.deployment(), sim.url(), cfg.interval(), null, s.gpus(), null, s.gpuName(), uuids));
       rules.add(new RuleConfig(Map.of("deployment", s.deployment()), s.tags()));
     }
+    // a spare GPU that serves nothing still costs money: it shows up with deployment=""
+    gpus.add(gpu(gpus.size(), String.format(java.util.Locale.ROOT, "GPU-de300000-0000-4000-8000-%012d", gpus.size()),
+        "NVIDIA H100 80GB HBM3", "", () -> 0.0));
+    gpuSource = new SimulatedGpus(gpus, cfg.interval());
+  }
+
+  private static SimulatedGpus.Gpu gpu(int index, String uuid, String name, String deployment, java.util.function.DoubleSupplier busy) {
+    return switch (name) {
+      case "NVIDIA L40S" -> new SimulatedGpus.Gpu(index, uuid, name, deployment, 48 * GIB, 35, 350, busy);
+      case "NVIDIA L4" -> new SimulatedGpus.Gpu(index, uuid, name, deployment, 24 * GIB, 16, 72, busy);
+      default -> new SimulatedGpus.Gpu(index, uuid, name, deployment, 80 * GIB, 70, 700, busy);
+    };
+  }
+
+  /** The simulated GPUs, read like NVML would be. */
+  public SimulatedGpus gpuSource() {
+    return gpuSource;
   }
 
   public List<VllmSourceConfig> sources() {

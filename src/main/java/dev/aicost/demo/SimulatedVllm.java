@@ -69,6 +69,11 @@ public final class SimulatedVllm implements AutoCloseable {
     return loadFactor;
   }
 
+  /** How busy this deployment's GPUs are now: follows the traffic, never quite idle, never over 1. */
+  public double busyRatio() {
+    return Math.max(0, Math.min(1, 0.08 + 0.45 * diurnal(clock.millis()) * loadFactor));
+  }
+
   private synchronized void restart() {
     int m = models.size();
     prompt = new double[m][engines];

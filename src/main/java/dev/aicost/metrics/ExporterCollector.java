@@ -3,6 +3,7 @@ package dev.aicost.metrics;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
 import dev.aicost.ledger.CounterStore;
+import dev.aicost.source.nvml.GpuInventory;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -30,9 +31,11 @@ public final class ExporterCollector implements MultiCollector {
   private final TrailingWindows windows;
   private final Supplier<Orchestrator> orchestrator;
   private final BuildInfo build;
+  private final Supplier<GpuInventory> gpuInventory;
 
   public ExporterCollector(Clock clock, CounterStore counters, GaugeStore gauges, TrailingWindows windows,
-      Supplier<Orchestrator> orchestrator, BuildInfo build) {
+      Supplier<Orchestrator> orchestrator, BuildInfo build, Supplier<GpuInventory> gpuInventory) {
+    this.gpuInventory = gpuInventory;
     this.clock = clock;
     this.counters = counters;
     this.gauges = gauges;
@@ -45,12 +48,17 @@ public final class ExporterCollector implements MultiCollector {
   public MetricSnapshots collect() {
     List<MetricSnapshot> out = new ArrayList<>();
     for (Family f : Metrics.PERSISTED_COUNTERS) counter(out, f, counters::forEach);
-    for (Family f : List.of(Metrics.PRICE_PER_TOKEN, Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION, Metrics.GPU_POWER,
+    for (Family f : List.of(Metrics.PRICE_PER_TOKEN, Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION, Metrics.GPU_UTILIZATION_KNOWN, Metrics.GPU_POWER,
         Metrics.GPU_MEMORY_USED, Metrics.GPU_MEMORY_TOTAL, Metrics.BUDGET, Metrics.BUDGET_MTD, Metrics.BUDGET_FORECAST,
         Metrics.BUDGET_VARIANCE, Metrics.BILLED, Metrics.RECONCILIATION_DRIFT)) {
       gauge(out, f, (fam, action) -> gauges.forEach(fam, action));
     }
-    info(out, Metrics.GPU_INFO, action -> gauges.forEach(Metrics.GPU_INFO, (l, v) -> action.accept(l)));
+    info(out, Metrics.GPU_INFO, action -> {
+      GpuInventory inv = gpuInventory.get();
+      for (GpuInventory.Gpu g : inv.gpus()) {
+        action.accept(List.of(Integer.toString(g.index()), g.uuid(), g.name(), inv.driverVersion(), g.deployment()));
+      }
+    });
     windowGauges(out);
     health(out);
     counter(out, Metrics.SERIES_DROPPED, (f, action) -> counters.forEachDropped((name, v) -> action.accept(List.of(name), v)));

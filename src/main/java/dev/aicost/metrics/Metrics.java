@@ -54,7 +54,7 @@ public final class Metrics {
   public static final Family GPU_INFO = new Family("aicost_gpu", FamilyType.INFO,
       "GPU identity, value 1.", List.of("gpu", "uuid", "name", "driver_version", DEPLOYMENT));
   public static final Family GPU_SECONDS = new Family("aicost_gpu_seconds", FamilyType.COUNTER,
-      "GPU time in seconds by state (busy: at least one kernel running; idle: none).",
+      "GPU time in seconds by state (busy: at least one kernel running; idle: none; unknown: MIG-enabled, NVML cannot tell).",
       List.of("gpu", "uuid", DEPLOYMENT, "state"));
   public static final Family GPU_COST = new Family("aicost_gpu_cost_usd", FamilyType.COUNTER,
       "GPU dollars by state, from the GPU's hourly price.", List.of("gpu", "uuid", DEPLOYMENT, "state"));
@@ -63,6 +63,9 @@ public final class Metrics {
       List.of("gpu", "uuid", DEPLOYMENT, "price_source"));
   public static final Family GPU_UTILIZATION = new Family("aicost_gpu_utilization_ratio", FamilyType.GAUGE,
       "Fraction of the latest sample period in which the GPU was busy (0..1).", List.of("gpu", "uuid"));
+  public static final Family GPU_UTILIZATION_KNOWN = new Family("aicost_gpu_utilization_known", FamilyType.GAUGE,
+      "1 if NVML can tell this GPU's busy time; 0 for MIG-enabled GPUs, whose time is booked as state=\"unknown\", never as idle.",
+      List.of("gpu", "uuid"));
   public static final Family GPU_ENERGY = new Family("aicost_gpu_energy_joules", FamilyType.COUNTER,
       "GPU energy consumed, in joules.", List.of("gpu", "uuid"));
   public static final Family GPU_POWER = new Family("aicost_gpu_power_watts", FamilyType.GAUGE,

@@ -45,6 +45,7 @@ class HttpContractTest {
     return """
         state: { path: %s }
         sources:
+          nvml: { enabled: false }
           vllm:
             - { name: good, url: "%s", interval: 1h }
             - { name: broken, url: "%s", interval: 1h }

@@ -39,6 +39,7 @@ class GoldenExpositionTest {
               rules:
                 - { match: { deployment: llama-prod }, set: { team: search, cost_center: CC-1001 } }
             sources:
+              nvml: { enabled: false }
               vllm:
                 - { name: llama-prod, url: "%s", interval: 1h, gpu_count: 2, gpu_hourly_usd: 2.50 }
             """.formatted(dir.resolve("l.db"), vllm.url()), null, clock, false)) {

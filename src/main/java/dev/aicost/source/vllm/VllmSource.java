@@ -141,6 +141,7 @@ public final class VllmSource implements Source {
     String cacheKind = page.cacheKind();
     double cacheUnit = page.cacheUnit();
     Map<String, double[]> perModel = new TreeMap<>(); // prompt, generation, cache, requests
+    for (String key : page.values.keySet()) perModel.computeIfAbsent(VllmPage.model(key), m -> new double[4]);
     deltas.forEach((key, d) -> {
       String kind = VllmPage.kind(key);
       int slot = switch (kind) {
@@ -158,8 +159,8 @@ public final class VllmSource implements Source {
       long prompt = Math.round(v[0]);
       long cached = Math.min(prompt, Math.round(v[2])); // counters sampled a step apart can disagree
       TokenCounts tokens = new TokenCounts(prompt - cached, cached, 0, Math.round(v[1]));
-      UsageDelta u = new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3]));
-      if (!u.isEmpty()) out.add(u);
+      // emitted even when empty: it says which models the deployment serves, for sharing its GPU dollars
+      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3])));
     });
     return out;
   }

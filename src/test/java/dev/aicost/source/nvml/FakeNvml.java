@@ -24,8 +24,15 @@ final class FakeNvml {
 
   /** Applies {@code key=value} settings separated by ';' or newlines (see fake_nvml.c). */
   static void control(String library, String settings) {
-    NativeLibrary.getInstance(library).getFunction("fake_nvml_control").invokeInt(new Object[] {settings});
+    NativeLibrary lib = LOADED.computeIfAbsent(library, NativeLibrary::getInstance);
+    lib.getFunction("fake_nvml_control").invokeInt(new Object[] {settings});
   }
+
+  /**
+   * Strong references: JNA closes a library whose NativeLibrary is garbage collected, and a fake
+   * unloaded between programming it and the exporter opening it would forget what it was told.
+   */
+  private static final java.util.Map<String, NativeLibrary> LOADED = new java.util.concurrent.ConcurrentHashMap<>();
 
   static void control(String settings) {
     control(PATH, settings);
