@@ -98,8 +98,10 @@ class Board:
         self.panels.append(p)
 
     def _variables(self):
+        # current = the import input: "Import dashboard" substitutes the Prometheus picked there; when
+        # provisioned from files, Grafana falls back to the default Prometheus datasource.
         out = [{"name": "datasource", "label": "Data source", "type": "datasource", "query": "prometheus",
-                "current": {}, "hide": 0, "refresh": 1, "regex": "", "options": []}]
+                "current": {"selected": True, "text": "Prometheus", "value": "${DS_PROMETHEUS}"}, "hide": 0, "refresh": 1, "regex": "", "options": []}]
         queries = {
             "job": "label_values(aicost_build_info, job)",
             "instance": 'label_values(aicost_build_info{job=~"$job"}, instance)',
