@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# Build: docker build -t aicost-exporter .    Run: docker run -p 10042:10042 aicost-exporter (demo mode)
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+# Dependencies first, so source edits reuse the cached layer.
+COPY pom.xml mvnw ./
+COPY .mvn .mvn
+RUN mvn -q -B dependency:go-offline
+COPY src src
+RUN mvn -q -B -DskipTests package && test -f target/aicost-exporter.jar
+
+FROM eclipse-temurin:17-jre
+LABEL org.opencontainers.image.title="aicost-exporter" \
+      org.opencontainers.image.source="https://github.com/aicost-exporter/aicost-exporter" \
+      org.opencontainers.image.licenses="Apache-2.0"
+RUN groupadd --system --gid 10042 aicost \
+ && useradd --system --uid 10042 --gid aicost --home-dir /var/lib/aicost --create-home aicost
+WORKDIR /var/lib/aicost
+COPY --from=build /src/target/aicost-exporter.jar /opt/aicost/aicost-exporter.jar
+USER 10042:10042
+EXPOSE 10042
+VOLUME ["/var/lib/aicost"]
+# The JRE image has neither curl nor wget: bash's /dev/tcp speaks just enough HTTP.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/10042 && printf 'GET /-/healthy HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200'"]
+# A small daemon: serial GC, small stacks, a bounded heap that still fits the scrape snapshots.
+ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
+            "-jar", "/opt/aicost/aicost-exporter.jar"]
+CMD ["--demo"]

@@ -1,0 +1,361 @@
+#!/usr/bin/env python3
+"""Generates the promtool unit tests in alert-rules/tests/*.yml.
+
+Realistic quiet cases need long, noisy series (days of diurnal traffic at 1-minute or 30-minute steps),
+which nobody should type by hand. This script builds them with a fixed random seed, computes the values
+the alerts must report (dollars per day) from the very numbers it writes, and emits plain YAML that
+`promtool test rules` runs. The generated files are committed; re-run after changing a case:
+
+    python3 alert-rules/tests/src/generate.py && promtool test rules alert-rules/tests/*.yml
+
+Time 0 of every test is promtool's epoch start; "day N" below means [N*24h, (N+1)*24h).
+"""
+import math
+import os
+import random
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.dirname(HERE)
+GROUPS = ("aicost.rates", "aicost.efficiency", "aicost.daily", "aicost.weekly", "aicost.baselines",
+          "aicost.alerts.spend", "aicost.alerts.efficiency", "aicost.alerts.exporter")
+RUNBOOK = "https://github.com/aicost-exporter/aicost-exporter/blob/main/docs/runbooks/{}.md"
+ATTR = ("team", "project", "environment", "cost_center", "feature")
+
+
+def fmt(x):
+    s = f"{x:.6f}".rstrip("0").rstrip(".")
+    return s if s not in ("", "-0") else "0"
+
+
+def level(hour, weekend_days=(), weekend_factor=0.4):
+    """Diurnal load in 0..1: a business-day bump peaking at 13:00 over a 20 % floor."""
+    day, h = divmod(hour, 24.0)
+    v = 0.2 + 0.8 * math.exp(-(((h - 13.0) / 4.0) ** 2))
+    return v * (weekend_factor if int(day) in weekend_days else 1.0)
+
+
+class Counter:
+    """A counter sampled every `step` minutes; values are kept exactly as written to YAML."""
+
+    def __init__(self, steps, per_step, reset_at=(), start=0.0, absent_before=0):
+        self.values = []
+        v = start
+        for i in range(steps):
+            if i in reset_at:
+                v = 0.0
+            self.values.append(None if i < absent_before else float(fmt(v)))
+            if i >= absent_before:
+                v += per_step(i)
+
+    def text(self):
+        return " ".join("_" if v is None else fmt(v) for v in self.values)
+
+
+def labels(name, **kv):
+    return name + "{" + ", ".join(f'{k}="{v}"' for k, v in kv.items()) + "}"
+
+
+def usage_labels(provider, service, deployment, model, team, cost_center, **extra):
+    d = dict(provider=provider, service=service, deployment=deployment, model=model)
+    d.update(extra)
+    d.update(team=team, project="", environment="prod", cost_center=cost_center, feature="")
+    return d
+
+
+def series(name, lbls, counter):
+    return f"      - series: '{labels(name, **lbls)}'\n        values: '{counter.text()}'\n"
+
+
+def q(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class Stream:
+    """One (provider, deployment, model, team) stream: tokens by type, requests and spend."""
+
+    def __init__(self, steps, step_min, provider, service, deployment, model, team, cost_center,
+                 load, tokens_per_req=(1500, 300), usd_per_token=(2.5e-6, 10e-6), peak_rpm=20.0,
+                 reset_at=(), absent_before=0, category="inference", rng=None):
+        self.l = dict(provider=provider, service=service, deployment=deployment, model=model,
+                      team=team, cost_center=cost_center)
+        rng = rng or random.Random(1)
+        # per-step request counts, shared by all counters of the stream
+        reqs = []
+        for i in range(steps):
+            reqs.append(load(i) * peak_rpm * step_min)
+        self.reqs = reqs
+        self.category = category
+        tpr = tokens_per_req if callable(tokens_per_req) else (lambda i, t=tokens_per_req: t)
+        self.requests = Counter(steps, lambda i: reqs[i], reset_at, absent_before=absent_before)
+        self.tin = Counter(steps, lambda i: reqs[i] * tpr(i)[0], reset_at, absent_before=absent_before)
+        self.tout = Counter(steps, lambda i: reqs[i] * tpr(i)[1], reset_at, absent_before=absent_before)
+        self.spend = Counter(steps, lambda i: reqs[i] * (tpr(i)[0] * usd_per_token[0] + tpr(i)[1] * usd_per_token[1]),
+                             reset_at, absent_before=absent_before)
+
+    def yaml(self):
+        p = self.l
+        base = lambda **x: usage_labels(p["provider"], p["service"], p["deployment"], p["model"], p["team"],
+                                        p["cost_center"], **x)
+        out = series("aicost_requests_total", base(), self.requests)
+        out += series("aicost_tokens_total", base(token_type="input"), self.tin)
+        out += series("aicost_tokens_total", base(token_type="output"), self.tout)
+        out += series("aicost_spend_usd_total", usage_labels(p["provider"], p["service"], p["deployment"], p["model"],
+                      p["team"], p["cost_center"], category=self.category, token_type=""), self.spend)
+        return out
+
+
+def noisy(rng, base_fn, amp=0.15):
+    cache = {}
+
+    def f(i):
+        if i not in cache:
+            cache[i] = base_fn(i) * (1.0 + rng.uniform(-amp, amp))
+        return cache[i]
+    return f
+
+
+def routing(alert, severity, p, extra=None):
+    d = {"severity": severity, "provider": p["provider"], "deployment": p["deployment"], "model": p["model"],
+         "team": p["team"], "cost_center": p["cost_center"]}
+    d.update(extra or {})
+    return {k: v for k, v in d.items() if v != ""}  # Prometheus drops empty labels
+
+
+def alert_block(eval_time, alertname, alerts):
+    out = f"      - eval_time: {eval_time}\n        alertname: {alertname}\n"
+    if not alerts:
+        return out + "        exp_alerts: []\n"
+    out += "        exp_alerts:\n"
+    for lbls, ann in alerts:
+        out += "          - exp_labels:\n"
+        for k, v in lbls.items():
+            out += f"              {k}: {q(v)}\n"
+        out += "            exp_annotations:\n"
+        for k, v in ann.items():
+            out += f"              {k}: {q(v)}\n"
+    return out
+
+
+def header(comment):
+    return ("# GENERATED by alert-rules/tests/src/generate.py -- edit the generator, not this file.\n"
+            + "".join(f"# {line}\n" for line in comment.strip().splitlines())
+            + "rule_files:\n  - ../rules.yml\n  - ../alerts.yml\n"
+            # Recording rules before the alerts that read them, as a production evaluation at the same instant
+            # would see them at best; production may add up to one evaluation interval of lag.
+            + "group_eval_order:\n" + "".join(f"  - {g}\n" for g in GROUPS))
+
+
+def money(x):
+    return f"{x:.2f}"
+
+
+# ----------------------------------------------------------------------------------------------------
+# Runaway usage: 1-minute samples.
+def runaway():
+    step = 1
+    spike_at = 35 * 60  # day 1, 11:00
+    steps = spike_at + 12
+    rng = random.Random(42)
+    out = header("""
+AiCostRunawayUsage: a 5x step in traffic fires within 5 minutes; diurnal noise, a counter reset and a
+new model appearing stay quiet. 1-minute samples, 35 hours of history.""")
+    out += "evaluation_interval: 1m\ntests:\n"
+
+    # Fires: steady diurnal traffic with noise, then 5x from the spike on (noiseless after the step so
+    # the reported dollars per day are exact).
+    base = noisy(rng, lambda i: level(i / 60.0))
+    flat = level(spike_at / 60.0)
+    fire_load = lambda i: base(i) if i < spike_at else 5 * flat
+    s_fire = Stream(steps, step, "self_hosted", "vllm", "demo-llama", "meta-llama/Llama-3.1-8B-Instruct",
+                    "search", "CC-1001", fire_load, tokens_per_req=(1000, 250), usd_per_token=(2e-6, 6e-6))
+    # Quiet: a second stream with the same diurnal noise and a counter reset (exporter restart) at 03:00.
+    s_reset = Stream(steps, step, "openai", "openai_completions", "", "gpt-4o", "assistant", "CC-2002",
+                     noisy(rng, lambda i: level(i / 60.0)), reset_at=(27 * 60,))
+    # Quiet: a new model appearing at 09:00 on day 1 with its full traffic at once (a rollout).
+    s_new = Stream(steps, step, "openai", "openai_completions", "", "gpt-4.1-mini", "assistant", "CC-2002",
+                   noisy(rng, lambda i: level(i / 60.0)), absent_before=33 * 60, usd_per_token=(0.4e-6, 1.6e-6))
+
+    out += "  - name: runaway fires within 5 minutes of a 5x step; reset and new model stay quiet\n"
+    out += "    interval: 1m\n    input_series:\n"
+    out += s_fire.yaml() + s_reset.yaml() + s_new.yaml()
+    out += "    alert_rule_test:\n"
+    # $value = spend rate5m * 86400; the last 5 minutes are all at the flat 5x rate.
+    per_min = s_fire.spend.values[spike_at + 5] - s_fire.spend.values[spike_at + 4]
+    p = s_fire.l
+    for minute in (1, 2, 3):  # pending from +2m (rate2m above 3x), firing once `for: 2m` has passed
+        out += alert_block(f"{spike_at + minute}m", "AiCostRunawayUsage", [])
+    for minute in (4, 5, 10):
+        v = (s_fire.spend.values[spike_at + minute] - s_fire.spend.values[spike_at + minute - 5]) / 300 * 86400
+        ann = {
+            "summary": f"Runaway usage on {p['provider']}/{p['model']} ({p['deployment']}): more than 3x its usual rate.",
+            "description": (
+                f"The token or request rate of provider={p['provider']} model={p['model']} "
+                f"deployment={p['deployment']} is more than 3x its 7-day p90 baseline. At the current rate "
+                f"this stream costs ${money(v)} per day. Routing: team={p['team']} "
+                f"cost_center={p['cost_center']}. Look for a retry loop, an agent loop or a batch job started "
+                f"by mistake; stop it first, investigate after."),
+            "runbook_url": RUNBOOK.format("AiCostRunawayUsage"),
+        }
+        out += alert_block(f"{spike_at + minute}m", "AiCostRunawayUsage", [(routing("AiCostRunawayUsage", "critical", p), ann)])
+    # Before the spike: a full day and a half of diurnal traffic, the reset and the new model: nothing.
+    for t in (13 * 60, 27 * 60 + 3, 33 * 60 + 3, 33 * 60 + 15, 34 * 60 + 59):
+        out += alert_block(f"{t}m", "AiCostRunawayUsage", [])
+
+    # Recording rules on the same data.
+    out += "    promql_expr_test:\n"
+    t = spike_at + 10
+    v5 = (s_fire.requests.values[t] - s_fire.requests.values[t - 5]) / 300
+    out += (f"      - expr: provider_deployment_model_team_cost_center:aicost_requests:rate5m{{model=\"{p['model']}\"}}\n"
+            f"        eval_time: {t}m\n        exp_samples:\n"
+            f"          - labels: 'provider_deployment_model_team_cost_center:aicost_requests:rate5m{{provider=\"self_hosted\", deployment=\"demo-llama\", model=\"{p['model']}\", team=\"search\", cost_center=\"CC-1001\"}}'\n"
+            f"            value: {v5!r}\n")
+    out += ("      # The baseline ignores the last 10 minutes, so 10 minutes into the spike it has not moved.\n"
+            f"      - expr: provider_deployment_model_team_cost_center:aicost_tokens:rate5m_p90_7d{{model=\"{p['model']}\"}} < bool 1.1 * (provider_deployment_model_team_cost_center:aicost_tokens:rate5m_p90_7d{{model=\"{p['model']}\"}} offset 10m)\n"
+            f"        eval_time: {t}m\n        exp_samples:\n"
+            f"          - labels: '{{provider=\"self_hosted\", deployment=\"demo-llama\", model=\"{p['model']}\", team=\"search\", cost_center=\"CC-1001\"}}'\n"
+            f"            value: 1\n")
+
+    # Weekend: Friday, a quiet weekend at 40 %, then Monday's ramp back to full load: quiet throughout.
+    steps_w = (3 * 24 + 16) * 60
+    rng_w = random.Random(7)
+    s_w = Stream(steps_w, step, "anthropic", "anthropic_messages", "", "claude-sonnet-4", "support", "CC-3003",
+                 noisy(rng_w, lambda i: level(i / 60.0, weekend_days=(1, 2))), usd_per_token=(3e-6, 15e-6))
+    out += "  - name: runaway stays quiet through a weekend dip and the Monday ramp\n"
+    out += "    interval: 1m\n    input_series:\n" + s_w.yaml()
+    out += "    alert_rule_test:\n"
+    for t in (10 * 60, 26 * 60, 50 * 60, 72 * 60 + 9 * 60, 72 * 60 + 11 * 60, 72 * 60 + 13 * 60, steps_w - 1):
+        out += alert_block(f"{t}m", "AiCostRunawayUsage", [])
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------
+# Daily and weekly spend, cost per request, cache hits: 30-minute samples over 16 days.
+def daily():
+    step = 30
+    per_day = 48
+    days = 16
+    steps = days * per_day + 1
+    weekend = (5, 6, 12, 13)
+    rng = random.Random(11)
+    out = header("""
+AiCostDailySpendJump, AiCostCategoryWeekOverWeek, AiCostCostPerRequestHigh over 16 days of 30-minute
+samples: diurnal traffic with noise and weekends (days 5-6 and 12-13) stay quiet; a prompt that grows
+by a whole document fires the daily jump and the cost-per-request alert; a category growing 50 % week
+over week fires its alert.""")
+    out += "evaluation_interval: 30m\ntests:\n"
+
+    hour = lambda i: i * step / 60.0
+    # Day 14 from 00:00 on: each request carries a whole document (+2,000 input tokens).
+    change = 14 * per_day
+    tpr = lambda i: (2000 + 2000, 400) if i >= change else (2000, 400)
+    s_jump = Stream(steps, step, "openai", "openai_completions", "", "gpt-4o", "search", "CC-1001",
+                    noisy(rng, lambda i: level(hour(i), weekend)), tokens_per_req=tpr, peak_rpm=60)
+    # Quiet: same shape, no change, with a counter reset on day 9 and the weekends.
+    s_quiet = Stream(steps, step, "anthropic", "anthropic_messages", "", "claude-sonnet-4", "assistant", "CC-2002",
+                     noisy(rng, lambda i: level(hour(i), weekend)), reset_at=(9 * per_day + 7,),
+                     usd_per_token=(3e-6, 15e-6), peak_rpm=60)
+    # Quiet: a new model appearing on day 13 (a rollout moving part of a team's traffic).
+    s_new = Stream(steps, step, "openai", "openai_completions", "", "gpt-4.1", "assistant", "CC-2002",
+                   noisy(rng, lambda i: level(hour(i), weekend)), absent_before=13 * per_day + 20,
+                   usd_per_token=(2e-6, 8e-6), peak_rpm=60)
+    # Category movement: team "data" runs orchestration (batch) jobs that grow silently, 8 % a day from
+    # day 7 on (batch jobs run at weekends too): never a daily jump, but +25 % week over week by day 15.
+    grow = lambda i: (1.0 + 0.08 * max(0.0, hour(i) / 24.0 - 7)) * level(hour(i))
+    s_cat = Stream(steps, step, "aws", "bedrock", "", "anthropic.claude-3-haiku", "data", "CC-4004",
+                   noisy(rng, grow, amp=0.05), category="orchestration", usd_per_token=(0.25e-6, 1.25e-6), peak_rpm=300)
+
+    out += "  - name: daily jump, cost per request and category week over week\n"
+    out += f"    interval: {step}m\n    input_series:\n"
+    out += s_jump.yaml() + s_quiet.yaml() + s_new.yaml() + s_cat.yaml()
+    out += "    alert_rule_test:\n"
+
+    def inc(c, i, n):
+        return c.values[i] - c.values[i - n]
+
+    # Daily jump at day 14, 20:00: the trailing 24h hold 20h of bigger prompts.
+    t = change + 40
+    p = s_jump.l
+    v = inc(s_jump.spend, t, per_day) - inc(s_jump.spend, t - per_day, per_day)
+    ann = {
+        "summary": f"Daily spend on {p['provider']}/{p['model']} jumped more than 20 % day over day.",
+        "description": (
+            f"Spend over the last 24h for provider={p['provider']} model={p['model']} "
+            f"deployment={p['deployment']} is ${money(v)} per day above the 24h before "
+            f"(threshold +20 % and at least $50/day). Routing: team={p['team']} "
+            f"cost_center={p['cost_center']}. Triage: one category or all? cost per request or volume? "
+            f"model mix? which deployment or prompt changed?"),
+        "runbook_url": RUNBOOK.format("AiCostDailySpendJump"),
+    }
+    # Quiet all along before the change: weekdays, weekends, the Monday after each weekend (days 7, 14),
+    # the reset (day 9) and the new model (day 13-14).
+    for d, h in ((3, 14), (5, 12), (6, 20), (7, 10), (7, 20), (8, 12), (9, 6), (9, 20), (12, 12), (13, 22), (14, 1)):
+        out += alert_block(f"{d * 24 + h}h", "AiCostDailySpendJump", [])
+    out += alert_block(f"{t * step}m", "AiCostDailySpendJump", [(routing("", "warning", p), ann)])
+
+    # Cost per request at day 14, 03:00 (the alert needs an hour above threshold).
+    t2 = change + 6
+    spend_h = inc(s_jump.spend, t2, 2) / 3600
+    req_h = inc(s_jump.requests, t2, 2) / 3600
+    mean1h = lambda i: inc(s_jump.spend, i, 2) / inc(s_jump.requests, i, 2)
+    # avg_over_time over 7d of the recorded hourly mean: samples from t2-7d to t2 inclusive (30m eval).
+    lo = max(2, t2 - 7 * per_day)
+    hist = [mean1h(i) for i in range(lo, t2 + 1)]
+    avg7 = sum(hist) / len(hist)
+    v2 = (spend_h / req_h - avg7) * req_h * 86400
+    ann2 = {
+        "summary": f"Cost per request of {p['provider']}/{p['model']} is more than 15 % above its 7-day baseline.",
+        "description": (
+            f"Each request to provider={p['provider']} model={p['model']} "
+            f"deployment={p['deployment']} costs more than 15 % above its 7-day average; at the current "
+            f"request rate that is ${money(v2)} per day extra (volume did not cause this: it is "
+            f"per request). Routing: team={p['team']} cost_center={p['cost_center']}. Usual causes: "
+            f"longer prompts, longer answers, a premium model as default, retries, a lost prompt cache."),
+        "runbook_url": RUNBOOK.format("AiCostCostPerRequestHigh"),
+    }
+    for d, h in ((3, 14), (6, 3), (7, 9), (9, 5), (13, 23)):
+        out += alert_block(f"{d * 24 + h}h", "AiCostCostPerRequestHigh", [])
+    out += alert_block(f"{t2 * step}m", "AiCostCostPerRequestHigh", [(routing("", "warning", p), ann2)])
+
+    # Category week over week on day 15, 12:00: the last 7 days ran 50 % above the 7 before.
+    t3 = 15 * per_day + 24
+    c = s_cat
+    v3 = (inc(c.spend, t3, 7 * per_day) - inc(c.spend, t3 - 7 * per_day, 7 * per_day)) / 7
+    ann3 = {
+        "summary": "orchestration spend of team data grew more than 25 % week over week.",
+        "description": (
+            "Spend in category=orchestration over the last 7 days is more than 25 % above the 7 days "
+            f"before: ${money(v3)} per day more on average. Routing: team=data "
+            "cost_center=CC-4004. Break it down by provider, model and deployment on the "
+            "triage dashboard."),
+        "runbook_url": RUNBOOK.format("AiCostCategoryWeekOverWeek"),
+    }
+    for d, h in ((8, 12), (10, 12), (12, 12)):
+        out += alert_block(f"{d * 24 + h}h", "AiCostCategoryWeekOverWeek", [])
+    out += alert_block(f"{t3 * step}m", "AiCostCategoryWeekOverWeek",
+                       [({"severity": "warning", "category": "orchestration", "team": "data", "cost_center": "CC-4004"}, ann3)])
+
+    # Recording rules on the same data.
+    out += "    promql_expr_test:\n"
+    lq = s_quiet.l
+    vq = inc(s_quiet.spend, 4 * per_day, per_day)
+    out += ("      - expr: provider_deployment_model_team_cost_center:aicost_spend_usd:increase1d{model=\"claude-sonnet-4\"}\n"
+            f"        eval_time: 96h\n        exp_samples:\n"
+            "          - labels: 'provider_deployment_model_team_cost_center:aicost_spend_usd:increase1d{provider=\"anthropic\", deployment=\"\", model=\"claude-sonnet-4\", team=\"assistant\", cost_center=\"CC-2002\"}'\n"
+            f"            value: {vq!r}\n")
+    vm = mean1h(t2)
+    out += ("      - expr: provider_deployment_model_team_cost_center:aicost_cost_per_request_usd:mean1h{model=\"gpt-4o\"}\n"
+            f"        eval_time: {t2 * step}m\n        exp_samples:\n"
+            "          - labels: 'provider_deployment_model_team_cost_center:aicost_cost_per_request_usd:mean1h{provider=\"openai\", deployment=\"\", model=\"gpt-4o\", team=\"search\", cost_center=\"CC-1001\"}'\n"
+            f"            value: {vm!r}\n")
+    out += ("      - expr: category_team_cost_center:aicost_spend_usd:increase7d{team=\"data\"}\n"
+            f"        eval_time: {t3 * step}m\n        exp_samples:\n"
+            "          - labels: 'category_team_cost_center:aicost_spend_usd:increase7d{category=\"orchestration\", team=\"data\", cost_center=\"CC-4004\"}'\n"
+            f"            value: {inc(c.spend, t3, 7 * per_day)!r}\n")
+    return out
+
+
+if __name__ == "__main__":
+    for name, fn in (("runaway.yml", runaway), ("daily.yml", daily)):
+        with open(os.path.join(OUT, name), "w") as f:
+            f.write(fn())
+        print("wrote", os.path.join(OUT, name))
