@@ -26,6 +26,8 @@ import dev.aicost.metrics.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
+import dev.aicost.pricing.TokenPrice;
+import dev.aicost.model.TokenType;
 import dev.aicost.collect.SourceException;
 import dev.aicost.demo.SimulatedGpus;
 import dev.aicost.pricing.EnergyPrice;
@@ -157,6 +159,7 @@ public final class Exporter implements AutoCloseable {
     }
     BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get,
         cfg.trailingWindow(), gpuMetered, EnergyPrice.from(cfg.pricing().energy()));
+    publishPrices(catalog);
     sink.set(new AccountingSink(accountant, ledger, windows, gauges));
     Set<String> names = new HashSet<>();
     for (Source s : sources) {
@@ -187,6 +190,21 @@ public final class Exporter implements AutoCloseable {
           log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
           return null;
         }
+    }
+  }
+
+  /**
+   * Prices in force now for the built-in catalog and inline overrides (a few hundred series at most);
+   * prices from LiteLLM files (thousands of models) appear once usage of that model is priced.
+   */
+  private void publishPrices(PriceCatalog catalog) {
+    gauges.removeWhere(Metrics.PRICE_PER_TOKEN, labels -> true);
+    for (TokenPrice p : catalog.currentPrices(clock.instant())) {
+      if ("file".equals(p.source())) continue;
+      for (TokenType t : TokenType.values()) {
+        Double v = p.forType(t);
+        if (v != null) gauges.set(Metrics.PRICE_PER_TOKEN, List.of(p.provider(), p.model(), t.label(), p.source()), v);
+      }
     }
   }
 

@@ -131,7 +131,7 @@ public final class ConfigValidator {
 
   private void demo(DemoConfig d) {
     positive("demo.interval", d.interval(), MIN_INTERVAL);
-    if (d.deployments() < 1 || d.deployments() > 8) add("demo.deployments", "must be between 1 and 8");
+    if (d.deployments() < 1 || d.deployments() > 3) add("demo.deployments", "must be between 1 and 3");
     positive("demo.restart_every", d.restartEvery(), Duration.ofSeconds(1));
   }
 

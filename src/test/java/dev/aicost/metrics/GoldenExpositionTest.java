@@ -35,6 +35,9 @@ class GoldenExpositionTest {
     try (FakeVllmServer vllm = new FakeVllmServer().page(page);
         RunningExporter ex = new RunningExporter("""
             state: { path: %s }
+            pricing:
+              catalog: none
+              models: [ { provider: openai, model: gpt-4o, input: 2.50, output: 10.00, effective_from: 2026-01-01 } ]
             attribution:
               rules:
                 - { match: { deployment: llama-prod }, set: { team: search, cost_center: CC-1001 } }
