@@ -50,6 +50,12 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void shippedExampleIsValid() throws Exception {
+    ExporterConfig c = loader.load(java.nio.file.Path.of("config/example.yml"));
+    assertEquals("llama-prod", c.sources().vllm().get(0).name());
+  }
+
+  @Test
   void emptyFileMeansDefaults() throws Exception {
     ExporterConfig c = loader.parse("");
     assertEquals(":10042", c.server().listen());
