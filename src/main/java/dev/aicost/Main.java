@@ -45,6 +45,7 @@ public final class Main {
     Path file = cli.configFile() == null ? null : Path.of(cli.configFile());
     try {
       config = file == null ? ExporterConfig.defaults() : new ConfigLoader().load(file);
+      if (file == null && cli.demo()) config = withStatePath(config, DEMO_STATE); // never mix demo numbers into a real ledger
     } catch (ConfigException e) {
       System.err.println("aicost-exporter: invalid configuration " + file + ":");
       e.problems().forEach(p -> System.err.println("  " + p));
@@ -76,6 +77,13 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  static final String DEMO_STATE = "data/aicost-demo.db";
+
+  private static ExporterConfig withStatePath(ExporterConfig c, String path) {
+    return new ExporterConfig(c.server(), new dev.aicost.config.StateConfig(path), c.timezone(), c.trailingWindow(),
+        c.pricing(), c.attribution(), c.sources(), c.budgets(), c.limits(), c.demo());
   }
 
   static int checkConfig(Path file) {

@@ -79,7 +79,9 @@ public final class HttpServer implements AutoCloseable {
   }
 
   private void metrics(Context ctx) throws IOException {
-    MetricSnapshots snapshots = registry.scrape();
+    // ?name[]=a&name[]=b selects families, as client_java's own server does
+    java.util.List<String> names = ctx.queryParams("name[]");
+    MetricSnapshots snapshots = names.isEmpty() ? registry.scrape() : registry.scrape(n -> names.contains(n) || names.contains(n + "_total") || names.contains(n + "_info"));
     ExpositionFormatWriter writer = formats.findWriter(ctx.header("Accept"));
     ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
     boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));

@@ -16,7 +16,7 @@ final class StatusPage {
         .append(".demo{background:#fff3cd;border:1px solid #e0c36a;padding:.6em;margin-bottom:1em}</style></head><body>");
     h.append("<h1>aicost-exporter</h1>");
     if (s.demo()) {
-      h.append("<div class=\"demo\"><b>DEMO MODE</b>: the vLLM sources below are simulated on loopback. ")
+      h.append("<div class=\"demo\"><b>DEMO MODE</b>: the vLLM deployments and GPUs below are simulated (vLLM pages on loopback, read by the real pipeline). ")
           .append("Every number on this exporter is made up by the simulator; do not read it as a bill.</div>");
     }
     h.append("<p>Version ").append(HttpServer.escape(s.version()));

@@ -85,6 +85,13 @@ class HttpContractTest {
   }
 
   @Test
+  void nameFilterSelectsFamilies() throws Exception {
+    String body = ex.text("/metrics?name[]=aicost_tokens_total&name[]=aicost_collector_success");
+    assertTrue(body.contains("aicost_tokens_total{") && body.contains("aicost_collector_success{"), body);
+    assertFalse(body.contains("aicost_requests_total"), body);
+  }
+
+  @Test
   void gzipWhenAsked() throws Exception {
     // OkHttp adds and strips gzip transparently unless the caller sets Accept-Encoding itself
     try (Response r = ex.get("/metrics", "Accept-Encoding", "gzip")) {
