@@ -25,6 +25,7 @@ public final class Orchestrator implements AutoCloseable {
   private final BatchSink sink;
   private final Map<String, CollectorHealth> health = new ConcurrentHashMap<>();
   private final List<Running> running = new ArrayList<>();
+  private final Map<Source, Running> bySource = new ConcurrentHashMap<>();
 
   public Orchestrator(Clock clock, BatchSink sink) {
     this.clock = clock;
@@ -40,7 +41,9 @@ public final class Orchestrator implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    running.add(new Running(source, exec));
+    Running r = new Running(source, exec);
+    running.add(r);
+    bySource.put(source, r);
     long ms = source.interval().toMillis();
     exec.scheduleWithFixedDelay(() -> runOnce(source, h), 0, ms, TimeUnit.MILLISECONDS);
   }
@@ -51,8 +54,16 @@ public final class Orchestrator implements AutoCloseable {
     Instant now = clock.instant();
     try {
       Batch batch = source.collect(now, context(h));
-      sink.accept(source.name(), batch, now);
-      source.committed(batch);
+      Running r = bySource.get(source);
+      if (r == null) {
+        commit(source, batch, now);
+      } else {
+        // A source stopped by a reload must not commit late: its successor already restored the checkpoint.
+        synchronized (r) {
+          if (r.stopped) return;
+          commit(source, batch, now);
+        }
+      }
       h.succeeded(now.toEpochMilli() / 1000.0, seconds(t0));
     } catch (SourceException e) {
       h.failed(e.reason(), e.getMessage(), seconds(t0));
@@ -65,6 +76,11 @@ public final class Orchestrator implements AutoCloseable {
       h.failed("internal", e.getClass().getSimpleName() + ": " + e.getMessage(), seconds(t0));
       log.error("event=collect_internal_error collector={} error=\"{}\"", source.name(), e.toString(), e);
     }
+  }
+
+  private void commit(Source source, Batch batch, Instant now) throws Exception {
+    sink.accept(source.name(), batch, now);
+    source.committed(batch);
   }
 
   private static SourceContext context(CollectorHealth h) {
@@ -104,6 +120,9 @@ public final class Orchestrator implements AutoCloseable {
   /** Stops every source and forgets health of those not restarted (used by reload). */
   public synchronized void stopAll() {
     for (Running r : running) {
+      synchronized (r) {
+        r.stopped = true; // waits for a commit in progress; none starts after this
+      }
       r.exec.shutdownNow();
       try {
         r.exec.awaitTermination(10, TimeUnit.SECONDS);
@@ -111,6 +130,7 @@ public final class Orchestrator implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       r.source.close();
+      bySource.remove(r.source);
     }
     running.clear();
   }
@@ -128,5 +148,14 @@ public final class Orchestrator implements AutoCloseable {
     return (System.nanoTime() - t0) / 1e9;
   }
 
-  private record Running(Source source, ScheduledExecutorService exec) {}
+  private static final class Running {
+    final Source source;
+    final ScheduledExecutorService exec;
+    boolean stopped; // guarded by this
+
+    Running(Source source, ScheduledExecutorService exec) {
+      this.source = source;
+      this.exec = exec;
+    }
+  }
 }
