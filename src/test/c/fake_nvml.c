@@ -28,7 +28,8 @@
  *   gpu.I.lost=0|1             every call on the device returns GPU_IS_LOST (15)
  *   gpu.I.pids=1,2,3           running compute processes
  *   driver=STR                 driver version
- * Build: gcc -shared -fPIC -O2 -o libnvidia-ml.so.1 fake_nvml.c   (-DOMIT_SAMPLES drops nvmlDeviceGetSamples)
+ * Build: gcc -shared -fPIC -O2 -o libnvidia-ml.so.1 fake_nvml.c   (-DOMIT_SAMPLES drops nvmlDeviceGetSamples,
+ *        -DOMIT_PROCESSES drops nvmlDeviceGetComputeRunningProcesses_v3)
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -332,6 +333,7 @@ nvmlReturn_t nvmlDeviceGetMemoryInfo(struct nvmlDevice_st *h, nvmlMemory_t *m) {
   m->total = d->mem_total; m->used = d->mem_used; m->free = d->mem_total - d->mem_used; return 0;
 }
 
+#ifndef OMIT_PROCESSES
 nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(struct nvmlDevice_st *h, unsigned int *infoCount,
                                                      nvmlProcessInfo_t *infos) {
   ENTER(); DEVICE(h);
@@ -345,6 +347,7 @@ nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(struct nvmlDevice_st *h, un
   *infoCount = (unsigned int)d->npids;
   return 0;
 }
+#endif
 
 nvmlReturn_t nvmlDeviceGetMigMode(struct nvmlDevice_st *h, unsigned int *current, unsigned int *pending) {
   ENTER(); DEVICE(h);

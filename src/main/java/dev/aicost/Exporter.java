@@ -132,7 +132,7 @@ public final class Exporter implements AutoCloseable {
       vllm.addAll(demo.sources());
     }
     if (vllm.isEmpty() && settings.autodetectVllm()) {
-      vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null));
+      vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null, null));
       log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
     PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), new LiteLlmPriceFile(http));
@@ -152,7 +152,8 @@ public final class Exporter implements AutoCloseable {
     if (gpuSource != null) {
       sources.add(gpuSource);
       newTargets.put(gpuSource.name(), gpuSource instanceof NvmlGpuSource ? "NVML " + Objects.requireNonNullElse(cfg.sources().nvml().library(), "libnvidia-ml.so.1") : "simulated GPUs");
-      gpuMetered.addAll(NvmlGpuSource.deploymentsByGpu(vllm).values());
+      // NVML's GPUs (by UUID or, when opted in, by process) price these deployments; the demo's by UUID
+      gpuMetered.addAll(gpuSource instanceof NvmlGpuSource ? NvmlGpuSource.gpuMetered(vllm) : NvmlGpuSource.deploymentsByGpu(vllm).values());
       gpuInventory = gpuSource instanceof NvmlGpuSource n ? n::inventory : ((SimulatedGpus) gpuSource)::inventory;
     } else {
       gpuInventory = () -> GpuInventory.EMPTY;
@@ -185,7 +186,7 @@ public final class Exporter implements AutoCloseable {
       default:
         try {
           NvmlLibrary lib = NvmlLibrary.load(cfg.sources().nvml().library());
-          return new NvmlGpuSource(lib, cfg.sources().nvml(), NvmlGpuSource.deploymentsByGpu(vllm));
+          return NvmlGpuSource.fromConfig(() -> lib, cfg.sources().nvml(), vllm);
         } catch (SourceException e) {
           log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
           return null;

@@ -4,6 +4,7 @@ import dev.aicost.collect.Batch;
 import dev.aicost.collect.BatchSink;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.metrics.GaugeStore;
+import dev.aicost.metrics.Metrics;
 import dev.aicost.metrics.TrailingWindows;
 import java.time.Instant;
 
@@ -28,6 +29,13 @@ public final class AccountingSink implements BatchSink {
     for (BatchAccountant.WindowObservation o : r.observations()) {
       windows.observe(o.key(), o.at(), o.usd(), o.tokens(), o.cacheRead(), o.prompt());
     }
-    for (BatchAccountant.GaugeUpdate g : r.gauges()) gauges.set(g.family(), g.labels(), g.value());
+    for (BatchAccountant.GaugeUpdate g : r.gauges()) {
+      if (g.family() == Metrics.GPU_PRICE && !g.labels().get(1).isEmpty()) {
+        // a GPU mapped to another deployment (process matching) keeps one price series, not one per deployment
+        String uuid = g.labels().get(1);
+        gauges.removeWhere(Metrics.GPU_PRICE, l -> l.get(1).equals(uuid) && !l.equals(g.labels()));
+      }
+      gauges.set(g.family(), g.labels(), g.value());
+    }
   }
 }

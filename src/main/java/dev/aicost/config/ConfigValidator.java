@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** Checks what the types cannot: every problem is one line starting with its YAML path. */
 public final class ConfigValidator {
@@ -99,6 +100,50 @@ public final class ConfigValidator {
           add(p + ".gpus[" + g + "]", "must be a GPU UUID as NVML reports it (GPU-... or MIG-...)");
         }
       }
+      if (v.process() != null) process(p, v);
+    }
+  }
+
+  private void process(String p, VllmSourceConfig v) {
+    ProcessMatchConfig m = v.process();
+    if (!m.enabled()) {
+      add(p + ".process", "needs port_owner: true or cmdline");
+      return;
+    }
+    if (m.cmdline() != null) {
+      if (m.cmdline().isBlank()) {
+        add(p + ".process.cmdline", "must not be empty");
+      } else {
+        try {
+          Pattern.compile(m.cmdline());
+        } catch (PatternSyntaxException e) {
+          add(p + ".process.cmdline", "not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        }
+      }
+    }
+    if (m.byPortOwner() && v.url() != null && isHttpUrl(v.url())) {
+      String host = URI.create(v.url()).getHost();
+      if (!isLocalHost(host)) {
+        add(p + ".process.port_owner", "the url's host must be local (127.0.0.1, localhost, ::1, 0.0.0.0 or this host's name), got \"" + host + "\"");
+      }
+    }
+  }
+
+  /** The loopback and wildcard addresses, and this host's own name (from the kernel, no DNS lookup). */
+  static boolean isLocalHost(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    h = h.toLowerCase(java.util.Locale.ROOT);
+    if (Set.of("127.0.0.1", "localhost", "::1", "0:0:0:0:0:0:0:1", "0.0.0.0", "::").contains(h)) return true;
+    String own = hostName();
+    return !own.isEmpty() && (h.equals(own) || h.startsWith(own + ".") || own.startsWith(h + "."));
+  }
+
+  private static String hostName() {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim().toLowerCase(java.util.Locale.ROOT);
+    } catch (java.io.IOException | RuntimeException e) {
+      String env = System.getenv("HOSTNAME");
+      return env != null ? env.trim().toLowerCase(java.util.Locale.ROOT) : "";
     }
   }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * @param gpuCount GPUs the deployment holds (until NVML maps them), default 1
  * @param gpuHourlyUsd per GPU-hour; else {@code pricing.gpus} by {@code gpu_name}; else the default table
  * @param gpuName the GPU model as NVML names it, for price matching without NVML
- * @param gpus GPU UUIDs this deployment holds (used when NVML is on)
+ * @param gpus GPU UUIDs this deployment holds (used when NVML is on); they win over {@code process}
+ * @param process opt-in mapping of GPUs to this deployment by the processes running on them; null when off
  */
 public record VllmSourceConfig(
     String name,
@@ -19,12 +20,18 @@ public record VllmSourceConfig(
     Integer gpuCount,
     Double gpuHourlyUsd,
     String gpuName,
-    List<String> gpus) {
+    List<String> gpus,
+    ProcessMatchConfig process) {
 
   public VllmSourceConfig {
     interval = interval != null ? interval : Duration.ofSeconds(15);
     timeout = timeout != null ? timeout : Duration.ofSeconds(5);
     gpuCount = gpuCount != null ? gpuCount : 1;
     gpus = gpus != null ? List.copyOf(gpus) : List.of();
+  }
+
+  /** Whether GPUs are mapped to this deployment by their processes ({@code process:} with a way to match). */
+  public boolean matchesProcesses() {
+    return process != null && process.enabled();
   }
 }

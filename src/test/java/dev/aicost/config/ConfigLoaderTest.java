@@ -63,6 +63,26 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofMinutes(15), c.trailingWindow());
   }
 
+  @Test
+  void processMatchingIsOptInPerDeployment() throws Exception {
+    ExporterConfig c = loader.parse("""
+        sources:
+          vllm:
+            - { name: a, url: "http://localhost:8000/metrics", process: { port_owner: true } }
+            - { name: b, url: "http://[::1]:8001/metrics", process: { port_owner: true, cmdline: "vllm serve .*qwen" } }
+            - { name: c, url: "http://10.0.0.7:8002/metrics", process: { cmdline: "^python3? -m vllm" } }
+            - { name: d, url: "http://10.0.0.8:8002/metrics" }
+        """);
+    List<VllmSourceConfig> v = c.sources().vllm();
+    assertEquals(new ProcessMatchConfig(true, null), v.get(0).process());
+    assertEquals(new ProcessMatchConfig(true, "vllm serve .*qwen"), v.get(1).process());
+    assertEquals("^python3? -m vllm", v.get(2).process().cmdline());
+    assertTrue(v.get(2).matchesProcesses());
+    assertEquals(null, v.get(3).process());
+    assertTrue(!v.get(3).matchesProcesses());
+    loader.parse("sources: { vllm: [ { name: a, url: 'http://0.0.0.0:8000/metrics', process: { port_owner: true } } ] }");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "sources: { vllm: [ { name: a, url: 'http://h/metrics' }, { name: b, url: 'not a url' } ] }|sources.vllm[1].url: not an http(s) URL",
@@ -73,6 +93,13 @@ class ConfigLoaderTest {
       "sources: { vllm: [ { name: a, url: 'http://h/m', gpu_count: many } ] }|sources.vllm[0].gpu_count:",
       "sources: { vllm: [ { name: a, url: 'http://h/m', gpu_count: -1 } ] }|sources.vllm[0].gpu_count: must be between",
       "sources: { vllm: [ { name: a, url: 'http://h/m', gpus: [ abc ] } ] }|sources.vllm[0].gpus[0]: must be a GPU UUID",
+      "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics', process: { cmdline: 'vllm(' } } ] }|sources.vllm[0].process.cmdline: not a valid regular expression: ",
+      "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics', process: { cmdline: '' } } ] }|sources.vllm[0].process.cmdline: must not be empty",
+      "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics', process: {} } ] }|sources.vllm[0].process: needs port_owner: true or cmdline",
+      "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics', process: { port_owner: false } } ] }|sources.vllm[0].process: needs port_owner: true or cmdline",
+      "sources: { vllm: [ { name: a, url: 'http://gpu-box-7.example:8000/metrics', process: { port_owner: true } } ] }|sources.vllm[0].process.port_owner: the url's host must be local",
+      "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics', process: { pid: 12 } } ] }|sources.vllm[0].process.pid: unknown key",
+      "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics', process: { port_owner: maybe } } ] }|sources.vllm[0].process.port_owner:",
       "sources: { nvml: { enabled: maybe } }|sources.nvml.enabled: must be auto, true or false",
       "sources: { bedrok: {} }|sources.bedrok: unknown key",
       "server: { listen: 'localhost' }|server.listen: must be host:port",

@@ -80,7 +80,7 @@ class LedgerTest {
         ledger.commit(source, incs, batch.checkpointJson(), now);
       };
       Orchestrator o = new Orchestrator(clock, sink);
-      VllmSource src = new VllmSource(new VllmSourceConfig("d", vllm.url(), Duration.ofHours(1), null, null, null, null, null),
+      VllmSource src = new VllmSource(new VllmSourceConfig("d", vllm.url(), Duration.ofHours(1), null, null, null, null, null, null),
           new OkHttpClient(), 1 << 20, 1024);
       vllm.page(VllmPages.v1("m", "0", 10, 1, 0, 100, 1.7e9));
       o.runOnce(src, o.health(src.name()));

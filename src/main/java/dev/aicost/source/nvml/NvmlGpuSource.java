@@ -16,8 +16,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +38,21 @@ import org.slf4j.LoggerFactory;
  * After a restart the checkpoint's last poll time, sample timestamp and energy counter make the next delta
  * start where the committed one ended: nothing lost, nothing counted twice. The exporter's downtime is
  * accounted as idle except for samples NVML still buffers.
+ *
+ * <p>GPU to deployment: a UUID configured on a deployment ({@code gpus:}) wins. When deployments opted in to
+ * process matching ({@code process:}), every {@link #DEFAULT_REMAP} (and at device discovery) each other GPU
+ * goes to the deployment owning most of the processes NVML lists on it ({@link ProcessDeployments}); a GPU
+ * whose processes match nothing gets "". A change publishes a new {@link GpuInventory} and logs
+ * {@code event=gpu_mapped}. NVML reports host PIDs: in a container, matching needs the host PID namespace.
  */
 public final class NvmlGpuSource implements Source {
   public static final String NAME = "nvml";
 
+  private static final String PROCESS_FUNCTION = "nvmlDeviceGetComputeRunningProcesses_v3";
   private static final Logger log = LoggerFactory.getLogger(NvmlGpuSource.class);
   private static final double MAX_CARRY_SECONDS = 60;
+  /** How often GPUs are re-mapped to deployments by their processes. */
+  public static final Duration DEFAULT_REMAP = Duration.ofSeconds(30);
 
   /** How the source gets its library: loading may fail and is retried on the next collect. */
   @FunctionalInterface
@@ -52,6 +63,8 @@ public final class NvmlGpuSource implements Source {
   private final Loader loader;
   private final Duration interval;
   private final Map<String, String> deploymentByUuid;
+  private final ProcessDeployments processes; // null: no deployment opted in to process matching
+  private final Duration remap;
   private final ObjectMapper json = new ObjectMapper()
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
       .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -62,6 +75,9 @@ public final class NvmlGpuSource implements Source {
   private List<Device> devices;
   private boolean rescan = true;
   private volatile GpuInventory inventory = GpuInventory.EMPTY;
+  private Instant lastRemap; // null: remap at the next collect
+  private boolean processListUnavailable; // the library lacks nvmlDeviceGetComputeRunningProcesses_v3
+  private boolean pidNamespaceWarned;
 
   // Committed accounting state, replaced only by committed(batch) and restore(json).
   private Map<String, GpuState> committed = Map.of();
@@ -72,7 +88,8 @@ public final class NvmlGpuSource implements Source {
     final long handle;
     final String uuid;
     final String name;
-    final String deployment;
+    final String configured; // from gpus: UUIDs, "" when none
+    String deployment;
     boolean mig;
     int warned; // bit per NvmlLibrary feature already logged as unavailable
 
@@ -81,6 +98,7 @@ public final class NvmlGpuSource implements Source {
       this.handle = handle;
       this.uuid = uuid;
       this.name = name;
+      this.configured = deployment;
       this.deployment = deployment;
       this.mig = mig;
     }
@@ -96,14 +114,40 @@ public final class NvmlGpuSource implements Source {
   }
 
   public NvmlGpuSource(Loader loader, NvmlConfig config, Map<String, String> deploymentByUuid) {
+    this(loader, config, deploymentByUuid, null, DEFAULT_REMAP);
+  }
+
+  /**
+   * @param processes maps the processes on each GPU to deployments; null when no deployment opted in
+   * @param remap how often GPUs are re-mapped by their processes
+   */
+  public NvmlGpuSource(Loader loader, NvmlConfig config, Map<String, String> deploymentByUuid,
+      ProcessDeployments processes, Duration remap) {
     this.loader = loader;
     this.interval = config.sampleInterval();
     this.deploymentByUuid = Map.copyOf(deploymentByUuid);
+    this.processes = processes;
+    this.remap = remap;
   }
 
   /** Loads the library named by {@code sources.nvml.library} (or the system's) on the first collect, retrying until it loads. */
   public static NvmlGpuSource fromConfig(NvmlConfig config, List<VllmSourceConfig> vllm) {
-    return new NvmlGpuSource(() -> NvmlLibrary.load(config.library()), config, deploymentsByGpu(vllm));
+    return fromConfig(() -> NvmlLibrary.load(config.library()), config, vllm);
+  }
+
+  /** The source for {@code sources.vllm}: UUID mapping, and process matching for the deployments that opted in. */
+  public static NvmlGpuSource fromConfig(Loader loader, NvmlConfig config, List<VllmSourceConfig> vllm) {
+    return new NvmlGpuSource(loader, config, deploymentsByGpu(vllm), ProcessDeployments.fromConfig(vllm), DEFAULT_REMAP);
+  }
+
+  /**
+   * Deployments whose dollars come from the GPUs NVML maps to them (instead of gpu_count x price) when this
+   * source runs: those with {@code gpus:} UUIDs and those that opted in to process matching.
+   */
+  public static Set<String> gpuMetered(List<VllmSourceConfig> vllm) {
+    Set<String> names = new LinkedHashSet<>(deploymentsByGpu(vllm).values());
+    for (VllmSourceConfig v : vllm) if (v.matchesProcesses()) names.add(v.name());
+    return names;
   }
 
   /** UUID to deployment from {@code sources.vllm[*].gpus}; a UUID listed twice keeps its first deployment. */
@@ -158,6 +202,10 @@ public final class NvmlGpuSource implements Source {
   @Override
   public Batch collect(Instant now, SourceContext ctx) throws SourceException {
     ensureReady(ctx);
+    if (processes != null && (lastRemap == null || now.isBefore(lastRemap) || !now.isBefore(lastRemap.plus(remap)))) {
+      lastRemap = now;
+      remapByProcesses(ctx);
+    }
     long nowMicros = Math.multiplyExact(now.getEpochSecond(), 1_000_000L) + now.getNano() / 1000;
     Map<String, GpuState> next = new HashMap<>(committed);
     List<GpuDelta> deltas = new ArrayList<>(devices.size());
@@ -239,6 +287,9 @@ public final class NvmlGpuSource implements Source {
       driver = "";
     }
     boolean complete = true;
+    boolean newGpu = false;
+    Map<String, String> previous = new HashMap<>();
+    if (devices != null) for (Device d : devices) previous.put(d.uuid, d.deployment);
     List<Device> found = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       long handle;
@@ -259,12 +310,80 @@ public final class NvmlGpuSource implements Source {
         name = "";
       }
       boolean mig = nvml.migMode(handle) == NvmlReturn.SUCCESS && nvml.intResult() == 1;
-      found.add(new Device(i, handle, uuid, name, deploymentByUuid.getOrDefault(uuid, ""), mig));
+      Device device = new Device(i, handle, uuid, name, deploymentByUuid.getOrDefault(uuid, ""), mig);
+      String mapped = previous.get(uuid);
+      if (mapped == null) newGpu = true;
+      else device.deployment = mapped; // a rescan keeps the process mapping until the next remap
+      found.add(device);
     }
     devices = List.copyOf(found);
     rescan = !complete;
+    if (newGpu) lastRemap = null; // a GPU not seen before: map it by its processes at once
     publishInventory(driver);
     log.info("event=nvml_devices count={} identified={} driver_version={}", count, found.size(), driver);
+  }
+
+  /**
+   * Assigns each GPU without a configured UUID to the deployment owning most of its processes (ties: the
+   * deployment configured first), or to "" when none of them matches. A GPU whose process list cannot be read
+   * this time keeps its mapping.
+   */
+  private void remapByProcesses(SourceContext ctx) {
+    if (processListUnavailable || devices.isEmpty()) return;
+    if (!nvml.has(PROCESS_FUNCTION)) {
+      processListUnavailable = true;
+      log.warn("event=nvml_unavailable function={} effect=\"GPUs map to deployments by gpus: UUIDs only\"", PROCESS_FUNCTION);
+      return;
+    }
+    ProcessDeployments.Snapshot snapshot = null;
+    Map<String, Integer> order = new HashMap<>();
+    for (ProcessDeployments.Rule r : processes.rules()) order.putIfAbsent(r.deployment(), order.size());
+    boolean changed = false;
+    for (Device d : devices) {
+      if (!d.configured.isEmpty()) continue; // UUIDs win
+      int[] pids;
+      try {
+        pids = nvml.runningProcessPids(d.handle);
+      } catch (NvmlException e) {
+        if (e.code() == NvmlReturn.FUNCTION_NOT_FOUND) {
+          processListUnavailable = true;
+          log.warn("event=nvml_unavailable function={} effect=\"GPUs map to deployments by gpus: UUIDs only\"", PROCESS_FUNCTION);
+          return;
+        }
+        if (e.code() != NvmlReturn.GPU_IS_LOST && e.code() != NvmlReturn.NOT_SUPPORTED) {
+          ctx.partialError("nvml", "GPU " + d.index + " " + e.getMessage() + "; its deployment mapping is kept");
+        }
+        continue;
+      }
+      if (snapshot == null && pids.length > 0) snapshot = processes.scan();
+      Map<String, Integer> counts = new HashMap<>();
+      int visible = 0;
+      for (int pid : pids) {
+        if (snapshot.visible(pid)) visible++;
+        String deployment = snapshot.deploymentOf(pid);
+        if (deployment != null) counts.merge(deployment, 1, Integer::sum);
+      }
+      if (pids.length > 0 && visible == 0 && !pidNamespaceWarned) {
+        pidNamespaceWarned = true;
+        log.warn("event=gpu_pids_not_visible gpu={} uuid={} pids={} hint=\"NVML reports host PIDs; in a container run "
+            + "the exporter in the host PID namespace (--pid=host, hostPID: true)\"", d.index, d.uuid, pids.length);
+      }
+      String best = "";
+      int bestCount = 0;
+      for (Map.Entry<String, Integer> c : counts.entrySet()) {
+        if (c.getValue() > bestCount
+            || c.getValue() == bestCount && order.getOrDefault(c.getKey(), Integer.MAX_VALUE) < order.getOrDefault(best, Integer.MAX_VALUE)) {
+          best = c.getKey();
+          bestCount = c.getValue();
+        }
+      }
+      if (!best.equals(d.deployment)) {
+        d.deployment = best;
+        changed = true;
+        log.info("event=gpu_mapped gpu={} uuid={} deployment={} processes={} matched={}", d.index, d.uuid, best, pids.length, bestCount);
+      }
+    }
+    if (changed) publishInventory(inventory.driverVersion());
   }
 
   private void publishInventory(String driver) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 final class FakeNvml {
   static final String PATH = built("target/fake-nvml/libnvidia-ml.so.1");
   static final String NO_SAMPLES_PATH = built("target/fake-nvml-nosamples/libnvidia-ml.so.1");
+  static final String NO_PROCESSES_PATH = built("target/fake-nvml-noprocesses/libnvidia-ml.so.1");
   /** A simulated "now" in µs, a multiple of every sample period the tests use. */
   static final long T0 = 1_700_000_000_000_000L;
 

@@ -72,6 +72,41 @@ class GpuCostEndToEndTest {
   }
 
   @Test
+  void aDeploymentMappedByItsPortOwnerIsPricedByItsGpus() throws Exception {
+    // The test JVM owns the fake vLLM's listening socket and runs on GPU 0; GPU 1 runs nobody's process.
+    FakeNvml.control("reset;period_us=100000;now_us=" + FakeNvml.T0 + ";devices=2;gpu.0.duty=50;gpu.1.duty=0;"
+        + "gpu.0.pids=" + ProcessHandle.current().pid());
+    MutableClock clock = new MutableClock(FakeNvml.at(FakeNvml.T0));
+    try (FakeVllmServer vllm = new FakeVllmServer().page(VllmPages.v1("llama", "0", 0, 0, 0, 0, 1.6e9));
+        RunningExporter ex = new RunningExporter("""
+            state: { path: %s }
+            pricing: { gpus: [ { match: { name: "NVIDIA H100 80GB HBM3" }, hourly_usd: 3.60 } ] }
+            sources:
+              nvml: { enabled: true, library: "%s", sample_interval: 1h }
+              vllm:
+                - { name: llama-prod, url: "%s", interval: 1h, gpu_count: 4, process: { port_owner: true } }
+            """.formatted(dir.resolve("l.db"), FakeNvml.PATH, vllm.url()), null, clock, false)) {
+      ex.awaitFirstRuns();
+      for (int s = 1; s <= 10; s++) {
+        FakeNvml.control("now_us=" + (FakeNvml.T0 + s * 1_000_000L));
+        clock.advance(Duration.ofSeconds(1));
+        ex.collect("nvml");
+      }
+      vllm.page(VllmPages.v1("llama", "0", 8_000, 2_000, 0, 10, 1.6e9));
+      ex.collect("vllm/llama-prod");
+      String m = ex.text("/metrics");
+      // GPU 0: 10 s at $3.60/h = $0.01 for llama-prod; GPU 1: $0.01 with deployment=""
+      assertEquals(0.01, sum(m, "aicost_gpu_cost_usd_total\\{deployment=\"llama-prod\",gpu=\"0\"[^}]*}"), 1e-9);
+      assertEquals(0.01, sum(m, "aicost_gpu_cost_usd_total\\{deployment=\"\",gpu=\"1\"[^}]*}"), 1e-9);
+      // its dollars are its GPU's, not gpu_count (4) x price: no second booking
+      assertEquals(0.01, sum(m, "aicost_spend_usd_total\\{[^}]*deployment=\"llama-prod\"[^}]*}"), 1e-9);
+      assertEquals(0.02, sum(m, "aicost_spend_usd_total\\{[^}]*}"), 1e-9);
+      assertTrue(m.contains("aicost_gpu_info{deployment=\"llama-prod\",driver_version=\"550.54.15\",gpu=\"0\""), m);
+      assertTrue(m.contains("aicost_gpu_info{deployment=\"\",driver_version=\"550.54.15\",gpu=\"1\""), m);
+    }
+  }
+
+  @Test
   void gpuServingNoDeploymentStillCostsAndMigIsNeverIdle() throws Exception {
     FakeNvml.control("reset;period_us=100000;now_us=" + FakeNvml.T0 + ";devices=2;gpu.0.duty=0;gpu.1.mig=1");
     MutableClock clock = new MutableClock(FakeNvml.at(FakeNvml.T0));

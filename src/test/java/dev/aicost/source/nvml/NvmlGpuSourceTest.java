@@ -135,9 +135,9 @@ class NvmlGpuSourceTest {
     for (int i = 0; i < 8; i++) settings.append(";gpu.").append(i).append(".duty=").append(i * 10);
     settings.append(";gpu.7.name=NVIDIA A100-SXM4-80GB");
     List<VllmSourceConfig> vllm = List.of(
-        new VllmSourceConfig("llama-prod", "http://127.0.0.1:8000/metrics", null, null, null, null, null, List.of(UUID0, UUID1)),
+        new VllmSourceConfig("llama-prod", "http://127.0.0.1:8000/metrics", null, null, null, null, null, List.of(UUID0, UUID1), null),
         new VllmSourceConfig("qwen", "http://127.0.0.1:8001/metrics", null, null, null, null, null,
-            List.of("GPU-00000000-0000-0000-0000-000000000005")));
+            List.of("GPU-00000000-0000-0000-0000-000000000005"), null));
     NvmlGpuSource s = start(settings.toString(), NvmlGpuSource.deploymentsByGpu(vllm));
     assertEquals(8, poll(s, T0).size());
     List<GpuDelta> deltas = poll(s, T0 + 2_000_000);
