@@ -11,11 +11,15 @@ public final class RecordingContext implements SourceContext {
 
   @Override
   public void upstreamCall(String operation, String outcome) {
-    calls.add(operation + ":" + outcome);
+    calls.add(operation + "/" + outcome);
   }
 
   @Override
   public void partialError(String reason, String message) {
     partialErrors.add(reason + ": " + message);
+  }
+
+  public long errors(String reason) {
+    return partialErrors.stream().filter(e -> e.startsWith(reason + ":")).count();
   }
 }

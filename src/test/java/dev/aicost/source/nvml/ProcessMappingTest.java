@@ -1,5 +1,7 @@
 package dev.aicost.source.nvml;
 
+import dev.aicost.testing.RecordingContext;
+
 import static dev.aicost.source.nvml.FakeNvml.PATH;
 import static dev.aicost.source.nvml.FakeNvml.T0;
 import static dev.aicost.source.nvml.FakeNvml.at;

@@ -67,7 +67,7 @@ class VllmSourceTest {
     assertEquals(1, b.usage().size());
     assertEquals("meta-llama/Llama-3.3-70B-Instruct", b.usage().get(0).model());
     assertEquals("llama-prod", b.usage().get(0).deployment());
-    assertEquals(List.of("scrape:success"), ctx.calls);
+    assertEquals(List.of("scrape/success"), ctx.calls);
   }
 
   @Test
@@ -205,7 +205,7 @@ class VllmSourceTest {
     SourceException e = assertThrows(SourceException.class, () -> source(Duration.ofMillis(300), 1 << 20, 1024).collect(T0, ctx));
     assertEquals("timeout", e.reason());
     assertTrue((System.nanoTime() - t0) / 1e9 < 2.5, "gave up at the timeout, not at the server's pace");
-    assertEquals(List.of("scrape:timeout"), ctx.calls);
+    assertEquals(List.of("scrape/timeout"), ctx.calls);
   }
 
   @Test
