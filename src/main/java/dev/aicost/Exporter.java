@@ -12,6 +12,7 @@ import dev.aicost.config.ExporterConfig;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.demo.Demo;
+import dev.aicost.http.ExpositionCache;
 import dev.aicost.http.HttpServer;
 import dev.aicost.http.JsonApi;
 import dev.aicost.http.ReloadResult;
@@ -71,6 +72,7 @@ public final class Exporter implements AutoCloseable {
   private final TrailingWindows windows;
   private final Ledger ledger;
   private final Orchestrator orchestrator;
+  private final ExpositionCache exposition;
   private final AccountingSinkHolder sink = new AccountingSinkHolder();
   private final HttpServer server;
   private final Demo demo;
@@ -87,17 +89,18 @@ public final class Exporter implements AutoCloseable {
     this.counters = new CounterStore(config.limits().maxSeriesPerMetric());
     this.windows = new TrailingWindows(config.trailingWindow());
     this.ledger = new Ledger(Path.of(config.state().path()), counters);
-    this.orchestrator = new Orchestrator(clock, sink);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    this.exposition = new ExpositionCache(registry);
+    this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
     this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
-    PrometheusRegistry registry = new PrometheusRegistry();
     registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
     JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
     if (demo != null) api.with(demo.api());
     String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
     String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
     this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path),
-        registry, () -> ready, this::reload, statusView(), api);
+        registry, exposition, () -> ready, this::reload, statusView(), api);
   }
 
   public Exporter start() throws Exception {
@@ -242,6 +245,7 @@ public final class Exporter implements AutoCloseable {
       return new ReloadResult(false, "reload failed, previous configuration restored: " + e.getMessage());
     }
     config = next;
+    exposition.changed();
     String note = notReloadable.isEmpty() ? "" : " (changes to " + String.join(", ", notReloadable) + " apply after a restart)";
     log.info("event=reloaded sources={}{}", targets.size(), note.isEmpty() ? "" : " restart_needed=" + String.join(",", notReloadable));
     return new ReloadResult(true, "configuration reloaded" + note);

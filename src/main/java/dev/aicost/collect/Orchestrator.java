@@ -27,9 +27,13 @@ public final class Orchestrator implements AutoCloseable {
   private final List<Running> running = new ArrayList<>();
   private final Map<Source, Running> bySource = new ConcurrentHashMap<>();
 
-  public Orchestrator(Clock clock, BatchSink sink) {
+  private final Runnable afterRun;
+
+  /** @param afterRun called after every run, good or bad (the exposition re-renders) */
+  public Orchestrator(Clock clock, BatchSink sink, Runnable afterRun) {
     this.clock = clock;
     this.sink = sink;
+    this.afterRun = afterRun;
   }
 
   /** Starts a source: restores its checkpoint, runs it at once, then every interval. */
@@ -50,6 +54,14 @@ public final class Orchestrator implements AutoCloseable {
 
   /** One collect → sink → commit cycle. Public so tests and benchmarks drive it deterministically. */
   public void runOnce(Source source, CollectorHealth h) {
+    try {
+      collectAndCommit(source, h);
+    } finally {
+      afterRun.run();
+    }
+  }
+
+  private void collectAndCommit(Source source, CollectorHealth h) {
     long t0 = System.nanoTime();
     Instant now = clock.instant();
     try {

@@ -3,16 +3,10 @@ package dev.aicost.http;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
-import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
-import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.MetricSnapshots;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
-import java.util.zip.GZIPOutputStream;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +21,14 @@ public final class HttpServer implements AutoCloseable {
 
   private final Javalin app;
   private final PrometheusRegistry registry;
-  private final ExpositionFormats formats = ExpositionFormats.init();
+  private final ExpositionCache cache;
 
   public record Options(String host, int port, String telemetryPath) {}
 
-  public HttpServer(Options options, PrometheusRegistry registry, BooleanSupplier ready,
+  public HttpServer(Options options, PrometheusRegistry registry, ExpositionCache cache, BooleanSupplier ready,
       Supplier<ReloadResult> reload, StatusView status, JsonApi api) {
     this.registry = registry;
+    this.cache = cache;
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("http");
     pool.setDaemon(true);
@@ -78,24 +73,17 @@ public final class HttpServer implements AutoCloseable {
     ctx.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).contentType("text/plain; charset=utf-8").result(ok ? "Ready\n" : "Starting\n");
   }
 
-  private void metrics(Context ctx) throws IOException {
+  private void metrics(Context ctx) {
+    boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
     // ?name[]=a&name[]=b selects families, as client_java's own server does
     java.util.List<String> names = ctx.queryParams("name[]");
-    MetricSnapshots snapshots = names.isEmpty() ? registry.scrape() : registry.scrape(n -> names.contains(n) || names.contains(n + "_total") || names.contains(n + "_info"));
-    ExpositionFormatWriter writer = formats.findWriter(ctx.header("Accept"));
-    ByteArrayOutputStream body = new ByteArrayOutputStream(64 * 1024);
-    boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
-    if (gzip) {
-      try (GZIPOutputStream z = new GZIPOutputStream(body, 8192)) {
-        writer.write(z, snapshots);
-      }
-      ctx.header("Content-Encoding", "gzip");
-    } else {
-      writer.write(body, snapshots);
-    }
+    ExpositionCache.Body body = names.isEmpty()
+        ? cache.get(ctx.header("Accept"), gzip)
+        : cache.render(ctx.header("Accept"), gzip, registry.scrape(n -> names.contains(n) || names.contains(n + "_total") || names.contains(n + "_info")));
+    if (gzip) ctx.header("Content-Encoding", "gzip");
     ctx.header("Vary", "Accept, Accept-Encoding");
-    ctx.contentType(writer.getContentType());
-    ctx.result(body.toByteArray());
+    ctx.contentType(body.contentType());
+    ctx.result(body.bytes());
   }
 
   static boolean acceptsGzip(String header) {

@@ -1,11 +1,13 @@
 package dev.aicost.ledger;
 
 import dev.aicost.metrics.Family;
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -19,7 +21,10 @@ public final class CounterStore {
 
   private final int maxSeriesPerMetric;
   private final Map<Family, Map<List<String>, Cell>> families = new ConcurrentHashMap<>();
+  /** The same cells ordered by their labels, as the exposition wants them (no sorting per scrape). */
+  private final Map<Family, ConcurrentSkipListMap<Labels, Cell>> ordered = new ConcurrentHashMap<>();
   private final Map<String, Cell> dropped = new ConcurrentHashMap<>();
+  private static final Labels NONE = Labels.EMPTY;
 
   public CounterStore(int maxSeriesPerMetric) {
     this.maxSeriesPerMetric = maxSeriesPerMetric;
@@ -29,17 +34,34 @@ public final class CounterStore {
   public List<String> admit(Family family, List<String> labels) {
     Map<List<String>, Cell> series = families.computeIfAbsent(family, f -> new ConcurrentHashMap<>());
     if (series.containsKey(labels) || series.size() < maxSeriesPerMetric) return labels;
-    dropped.computeIfAbsent(family.name(), n -> new Cell()).add(1);
+    dropped.computeIfAbsent(family.name(), n -> new Cell(NONE)).add(1);
     return Collections.nCopies(labels.size(), OVERFLOW);
   }
 
   public void add(Family family, List<String> labels, double amount) {
-    families.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).computeIfAbsent(labels, l -> new Cell()).add(amount);
+    cell(family, labels).add(amount);
   }
 
   /** Restores a persisted total (startup); bypasses the guard because it was admitted before. */
   public void restore(Family family, List<String> labels, double value) {
-    families.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).computeIfAbsent(labels, l -> new Cell()).set(value);
+    cell(family, labels).set(value);
+  }
+
+  private Cell cell(Family family, List<String> labels) {
+    Cell c = families.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).get(labels);
+    if (c != null) return c;
+    return families.get(family).computeIfAbsent(List.copyOf(labels), l -> {
+      // label names and values are fixed for a series' life: build the exposition labels once
+      Cell created = new Cell(Labels.of(family.labelNames(), l));
+      ordered.computeIfAbsent(family, f -> new ConcurrentSkipListMap<>()).put(created.labels, created);
+      return created;
+    });
+  }
+
+  /** Visits a family's series in label order with their exposition labels (the scrape path). */
+  public void forEachOrdered(Family family, BiConsumer<Labels, Double> action) {
+    ConcurrentSkipListMap<Labels, Cell> m = ordered.get(family);
+    if (m != null) m.forEach((labels, cell) -> action.accept(labels, cell.value));
   }
 
   public void forEach(Family family, BiConsumer<List<String>, Double> action) {
@@ -62,6 +84,7 @@ public final class CounterStore {
   }
 
   public void forEachDropped(BiConsumer<String, Double> action) {
+    // few entries, rarely present: plain map
     dropped.forEach((name, cell) -> action.accept(name, cell.value));
   }
 
@@ -77,7 +100,12 @@ public final class CounterStore {
 
   /** A single-writer double; volatile so scrapes see whole values. */
   private static final class Cell {
+    private final Labels labels;
     private volatile double value;
+
+    Cell(Labels labels) {
+      this.labels = labels;
+    }
 
     synchronized void add(double amount) {
       value += amount;

@@ -14,17 +14,22 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Builds every {@code aicost_*} family from in-memory state on each scrape. It reads, never waits:
- * no upstream call and no disk I/O happen here, whatever the sources are doing.
+ * Builds every {@code aicost_*} family from in-memory state. It reads, never waits: no upstream call
+ * and no disk I/O happen here, whatever the sources are doing. Series come out of the stores already
+ * in label order with their labels built once, so a snapshot costs little more than its data points.
  */
 public final class ExporterCollector implements MultiCollector {
+  private static final List<Family> GAUGES = List.of(Metrics.PRICE_PER_TOKEN, Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION,
+      Metrics.GPU_UTILIZATION_KNOWN, Metrics.GPU_POWER, Metrics.GPU_MEMORY_USED, Metrics.GPU_MEMORY_TOTAL, Metrics.BUDGET,
+      Metrics.BUDGET_MTD, Metrics.BUDGET_FORECAST, Metrics.BUDGET_VARIANCE, Metrics.BILLED, Metrics.RECONCILIATION_DRIFT);
+
   private final Clock clock;
   private final CounterStore counters;
   private final GaugeStore gauges;
@@ -35,138 +40,102 @@ public final class ExporterCollector implements MultiCollector {
 
   public ExporterCollector(Clock clock, CounterStore counters, GaugeStore gauges, TrailingWindows windows,
       Supplier<Orchestrator> orchestrator, BuildInfo build, Supplier<GpuInventory> gpuInventory) {
-    this.gpuInventory = gpuInventory;
     this.clock = clock;
     this.counters = counters;
     this.gauges = gauges;
     this.windows = windows;
     this.orchestrator = orchestrator;
     this.build = build;
+    this.gpuInventory = gpuInventory;
   }
 
   @Override
   public MetricSnapshots collect() {
     List<MetricSnapshot> out = new ArrayList<>();
-    for (Family f : Metrics.PERSISTED_COUNTERS) counter(out, f, counters::forEach);
-    for (Family f : List.of(Metrics.PRICE_PER_TOKEN, Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION, Metrics.GPU_UTILIZATION_KNOWN, Metrics.GPU_POWER,
-        Metrics.GPU_MEMORY_USED, Metrics.GPU_MEMORY_TOTAL, Metrics.BUDGET, Metrics.BUDGET_MTD, Metrics.BUDGET_FORECAST,
-        Metrics.BUDGET_VARIANCE, Metrics.BILLED, Metrics.RECONCILIATION_DRIFT)) {
-      gauge(out, f, (fam, action) -> gauges.forEach(fam, action));
-    }
-    info(out, Metrics.GPU_INFO, action -> {
+    for (Family f : Metrics.PERSISTED_COUNTERS) counter(out, f, each -> counters.forEachOrdered(f, each));
+    for (Family f : GAUGES) gauge(out, f, each -> gauges.forEach(f, each));
+    info(out, Metrics.GPU_INFO, each -> {
       GpuInventory inv = gpuInventory.get();
       for (GpuInventory.Gpu g : inv.gpus()) {
-        action.accept(List.of(Integer.toString(g.index()), g.uuid(), g.name(), inv.driverVersion(), g.deployment()));
+        each.accept(List.of(Integer.toString(g.index()), g.uuid(), g.name(), inv.driverVersion(), g.deployment()));
       }
     });
     windowGauges(out);
     health(out);
-    counter(out, Metrics.SERIES_DROPPED, (f, action) -> counters.forEachDropped((name, v) -> action.accept(List.of(name), v)));
-    info(out, Metrics.BUILD_INFO, action -> action.accept(List.of(build.version(), build.revision())));
+    counter(out, Metrics.SERIES_DROPPED, each -> counters.forEachDropped((name, v) -> each.accept(Labels.of("metric", name), v)));
+    info(out, Metrics.BUILD_INFO, each -> each.accept(List.of(build.version(), build.revision())));
     return new MetricSnapshots(out);
   }
 
   private void windowGauges(List<MetricSnapshot> out) {
-    Instant now = clock.instant();
-    GaugeSnapshot.Builder cost = GaugeSnapshot.builder().name(Metrics.COST_PER_1K.name()).help(Metrics.COST_PER_1K.help());
-    GaugeSnapshot.Builder hit = GaugeSnapshot.builder().name(Metrics.CACHE_HIT_RATIO.name()).help(Metrics.CACHE_HIT_RATIO.help());
-    String[] names = Metrics.COST_PER_1K.labelNames().toArray(String[]::new);
-    boolean[] any = {false, false};
-    windows.forEach(now, (key, sums) -> {
-      Labels labels = Labels.of(names, key.toArray(String[]::new));
+    List<GaugeDataPointSnapshot> cost = new ArrayList<>();
+    List<GaugeDataPointSnapshot> hit = new ArrayList<>();
+    windows.forEach(clock.instant(), (labels, sums) -> {
       double c = sums.costPer1k();
-      if (!Double.isNaN(c)) {
-        cost.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(c).build());
-        any[0] = true;
-      }
+      if (!Double.isNaN(c)) cost.add(GaugeDataPointSnapshot.builder().labels(labels).value(c).build());
       double h = sums.cacheHitRatio();
-      if (!Double.isNaN(h)) {
-        hit.dataPoint(GaugeDataPointSnapshot.builder().labels(labels).value(h).build());
-        any[1] = true;
-      }
+      if (!Double.isNaN(h)) hit.add(GaugeDataPointSnapshot.builder().labels(labels).value(h).build());
     });
-    if (any[0]) out.add(cost.build());
-    if (any[1]) out.add(hit.build());
+    if (!cost.isEmpty()) out.add(gaugeSnapshot(Metrics.COST_PER_1K, cost));
+    if (!hit.isEmpty()) out.add(gaugeSnapshot(Metrics.CACHE_HIT_RATIO, hit));
   }
 
   private void health(List<MetricSnapshot> out) {
     Orchestrator o = orchestrator.get();
-    if (o == null) return;
-    List<CollectorHealth> all = o.health();
-    String[] c = {Metrics.COLLECTOR};
-    GaugeSnapshot.Builder success = gaugeBuilder(Metrics.COLLECTOR_SUCCESS);
-    GaugeSnapshot.Builder last = gaugeBuilder(Metrics.COLLECTOR_LAST_SUCCESS);
-    GaugeSnapshot.Builder duration = gaugeBuilder(Metrics.COLLECTOR_DURATION);
-    CounterSnapshot.Builder errors = counterBuilder(Metrics.COLLECTOR_ERRORS);
-    CounterSnapshot.Builder upstream = counterBuilder(Metrics.UPSTREAM_REQUESTS);
-    CounterSnapshot.Builder apiCost = counterBuilder(Metrics.UPSTREAM_API_COST);
-    boolean anyErrors = false, anyUpstream = false;
-    for (CollectorHealth h : all) {
-      Labels l = Labels.of(c, new String[] {h.collector()});
-      success.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(h.success() ? 1 : 0).build());
-      if (h.lastSuccessEpochSeconds() > 0) {
-        last.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(h.lastSuccessEpochSeconds()).build());
-      }
-      if (h.everRan()) duration.dataPoint(GaugeDataPointSnapshot.builder().labels(l).value(h.lastDurationSeconds()).build());
-      apiCost.dataPoint(CounterDataPointSnapshot.builder().labels(l).value(h.apiCostUsd()).build());
-      List<CounterDataPointSnapshot> e = new ArrayList<>();
-      h.forEachError((reason, n) -> e.add(CounterDataPointSnapshot.builder()
-          .labels(Labels.of(new String[] {Metrics.COLLECTOR, "reason"}, new String[] {h.collector(), reason})).value(n).build()));
-      e.forEach(errors::dataPoint);
-      anyErrors |= !e.isEmpty();
-      List<CounterDataPointSnapshot> u = new ArrayList<>();
-      h.forEachUpstream((op, outcome, n) -> u.add(CounterDataPointSnapshot.builder()
-          .labels(Labels.of(new String[] {Metrics.COLLECTOR, "operation", "outcome"}, new String[] {h.collector(), op, outcome})).value(n).build()));
-      u.forEach(upstream::dataPoint);
-      anyUpstream |= !u.isEmpty();
-    }
+    List<CollectorHealth> all = o == null ? List.of() : o.health();
     if (all.isEmpty()) return;
-    out.add(success.build());
-    out.add(last.build());
-    out.add(duration.build());
-    if (anyErrors) out.add(errors.build());
-    if (anyUpstream) out.add(upstream.build());
-    out.add(apiCost.build());
+    List<GaugeDataPointSnapshot> success = new ArrayList<>(), last = new ArrayList<>(), duration = new ArrayList<>();
+    List<CounterDataPointSnapshot> errors = new ArrayList<>(), upstream = new ArrayList<>(), apiCost = new ArrayList<>();
+    for (CollectorHealth h : all) {
+      Labels l = Labels.of(Metrics.COLLECTOR, h.collector());
+      success.add(GaugeDataPointSnapshot.builder().labels(l).value(h.success() ? 1 : 0).build());
+      if (h.lastSuccessEpochSeconds() > 0) last.add(GaugeDataPointSnapshot.builder().labels(l).value(h.lastSuccessEpochSeconds()).build());
+      if (h.everRan()) duration.add(GaugeDataPointSnapshot.builder().labels(l).value(h.lastDurationSeconds()).build());
+      apiCost.add(CounterDataPointSnapshot.builder().labels(l).value(h.apiCostUsd()).build());
+      h.forEachError((reason, n) -> errors.add(CounterDataPointSnapshot.builder()
+          .labels(Labels.of(Metrics.COLLECTOR, h.collector(), "reason", reason)).value(n).build()));
+      h.forEachUpstream((op, outcome, n) -> upstream.add(CounterDataPointSnapshot.builder()
+          .labels(Labels.of(Metrics.COLLECTOR, h.collector(), "operation", op, "outcome", outcome)).value(n).build()));
+    }
+    out.add(gaugeSnapshot(Metrics.COLLECTOR_SUCCESS, success));
+    if (!last.isEmpty()) out.add(gaugeSnapshot(Metrics.COLLECTOR_LAST_SUCCESS, last));
+    if (!duration.isEmpty()) out.add(gaugeSnapshot(Metrics.COLLECTOR_DURATION, duration));
+    if (!errors.isEmpty()) out.add(counterSnapshot(Metrics.COLLECTOR_ERRORS, errors));
+    if (!upstream.isEmpty()) out.add(counterSnapshot(Metrics.UPSTREAM_REQUESTS, upstream));
+    out.add(counterSnapshot(Metrics.UPSTREAM_API_COST, apiCost));
   }
 
-  private static GaugeSnapshot.Builder gaugeBuilder(Family f) {
-    return GaugeSnapshot.builder().name(f.name()).help(f.help());
+  private static void counter(List<MetricSnapshot> out, Family f, Consumer<BiConsumer<Labels, Double>> series) {
+    List<CounterDataPointSnapshot> points = new ArrayList<>();
+    series.accept((labels, v) -> points.add(CounterDataPointSnapshot.builder().labels(labels).value(v).build()));
+    if (!points.isEmpty()) out.add(counterSnapshot(f, points));
   }
 
-  private static CounterSnapshot.Builder counterBuilder(Family f) {
-    return CounterSnapshot.builder().name(f.name()).help(f.help());
+  private static void gauge(List<MetricSnapshot> out, Family f, Consumer<BiConsumer<Labels, Double>> series) {
+    List<GaugeDataPointSnapshot> points = new ArrayList<>();
+    series.accept((labels, v) -> points.add(GaugeDataPointSnapshot.builder().labels(labels).value(v).build()));
+    if (!points.isEmpty()) out.add(gaugeSnapshot(f, points));
   }
 
-  private static void counter(List<MetricSnapshot> out, Family f, BiConsumer<Family, BiConsumer<List<String>, Double>> source) {
-    String[] names = f.labelNames().toArray(String[]::new);
-    CounterSnapshot.Builder b = counterBuilder(f);
-    boolean[] any = {false};
-    source.accept(f, (labels, v) -> {
-      b.dataPoint(CounterDataPointSnapshot.builder().labels(Labels.of(names, labels.toArray(String[]::new))).value(v).build());
-      any[0] = true;
-    });
-    if (any[0]) out.add(b.build());
-  }
-
-  private static void gauge(List<MetricSnapshot> out, Family f, BiConsumer<Family, BiConsumer<List<String>, Double>> source) {
-    String[] names = f.labelNames().toArray(String[]::new);
-    GaugeSnapshot.Builder b = gaugeBuilder(f);
-    boolean[] any = {false};
-    source.accept(f, (labels, v) -> {
-      b.dataPoint(GaugeDataPointSnapshot.builder().labels(Labels.of(names, labels.toArray(String[]::new))).value(v).build());
-      any[0] = true;
-    });
-    if (any[0]) out.add(b.build());
-  }
-
-  private static void info(List<MetricSnapshot> out, Family f, java.util.function.Consumer<java.util.function.Consumer<List<String>>> source) {
-    String[] names = f.labelNames().toArray(String[]::new);
+  private static void info(List<MetricSnapshot> out, Family f, Consumer<Consumer<List<String>>> series) {
     InfoSnapshot.Builder b = InfoSnapshot.builder().name(f.name()).help(f.help());
     boolean[] any = {false};
-    source.accept(labels -> {
-      b.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(names, labels.toArray(String[]::new))).build());
+    series.accept(values -> {
+      b.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(f.labelNames(), values)).build());
       any[0] = true;
     });
     if (any[0]) out.add(b.build());
+  }
+
+  private static CounterSnapshot counterSnapshot(Family f, List<CounterDataPointSnapshot> points) {
+    CounterSnapshot.Builder b = CounterSnapshot.builder().name(f.name()).help(f.help());
+    points.forEach(b::dataPoint);
+    return b.build();
+  }
+
+  private static GaugeSnapshot gaugeSnapshot(Family f, List<GaugeDataPointSnapshot> points) {
+    GaugeSnapshot.Builder b = GaugeSnapshot.builder().name(f.name()).help(f.help());
+    points.forEach(b::dataPoint);
+    return b.build();
   }
 }

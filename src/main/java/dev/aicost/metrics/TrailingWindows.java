@@ -1,38 +1,47 @@
 package dev.aicost.metrics;
 
+import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiConsumer;
 
 /**
  * Dollars and tokens per (provider, service, deployment, model, attribution) over a trailing window,
- * for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}. Observations arrive
- * after each committed batch; scrapes read sums.
+ * for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}. Each series keeps a
+ * fixed ring of {@value #BUCKETS} buckets of window/{@value #BUCKETS} each, so memory does not grow
+ * with how often sources commit (the window edge is as coarse as one bucket).
  */
 public final class TrailingWindows {
-  private final Duration window;
+  static final int BUCKETS = 15;
+
+  private final long bucketMs;
+  private final List<String> labelNames;
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
 
   public TrailingWindows(Duration window) {
-    this.window = window;
+    this.bucketMs = Math.max(1, window.toMillis() / BUCKETS);
+    this.labelNames = Metrics.COST_PER_1K.labelNames();
   }
 
   public void observe(List<String> key, Instant at, double usd, long tokens, long cacheRead, long prompt) {
-    series.computeIfAbsent(List.copyOf(key), k -> new Series()).add(new Obs(at.toEpochMilli(), usd, tokens, cacheRead, prompt));
+    series.computeIfAbsent(List.copyOf(key), k -> new Series(Labels.of(labelNames, k))).add(at.toEpochMilli() / bucketMs, usd, tokens, cacheRead, prompt);
   }
 
-  /** Visits each key with its sums over the window ending at {@code now}; drops keys gone quiet. */
-  public void forEach(Instant now, BiConsumer<List<String>, Sums> action) {
-    long cutoff = now.toEpochMilli() - window.toMillis();
+  /** Visits each series with its sums over the window ending at {@code now}; drops series gone quiet. */
+  public void forEach(Instant now, Visitor action) {
+    long nowBucket = now.toEpochMilli() / bucketMs;
     series.forEach((key, s) -> {
-      Sums sums = s.sums(cutoff);
+      Sums sums = s.sums(nowBucket);
       if (sums == null) series.remove(key, s);
-      else action.accept(key, sums);
+      else action.accept(s.labels, sums);
     });
+  }
+
+  @FunctionalInterface
+  public interface Visitor {
+    void accept(Labels labels, Sums sums);
   }
 
   public record Sums(double usd, long tokens, long cacheRead, long prompt) {
@@ -46,27 +55,48 @@ public final class TrailingWindows {
     }
   }
 
-  private record Obs(long atMs, double usd, long tokens, long cacheRead, long prompt) {}
-
   private static final class Series {
-    private final ArrayDeque<Obs> obs = new ArrayDeque<>();
+    final Labels labels;
+    final long[] bucket = new long[BUCKETS];
+    final double[] usd = new double[BUCKETS];
+    final long[] tokens = new long[BUCKETS];
+    final long[] cacheRead = new long[BUCKETS];
+    final long[] prompt = new long[BUCKETS];
 
-    synchronized void add(Obs o) {
-      obs.addLast(o);
+    Series(Labels labels) {
+      this.labels = labels;
+      java.util.Arrays.fill(bucket, Long.MIN_VALUE);
     }
 
-    synchronized Sums sums(long cutoffMs) {
-      while (!obs.isEmpty() && obs.peekFirst().atMs < cutoffMs) obs.removeFirst();
-      if (obs.isEmpty()) return null;
-      double usd = 0;
-      long tokens = 0, cacheRead = 0, prompt = 0;
-      for (Obs o : obs) {
-        usd += o.usd;
-        tokens += o.tokens;
-        cacheRead += o.cacheRead;
-        prompt += o.prompt;
+    synchronized void add(long b, double u, long t, long c, long p) {
+      int i = (int) Math.floorMod(b, (long) BUCKETS);
+      if (bucket[i] != b) {
+        if (bucket[i] > b) return; // older than the ring: outside the window anyway
+        bucket[i] = b;
+        usd[i] = 0;
+        tokens[i] = 0;
+        cacheRead[i] = 0;
+        prompt[i] = 0;
       }
-      return new Sums(usd, tokens, cacheRead, prompt);
+      usd[i] += u;
+      tokens[i] += t;
+      cacheRead[i] += c;
+      prompt[i] += p;
+    }
+
+    synchronized Sums sums(long nowBucket) {
+      double u = 0;
+      long t = 0, c = 0, p = 0;
+      boolean any = false;
+      for (int i = 0; i < BUCKETS; i++) {
+        if (bucket[i] <= nowBucket - BUCKETS || bucket[i] > nowBucket) continue;
+        any = true;
+        u += usd[i];
+        t += tokens[i];
+        c += cacheRead[i];
+        p += prompt[i];
+      }
+      return any ? new Sums(u, t, c, p) : null;
     }
   }
 }

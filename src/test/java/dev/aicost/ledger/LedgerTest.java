@@ -79,7 +79,7 @@ class LedgerTest {
         batch.usage().forEach(u -> incs.add(new Increment(Metrics.REQUESTS, List.of("p", "s", "d", "m", "t", "", "", "", ""), u.requests(), now)));
         ledger.commit(source, incs, batch.checkpointJson(), now);
       };
-      Orchestrator o = new Orchestrator(clock, sink);
+      Orchestrator o = new Orchestrator(clock, sink, () -> {});
       VllmSource src = new VllmSource(new VllmSourceConfig("d", vllm.url(), Duration.ofHours(1), null, null, null, null, null, null),
           new OkHttpClient(), 1 << 20, 1024);
       vllm.page(VllmPages.v1("m", "0", 10, 1, 0, 100, 1.7e9));
