@@ -24,6 +24,9 @@ VOLUME ["/var/lib/aicost"]
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/10042 && printf 'GET /-/healthy HTTP/1.0\\r\\nHost: localhost\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200'"]
 # A small daemon: serial GC, small stacks, a bounded heap that still fits the scrape snapshots.
-ENTRYPOINT ["java", "-XX:+UseSerialGC", "-Xss512k", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", \
+# the same JVM flags as ./aicost-exporter (measured by bench/scrape.sh)
+ENTRYPOINT ["java", "-Xms32m", "-Xmx96m", "-Xmn12m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", \
+            "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-XX:MaxMetaspaceSize=64m", \
+            "-XX:ReservedCodeCacheSize=32m", "-XX:+ExitOnOutOfMemoryError", \
             "-jar", "/opt/aicost/aicost-exporter.jar"]
 CMD ["--demo"]

@@ -36,6 +36,7 @@ public final class HttpServer implements AutoCloseable {
       cfg.showJavalinBanner = false;
       cfg.startupWatcherEnabled = false;
       cfg.http.disableCompression(); // /metrics compresses itself, by Accept-Encoding
+      cfg.http.responseBufferSize = 256 * 1024; // a large /metrics body leaves in few writes
       cfg.jetty.threadPool = pool;
       cfg.jetty.defaultHost = options.host();
       cfg.jetty.defaultPort = options.port();
@@ -83,7 +84,15 @@ public final class HttpServer implements AutoCloseable {
     if (gzip) ctx.header("Content-Encoding", "gzip");
     ctx.header("Vary", "Accept, Accept-Encoding");
     ctx.contentType(body.contentType());
-    ctx.result(body.bytes());
+    ctx.res().setContentLength(body.bytes().length);
+    if (!"HEAD".equals(ctx.method().name())) {
+      // straight to the connection: a body of megabytes is not copied again through a result stream
+      try {
+        ctx.res().getOutputStream().write(body.bytes());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e); // the scraper went away
+      }
+    }
   }
 
   static boolean acceptsGzip(String header) {

@@ -37,9 +37,18 @@ import java.util.regex.Pattern;
  * completed, a scrape failed).
  */
 public final class ScrapeLatencyHarness {
-  /** The JVM flags of ./aicost-exporter (AICOST_JAVA_OPTS default). */
-  static final List<String> LAUNCHER_FLAGS = List.of("-Xms32m", "-Xmx96m", "-XX:+UseSerialGC", "-Xss512k",
-      "-XX:MaxMetaspaceSize=64m", "-XX:ReservedCodeCacheSize=32m", "-XX:+ExitOnOutOfMemoryError");
+  /** The JVM flags of ./aicost-exporter (its AICOST_JAVA_OPTS default), read from the script so they never drift. */
+  static final List<String> LAUNCHER_FLAGS = launcherFlags();
+
+  private static List<String> launcherFlags() {
+    try {
+      java.util.regex.Matcher m = Pattern.compile("AICOST_JAVA_OPTS:=([^}]*)}").matcher(java.nio.file.Files.readString(java.nio.file.Path.of("aicost-exporter")));
+      if (!m.find()) throw new IllegalStateException("no AICOST_JAVA_OPTS default in ./aicost-exporter");
+      return List.of(m.group(1).trim().split("\\s+"));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("run from the project root: ./aicost-exporter is read for its JVM flags", e);
+    }
+  }
   static final double TARGET_P99_MS = 5, TARGET_RSS_MIB = 128, TARGET_READY_S = 2;
 
   private static final Pattern GC_PAUSE = Pattern.compile("GC\\(\\d+\\) (Pause \\w+).* (\\d+\\.\\d+)ms$");
