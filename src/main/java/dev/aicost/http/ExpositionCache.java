@@ -32,8 +32,8 @@ public final class ExpositionCache {
   private volatile long lastScrapeNanos = System.nanoTime() - ACTIVE_NANOS;
   private volatile boolean rendering;
 
-  /** A rendered body for one (content type, gzip) pair, at one state version. */
-  public record Body(long version, String contentType, byte[] bytes) {}
+  /** A rendered body for one (content type, gzip) pair, at one state version: bytes[0, length). */
+  public record Body(long version, String contentType, byte[] bytes, int length) {}
 
   private record Key(String contentType, boolean gzip) {}
 
@@ -84,8 +84,10 @@ public final class ExpositionCache {
 
   private Body render(Key key, MetricSnapshots snapshots, long v) {
     ExpositionFormatWriter writer = formats.findWriter(acceptFor(key.contentType));
+    Body previous = bodies.get(key);
+    // sized from the last rendering, and handed out without a copy: a 2 MB body is not copied three times
+    Buffer out = new Buffer(previous == null ? 256 * 1024 : previous.length + previous.length / 8);
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(256 * 1024);
       if (key.gzip) {
         try (GZIPOutputStream z = new GZIPOutputStream(out, 64 * 1024)) {
           writer.write(z, snapshots);
@@ -93,9 +95,19 @@ public final class ExpositionCache {
       } else {
         writer.write(out, snapshots);
       }
-      return new Body(v, writer.getContentType(), out.toByteArray());
+      return new Body(v, writer.getContentType(), out.array(), out.size());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer(int size) {
+      super(size);
+    }
+
+    byte[] array() {
+      return buf;
     }
   }
 

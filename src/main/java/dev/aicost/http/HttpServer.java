@@ -84,11 +84,11 @@ public final class HttpServer implements AutoCloseable {
     if (gzip) ctx.header("Content-Encoding", "gzip");
     ctx.header("Vary", "Accept, Accept-Encoding");
     ctx.contentType(body.contentType());
-    ctx.res().setContentLength(body.bytes().length);
+    ctx.res().setContentLength(body.length());
     if (!"HEAD".equals(ctx.method().name())) {
       // straight to the connection: a body of megabytes is not copied again through a result stream
       try {
-        ctx.res().getOutputStream().write(body.bytes());
+        ctx.res().getOutputStream().write(body.bytes(), 0, body.length());
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e); // the scraper went away
       }
