@@ -1,5 +1,7 @@
 package dev.aicost.bundle;
 
+import dev.aicost.testing.Tools;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
