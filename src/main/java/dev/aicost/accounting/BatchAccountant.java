@@ -45,6 +45,7 @@ public final class BatchAccountant {
   public static final String SELF_HOSTED = "self_hosted";
   public static final String SERVICE_VLLM = "vllm";
   public static final String SERVICE_GPU = "gpu";
+  public static final String SERVICE_GPU_ENERGY = "gpu_energy";
 
   private final PriceCatalog catalog;
   private final GpuPriceResolver gpuPrices;
@@ -144,6 +145,12 @@ public final class BatchAccountant {
   /** Spreads a deployment's dollars over its models by token share, and over the clock hours they were spent in. */
   private void bookDeploymentSpend(String provider, String service, String category, String deployment, Map<String, Double> shares,
       double usd, Instant start, Instant end, List<Increment> out, Map<List<String>, WindowAcc> windows) {
+    bookDeploymentSpend(provider, service, category, deployment, shares, usd, start, end, out, windows, service);
+  }
+
+  /** @param windowService the service whose $/1k window these dollars count in (energy counts with GPU time) */
+  private void bookDeploymentSpend(String provider, String service, String category, String deployment, Map<String, Double> shares,
+      double usd, Instant start, Instant end, List<Increment> out, Map<List<String>, WindowAcc> windows, String windowService) {
     if (usd <= 0) return;
     for (Map.Entry<String, Double> share : shares.entrySet()) {
       String model = share.getKey();
@@ -152,7 +159,8 @@ public final class BatchAccountant {
       for (HourSlice slice : HourSlice.split(start, end)) {
         out.add(new Increment(Metrics.SPEND, withAttr(a, provider, service, category, deployment, model, ""), part * slice.fraction(), slice.at()));
       }
-      windows.computeIfAbsent(windowKey(provider, service, deployment, model, a), k -> new WindowAcc(end)).usd += part * windowShare(start, end);
+      Attribution wa = windowService.equals(service) ? a : attribute(provider, windowService, deployment, model, Map.of());
+      windows.computeIfAbsent(windowKey(provider, windowService, deployment, model, wa), k -> new WindowAcc(end)).usd += part * windowShare(start, end);
     }
   }
 
@@ -188,13 +196,13 @@ public final class BatchAccountant {
       energyUsd = energy.map(e -> e.usdFor(g.energyJoules())).orElse(0.0);
     }
     String deployment = g.deployment();
-    if (deployment.isEmpty()) {
-      Map<String, Double> none = Map.of("", 1.0);
-      bookDeploymentSpend(SELF_HOSTED, SERVICE_GPU, CATEGORY_COMPUTE, "", none, usd + energyUsd, g.start(), g.end(), out, windows);
-    } else {
-      Map<String, Double> shares = lastShares.getOrDefault(deployment, Map.of("", 1.0));
-      bookDeploymentSpend(SELF_HOSTED, SERVICE_VLLM, CATEGORY_INFERENCE, deployment, shares, usd + energyUsd, g.start(), g.end(), out, windows);
-    }
+    // GPU time books under the deployment's own service; energy is its own series (service gpu_energy)
+    // under the same deployment and models, so sum by deployment is GPU time + energy.
+    String service = deployment.isEmpty() ? SERVICE_GPU : SERVICE_VLLM;
+    String category = deployment.isEmpty() ? CATEGORY_COMPUTE : CATEGORY_INFERENCE;
+    Map<String, Double> shares = deployment.isEmpty() ? Map.of("", 1.0) : lastShares.getOrDefault(deployment, Map.of("", 1.0));
+    bookDeploymentSpend(SELF_HOSTED, service, category, deployment, shares, usd, g.start(), g.end(), out, windows);
+    bookDeploymentSpend(SELF_HOSTED, SERVICE_GPU_ENERGY, category, deployment, shares, energyUsd, g.start(), g.end(), out, windows, service);
     List<String> id = List.of(gpu, g.uuid());
     gauges.add(new GaugeUpdate(Metrics.GPU_PRICE, List.of(gpu, g.uuid(), deployment, price.source()), price.hourlyUsd()));
     gauges.add(new GaugeUpdate(Metrics.GPU_UTILIZATION_KNOWN, id, g.utilizationKnown() ? 1 : 0));

@@ -59,6 +59,7 @@ class GpuCostEndToEndTest {
       // 2 x 300 W x 60 s = 36,000 J = 0.01 kWh -> $0.001
       assertEquals(36_000, sum(m, "aicost_gpu_energy_joules_total\\{[^}]*}"), 1e-6);
       double spend = sum(m, "aicost_spend_usd_total\\{[^}]*deployment=\"llama-prod\"[^}]*}");
+      assertEquals(0.001, sum(m, "aicost_spend_usd_total\\{[^}]*deployment=\"llama-prod\"[^}]*service=\"gpu_energy\"[^}]*}"), 1e-9);
       assertEquals(0.0500 + 0.0500 / 3 + 0.001, spend, 1e-9);
       // the deployment's dollars come from its GPUs, not from gpu_count x price: no second booking
       assertEquals(spend, sum(m, "aicost_spend_usd_total\\{[^}]*}"), 1e-12);
