@@ -59,10 +59,10 @@ import org.junit.jupiter.api.io.TempDir;
  * scraping every second, and a real Alertmanager running the shipped routing tree, whose receivers all
  * point at a webhook server inside this test.
  *
- * <p>Timeline (t = 0 when Prometheus is ready; about 7 minutes in all):
+ * <p>Timeline (t = 0 when Prometheus is ready; about 8 minutes in all):
  * <ul>
  *   <li>t ~ 75 s: every dashboard query parses and (outside {@link #MAY_BE_EMPTY}) returns data;</li>
- *   <li>t ~ 165 s: the recording rules produce series (the runaway baselines need 150 s of history);</li>
+ *   <li>t ~ 255 s: the recording rules produce series (the runaway baselines need 240 s of history);</li>
  *   <li>t = {@link #SPIKE_AT}: {@code POST /api/v1/demo/load?factor=5}; AiCostRunawayUsage must reach the
  *       on-call, finance and team webhooks within 5 minutes, not before its {@code for: 2m}, with its routing
  *       labels and dollar annotation.</li>
@@ -84,16 +84,21 @@ import org.junit.jupiter.api.io.TempDir;
 class BundleEndToEndIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Excluded from the runaway baseline in the test copy (shipped: 10m). Must exceed the time to fire. */
-  private static final String BASELINE_OFFSET = "150s";
+  /**
+   * Excluded from the runaway baseline in the test copy (shipped: 10m). It must exceed the time to fire
+   * PLUS the 30 s group_wait of the finance and team routes: once the spike enters the baseline the alert
+   * resolves, and an alert resolved before its group_wait ends is never sent there (150 s was too short:
+   * firing at 3.1 min, the alert resolved before finance and the team heard of it).
+   */
+  private static final String BASELINE_OFFSET = "240s";
   /**
    * When the 5x spike starts, seconds after Prometheus is ready. A rate over a series younger than its
    * window under-reads (the first 2m rates ramp up from 0 over 2 minutes), so a baseline built from the
-   * first minutes is low: for about 45 s after it first exists (t = 150 s) it is below a third of the
+   * first minutes is low: for about 40 s after it first exists (t = 240 s) it is below a third of the
    * current rate and the condition is briefly true (pending, never firing: `for: 2m`). The spike comes
-   * well after that, while the baseline reads at least half the normal rate.
+   * after that, while the baseline reads about half the normal rate.
    */
-  private static final long SPIKE_AT = 225;
+  private static final long SPIKE_AT = 300;
   /** Dashboard queries are checked once this much history exists ($__rate_interval is 1m). */
   private static final long DASHBOARDS_AT = 75;
 
@@ -319,7 +324,7 @@ class BundleEndToEndIT {
   @Order(2)
   void recordingRulesProduceSeries() throws Exception {
     // the runaway baselines exist once BASELINE_OFFSET of history is behind them
-    sleepUntil(165);
+    sleepUntil(255);
     JsonNode rules = new YAMLMapper().readTree(tmp.resolve("prometheus/rules.yml").toFile());
     List<String> checked = new ArrayList<>();
     List<String> empty = new ArrayList<>();
