@@ -203,7 +203,7 @@ class BundleEndToEndIT {
       // 3. Alertmanager: the shipped routing tree, every receiver URL rewritten to the webhook
       int amPort = freePort();
       amUrl = "http://127.0.0.1:" + amPort;
-      String am = Files.readString(Tools.ROOT.resolve("deploy/alertmanager/alertmanager.yml"));
+      String am = Files.readString(Tools.ROOT.resolve("deploy/alertmanager.yml"));
       int receivers = count(am, "url: http://alert-router.example.internal/");
       assertTrue(receivers >= 6, "expected a webhook URL per receiver in alertmanager.yml, found " + receivers);
       am = am.replace("url: http://alert-router.example.internal/", "url: " + hook + "/");

@@ -58,7 +58,7 @@ class BundleToolsTest {
   @Test
   void alertmanagerConfigIsValid() throws Exception {
     String amtool = Tools.require("amtool", "Debian's 'prometheus-alertmanager' package (amtool)").toString();
-    Tools.runOk(amtool, "check-config", "deploy/alertmanager/alertmanager.yml");
+    Tools.runOk(amtool, "check-config", "deploy/alertmanager.yml");
   }
 
   @Test
