@@ -17,6 +17,7 @@ import dev.aicost.http.HttpServer;
 import dev.aicost.http.JsonApi;
 import dev.aicost.http.ReloadResult;
 import dev.aicost.http.StatusView;
+import dev.aicost.http.WebSecurity;
 import dev.aicost.ledger.CounterStore;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.metrics.BuildInfo;
@@ -61,7 +62,8 @@ public final class Exporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Exporter.class);
 
   /** Everything that comes from outside the configuration file. */
-  public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm) {}
+  public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm,
+      WebSecurity web) {}
 
   private final Settings settings;
   private final Clock clock;
@@ -99,7 +101,7 @@ public final class Exporter implements AutoCloseable {
     if (demo != null) api.with(demo.api());
     String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
     String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
-    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path),
+    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path, settings.web()),
         registry, exposition, () -> ready, this::reload, statusView(), api);
   }
 
@@ -214,7 +216,11 @@ public final class Exporter implements AutoCloseable {
 
   /** POST /-/reload: validate and build the new configuration before touching the running one. */
   public synchronized ReloadResult reload() {
-    if (settings.configFile() == null) return new ReloadResult(false, "no --config.file to reload");
+    if (settings.configFile() == null) {
+      if (settings.web() == null) return new ReloadResult(false, "no --config.file to reload");
+      ReloadResult webRejected = reloadWebConfig();
+      return webRejected != null ? webRejected : new ReloadResult(true, "web config reloaded (no --config.file to reload)");
+    }
     ExporterConfig next;
     try {
       next = new ConfigLoader().load(settings.configFile());
@@ -227,6 +233,8 @@ public final class Exporter implements AutoCloseable {
       log.warn("event=reload_rejected error=\"{}\"", e.getMessage());
       return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + e.getMessage());
     }
+    ReloadResult webRejected = reloadWebConfig();
+    if (webRejected != null) return webRejected;
     List<String> notReloadable = new ArrayList<>();
     if (!next.state().path().equals(config.state().path())) notReloadable.add("state.path");
     if (!next.server().equals(config.server())) notReloadable.add("server");
@@ -249,6 +257,18 @@ public final class Exporter implements AutoCloseable {
     String note = notReloadable.isEmpty() ? "" : " (changes to " + String.join(", ", notReloadable) + " apply after a restart)";
     log.info("event=reloaded sources={}{}", targets.size(), note.isEmpty() ? "" : " restart_needed=" + String.join(",", notReloadable));
     return new ReloadResult(true, "configuration reloaded" + note);
+  }
+
+  /** Re-reads --web.config.file (users, headers, certificates); null when it took effect or there is none. */
+  private ReloadResult reloadWebConfig() {
+    if (settings.web() == null) return null;
+    try {
+      settings.web().reload();
+      return null;
+    } catch (ConfigException e) {
+      log.warn("event=reload_rejected file=web_config problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
+      return new ReloadResult(false, "web config rejected, the previous configuration keeps running:\n" + String.join("\n", e.problems()));
+    }
   }
 
   private StatusView statusView() {

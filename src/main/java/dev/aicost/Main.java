@@ -4,9 +4,11 @@ import dev.aicost.cli.CommandLine;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
+import dev.aicost.http.WebSecurity;
 import dev.aicost.metrics.BuildInfo;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
@@ -51,6 +53,17 @@ public final class Main {
       e.problems().forEach(p -> System.err.println("  " + p));
       return 1;
     }
+    String webFile = cli.webConfigFile() != null ? cli.webConfigFile() : config.server().webConfigFile();
+    WebSecurity web = null;
+    if (webFile != null) {
+      try {
+        web = WebSecurity.load(Path.of(webFile));
+      } catch (ConfigException e) {
+        System.err.println("aicost-exporter: invalid web config " + webFile + ":");
+        e.problems().forEach(p -> System.err.println("  " + p));
+        return 1;
+      }
+    }
     OkHttpClient http = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(8, 5, TimeUnit.MINUTES))
         .dispatcher(new Dispatcher())
@@ -59,7 +72,7 @@ public final class Main {
     Exporter exporter;
     try {
       exporter = new Exporter(new Exporter.Settings(file, cli.listenAddress(), cli.telemetryPath(), cli.demo(),
-          file == null && !cli.demo()), config, Clock.systemUTC(), http).start();
+          file == null && !cli.demo(), web), config, Clock.systemUTC(), http).start();
     } catch (Exception e) {
       System.err.println("aicost-exporter: cannot start: " + e.getMessage());
       return 1;
@@ -89,6 +102,14 @@ public final class Main {
   static int checkConfig(Path file) {
     try {
       ExporterConfig cfg = new ConfigLoader().load(file);
+      if (cfg.server().webConfigFile() != null) {
+        try {
+          WebSecurity.load(Path.of(cfg.server().webConfigFile()));
+        } catch (ConfigException e) {
+          List<String> problems = e.problems().stream().map(p -> "server.web_config_file: " + p).toList();
+          throw new ConfigException(problems);
+        }
+      }
       System.out.println(file + ": valid (" + cfg.sources().vllm().size() + " vLLM deployments, "
           + cfg.attribution().rules().size() + " attribution rules, " + cfg.budgets().size() + " budgets)");
       return 0;

@@ -54,6 +54,23 @@ class MainTest {
   }
 
   @Test
+  void badWebConfigStopsStartAndFailsCheckConfig() throws Exception {
+    Path web = Files.writeString(dir.resolve("web.yml"), "basic_auth_users: { alice: 'plain' }\ntls_server_config: { cert_file: none.crt, key_file: none.key }\n");
+    Path cfg = Files.writeString(dir.resolve("c.yml"), "state: { path: " + dir.resolve("l.db") + " }\n");
+    Run r = run("--config.file=" + cfg, "--web.config.file=" + web, "--web.listen-address=127.0.0.1:0");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("invalid web config"), r.err());
+    assertTrue(r.err().contains("basic_auth_users.alice: not a bcrypt hash"), r.err());
+    assertTrue(r.err().contains("tls_server_config.cert_file: "), r.err());
+    assertFalse(r.err().contains("Exception"), r.err());
+
+    Path withWeb = Files.writeString(dir.resolve("w.yml"), "server: { web_config_file: " + web + " }\n");
+    Run check = run("check-config", withWeb.toString());
+    assertEquals(1, check.code());
+    assertTrue(check.err().contains("server.web_config_file: basic_auth_users.alice: not a bcrypt hash"), check.err());
+  }
+
+  @Test
   void usageErrorsHelpAndVersion() {
     assertEquals(2, run("--bogus").code());
     Run help = run("--help");

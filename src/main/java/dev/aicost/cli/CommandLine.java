@@ -29,7 +29,8 @@ public record CommandLine(
                                     http://127.0.0.1:8000/metrics is read if present
         --web.listen-address=ADDR   address to serve on (default :10042; overrides server.listen)
         --web.telemetry-path=PATH   path of the metrics (default /metrics)
-        --web.config.file=FILE      exporter-toolkit web config (TLS, basic auth); reserved, not yet supported
+        --web.config.file=FILE      web config in the exporter-toolkit format: TLS, basic auth, headers
+                                    (docs/configuration.md; overrides server.web_config_file)
         --log.level=LEVEL           debug, info, warn or error (default info)
         --demo                      also run simulated vLLM deployments on loopback (the real pipeline)
         --version                   print version and exit
@@ -85,7 +86,7 @@ public record CommandLine(
     }
     if (!LEVELS.contains(level)) throw new UsageException("--log.level must be one of debug, info, warn, error");
     if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
-    if (web != null) throw new UsageException("--web.config.file is not supported yet; put the exporter behind a TLS/auth proxy");
+    if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
     return new CommandLine(config, listen, path, web, level, demo, version, help, check);
   }
 

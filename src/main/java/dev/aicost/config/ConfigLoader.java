@@ -58,6 +58,18 @@ public final class ConfigLoader {
   }
 
   public ExporterConfig parse(String yaml) throws ConfigException {
+    ExporterConfig cfg = read(yaml, ExporterConfig.class, ExporterConfig::defaults);
+    List<String> problems = new ConfigValidator().validate(cfg);
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    return cfg;
+  }
+
+  /**
+   * Reads YAML text into a record type with this loader's rules (snake_case keys, unknown keys
+   * rejected, path-qualified errors); an empty document gives {@code empty}. Used for the main file
+   * and for the web config file.
+   */
+  public <T> T read(String yaml, Class<T> type, java.util.function.Supplier<T> empty) throws ConfigException {
     com.fasterxml.jackson.databind.JsonNode tree;
     try {
       tree = mapper.readTree(yaml);
@@ -67,17 +79,13 @@ public final class ConfigLoader {
       String msg = String.valueOf(e.getOriginalMessage()).lines().filter(l -> !l.isBlank()).findFirst().orElse("syntax error");
       throw new ConfigException(List.of(where + ": not valid YAML: " + msg.trim()));
     }
-    ExporterConfig cfg;
     try {
-      cfg = tree == null || tree.isMissingNode() || tree.isNull() ? ExporterConfig.defaults() : mapper.treeToValue(tree, ExporterConfig.class);
+      return tree == null || tree.isMissingNode() || tree.isNull() ? empty.get() : mapper.treeToValue(tree, type);
     } catch (JsonMappingException e) {
       throw new ConfigException(List.of(describe(e)));
     } catch (JsonProcessingException e) {
       throw new ConfigException(List.of("configuration: " + e.getOriginalMessage()));
     }
-    List<String> problems = new ConfigValidator().validate(cfg);
-    if (!problems.isEmpty()) throw new ConfigException(problems);
-    return cfg;
   }
 
   static String path(JsonMappingException e) {

@@ -23,7 +23,8 @@ public final class HttpServer implements AutoCloseable {
   private final PrometheusRegistry registry;
   private final ExpositionCache cache;
 
-  public record Options(String host, int port, String telemetryPath) {}
+  /** Where to listen; {@code security} is the --web.config.file settings, or null for plain HTTP without auth. */
+  public record Options(String host, int port, String telemetryPath, WebSecurity security) {}
 
   public HttpServer(Options options, PrometheusRegistry registry, ExpositionCache cache, BooleanSupplier ready,
       Supplier<ReloadResult> reload, StatusView status, JsonApi api) {
@@ -40,7 +41,11 @@ public final class HttpServer implements AutoCloseable {
       cfg.jetty.threadPool = pool;
       cfg.jetty.defaultHost = options.host();
       cfg.jetty.defaultPort = options.port();
+      if (options.security() != null) {
+        cfg.jetty.addConnector((server, http) -> options.security().connector(server, http, options.host(), options.port()));
+      }
     });
+    if (options.security() != null) app.before(options.security()::check);
     app.get(options.telemetryPath(), this::metrics);
     app.head(options.telemetryPath(), this::metrics);
     app.get("/-/healthy", ctx -> ctx.contentType("text/plain; charset=utf-8").result("OK\n"));

@@ -14,6 +14,7 @@ class CommandLineTest {
     assertEquals(":9", c.listenAddress());
     assertTrue(c.demo());
     assertEquals("debug", c.logLevel());
+    assertEquals("web.yml", CommandLine.parse(new String[] {"--web.config.file", "web.yml"}).webConfigFile());
   }
 
   @Test
