@@ -33,6 +33,8 @@ public final class SimulatedVllm implements AutoCloseable {
 
   // per model x engine counters
   private double[][] prompt, generation, cached, requests, promptHist, genHist;
+  /** Requests due but not yet whole, per model and engine: however often the page is read, none are lost. */
+  private double[][] due;
   private double[][][] promptBuckets, genBuckets;
   private double processStart;
   private long lastAdvanceMs;
@@ -82,6 +84,7 @@ public final class SimulatedVllm implements AutoCloseable {
     requests = new double[m][engines];
     promptHist = new double[m][engines];
     genHist = new double[m][engines];
+    due = new double[m][engines];
     promptBuckets = new double[m][engines][TOKEN_BUCKETS.length];
     genBuckets = new double[m][engines][TOKEN_BUCKETS.length];
     processStart = clock.millis() / 1000.0;
@@ -105,7 +108,10 @@ public final class SimulatedVllm implements AutoCloseable {
       Model model = models.get(i);
       for (int e = 0; e < engines; e++) {
         double expected = model.requestsPerSecond() * shape * seconds / engines;
-        long n = Math.max(0, Math.round(expected * (0.8 + 0.4 * random.nextDouble())));
+        // carry the fraction: read every 100 ms at a quiet hour, a deployment still serves its requests
+        due[i][e] += Math.max(0, expected * (0.8 + 0.4 * random.nextDouble()));
+        long n = (long) Math.floor(due[i][e]);
+        due[i][e] -= n;
         for (long r = 0; r < n; r++) {
           int p = (int) Math.max(1, model.promptTokens() * (0.5 + random.nextDouble()));
           int o = (int) Math.max(1, model.outputTokens() * (0.3 + 1.4 * random.nextDouble()));
