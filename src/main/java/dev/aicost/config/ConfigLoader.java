@@ -46,15 +46,18 @@ public final class ConfigLoader {
   }
 
   public ExporterConfig load(Path file) throws ConfigException {
-    String text;
+    return parse(readText(file));
+  }
+
+  /** A configuration file's text; a missing or unreadable file is a {@link ConfigException} naming it. */
+  public static String readText(Path file) throws ConfigException {
     try {
-      text = Files.readString(file);
+      return Files.readString(file);
     } catch (NoSuchFileException e) {
       throw new ConfigException(List.of(file + ": no such file"));
     } catch (IOException e) {
       throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
     }
-    return parse(text);
   }
 
   public ExporterConfig parse(String yaml) throws ConfigException {

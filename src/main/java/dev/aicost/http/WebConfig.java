@@ -2,9 +2,7 @@ package dev.aicost.http;
 
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -86,15 +84,7 @@ public record WebConfig(TlsServerConfig tlsServerConfig, HttpServerConfig httpSe
 
   /** Reads and checks the file; every problem names its key path. */
   public static Resolved load(Path file) throws ConfigException {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(List.of(file + ": no such file"));
-    } catch (IOException e) {
-      throw new ConfigException(List.of(file + ": cannot read: " + e.getMessage()));
-    }
-    WebConfig raw = new ConfigLoader().read(text, WebConfig.class, WebConfig::empty);
+    WebConfig raw = new ConfigLoader().read(ConfigLoader.readText(file), WebConfig.class, WebConfig::empty);
     Path dir = file.toAbsolutePath().getParent();
     return raw.resolve(dir);
   }
