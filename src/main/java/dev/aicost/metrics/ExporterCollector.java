@@ -118,7 +118,7 @@ public final class ExporterCollector implements MultiCollector {
   }
 
   private static void info(List<MetricSnapshot> out, Family f, Consumer<Consumer<List<String>>> series) {
-    InfoSnapshot.Builder b = InfoSnapshot.builder().name(f.name()).help(f.help());
+    InfoSnapshot.Builder b = InfoSnapshot.builder().name(f.snapshotName()).help(f.help());
     boolean[] any = {false};
     series.accept(values -> {
       b.dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder().labels(Labels.of(f.labelNames(), values)).build());

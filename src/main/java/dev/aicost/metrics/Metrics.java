@@ -51,7 +51,7 @@ public final class Metrics {
       List.of(PROVIDER, MODEL, TOKEN_TYPE, "price_source"));
 
   // GPUs
-  public static final Family GPU_INFO = new Family("aicost_gpu", FamilyType.INFO,
+  public static final Family GPU_INFO = new Family("aicost_gpu_info", FamilyType.INFO,
       "GPU identity, value 1.", List.of("gpu", "uuid", "name", "driver_version", DEPLOYMENT));
   public static final Family GPU_SECONDS = new Family("aicost_gpu_seconds", FamilyType.COUNTER,
       "GPU time in seconds by state (busy: at least one kernel running; idle: none; unknown: MIG-enabled, NVML cannot tell).",
@@ -104,7 +104,7 @@ public final class Metrics {
       "US dollars the exporter itself spent on upstream APIs (CloudWatch, Cost Explorer).", List.of(COLLECTOR));
   public static final Family SERIES_DROPPED = new Family("aicost_series_dropped", FamilyType.COUNTER,
       "Series not created because the metric reached limits.max_series_per_metric.", List.of("metric"));
-  public static final Family BUILD_INFO = new Family("aicost_build", FamilyType.INFO,
+  public static final Family BUILD_INFO = new Family("aicost_build_info", FamilyType.INFO,
       "Build information, value 1.", List.of("version", "revision"));
 
   /** Counter families the ledger persists, so a restart continues them. */

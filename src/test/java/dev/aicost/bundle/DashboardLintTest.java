@@ -48,11 +48,7 @@ class DashboardLintTest {
     for (Field f : Metrics.class.getFields()) {
       if (Modifier.isStatic(f.getModifiers()) && f.getType() == Family.class) {
         Family family = (Family) f.get(null);
-        switch (family.type()) {
-          case COUNTER -> names.add(family.name() + "_total");
-          case INFO -> names.add(family.name() + "_info");
-          case GAUGE -> names.add(family.name());
-        }
+        names.add(family.exposedName());
       }
     }
     return names;
