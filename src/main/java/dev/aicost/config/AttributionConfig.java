@@ -5,6 +5,6 @@ import java.util.List;
 /** {@code attribution:} ordered rules from source ids to the tag set. */
 public record AttributionConfig(List<RuleConfig> rules) {
   public AttributionConfig {
-    rules = rules != null ? List.copyOf(rules) : List.of();
+    rules = ConfigCopies.list(rules);
   }
 }

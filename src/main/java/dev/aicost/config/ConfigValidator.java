@@ -164,6 +164,9 @@ public final class ConfigValidator {
       }
       if (b.name() == null || !NAME.matcher(b.name()).matches()) add(p + ".name", "required: letters, digits, '_', '.', '-'");
       else if (!names.add(b.name())) add(p + ".name", "duplicate budget \"" + b.name() + "\"");
+      for (Map.Entry<String, String> e : b.match().entrySet()) {
+        if (e.getValue() == null) add(p + ".match." + e.getKey(), "must be a string");
+      }
       if (b.monthlyUsd() == null || !(b.monthlyUsd() > 0)) add(p + ".monthly_usd", "required, must be > 0");
     }
   }

@@ -24,7 +24,7 @@ public record ExporterConfig(
     pricing = pricing != null ? pricing : new PricingConfig(null, null, null, null, null, null);
     attribution = attribution != null ? attribution : new AttributionConfig(null);
     sources = sources != null ? sources : new SourcesConfig(null, null);
-    budgets = budgets != null ? List.copyOf(budgets) : List.of();
+    budgets = ConfigCopies.list(budgets);
     limits = limits != null ? limits : new LimitsConfig(null, null, null);
     demo = demo != null ? demo : new DemoConfig(null, null, null);
   }

@@ -5,6 +5,6 @@ import java.util.Map;
 /** One GPU hourly price, matched by the GPU name as NVML reports it ({@code match: {name: ...}}). */
 public record GpuPriceConfig(Map<String, String> match, Double hourlyUsd) {
   public GpuPriceConfig {
-    match = match != null ? Map.copyOf(match) : Map.of();
+    match = ConfigCopies.map(match);
   }
 }

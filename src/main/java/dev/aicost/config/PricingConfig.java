@@ -20,9 +20,9 @@ public record PricingConfig(
 
   public PricingConfig {
     catalog = catalog != null ? catalog : "builtin";
-    files = files != null ? List.copyOf(files) : List.of();
-    models = models != null ? List.copyOf(models) : List.of();
-    aliases = aliases != null ? Map.copyOf(aliases) : Map.of();
-    gpus = gpus != null ? List.copyOf(gpus) : List.of();
+    files = ConfigCopies.list(files);
+    models = ConfigCopies.list(models);
+    aliases = ConfigCopies.map(aliases);
+    gpus = ConfigCopies.list(gpus);
   }
 }

@@ -27,7 +27,7 @@ public record VllmSourceConfig(
     interval = interval != null ? interval : Duration.ofSeconds(15);
     timeout = timeout != null ? timeout : Duration.ofSeconds(5);
     gpuCount = gpuCount != null ? gpuCount : 1;
-    gpus = gpus != null ? List.copyOf(gpus) : List.of();
+    gpus = ConfigCopies.list(gpus);
   }
 
   /** Whether GPUs are mapped to this deployment by their processes ({@code process:} with a way to match). */

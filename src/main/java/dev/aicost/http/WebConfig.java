@@ -2,6 +2,7 @@ package dev.aicost.http;
 
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
+import dev.aicost.config.ConfigCopies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
 public record WebConfig(TlsServerConfig tlsServerConfig, HttpServerConfig httpServerConfig, Map<String, String> basicAuthUsers) {
 
   public WebConfig {
-    basicAuthUsers = basicAuthUsers == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(basicAuthUsers));
+    basicAuthUsers = ConfigCopies.map(basicAuthUsers);
   }
 
   public static WebConfig empty() {
@@ -48,7 +49,7 @@ public record WebConfig(TlsServerConfig tlsServerConfig, HttpServerConfig httpSe
   /** {@code http_server_config:}. */
   public record HttpServerConfig(Map<String, String> headers, Object http2) {
     public HttpServerConfig {
-      headers = headers == null ? Map.of() : Map.copyOf(headers);
+      headers = ConfigCopies.map(headers);
     }
   }
 

@@ -106,6 +106,11 @@ class ConfigLoaderTest {
       "timezone: Mars/Olympus|timezone: unknown time zone",
       "attribution: { rules: [ { match: { deployment: x }, set: { squad: a } } ] }|attribution.rules[0].set.squad: unknown tag",
       "attribution: { rules: [ { set: { team: a } } ] }|attribution.rules[0].match: must name at least one",
+      "attribution: { rules: [ { match: { deployment: }, set: { team: a } } ] }|attribution.rules[0].match.deployment: must be a string",
+      "attribution: { rules: [ { match: { deployment: x }, set: { team: } } ] }|attribution.rules[0].set.team: must be a string",
+      "budgets: [ { name: org, match: { team: }, monthly_usd: 5 } ]|budgets[0].match.team: must be a string",
+      "pricing: { aliases: { gpt4: } }|pricing.aliases.gpt4: needs a target model",
+      "pricing: { gpus: [ { match: { name: }, hourly_usd: 2 } ] }|pricing.gpus[0].match: needs a name",
       "budgets: [ { name: org } ]|budgets[0].monthly_usd: required",
       "limits: { max_scrape_bytes: lots }|limits.max_scrape_bytes: must be a size",
       "pricing: { models: [ { provider: openai, model: x, input: -1 } ] }|pricing.models[0].input",
@@ -126,6 +131,27 @@ class ConfigLoaderTest {
         budgets: [ { name: b, monthly_usd: 0 } ]
         """);
     assertEquals(3, p.size(), p.toString());
+  }
+
+  @Test
+  void emptyListEntriesAreReportedByPathNotAsACrash() {
+    List<String> p = problems("""
+        sources:
+          vllm:
+            - { name: a, url: "http://127.0.0.1:8000/metrics", gpus: [~] }
+            - ~
+        attribution: { rules: [ ~ ] }
+        budgets: [ ~ ]
+        pricing: { files: [ ~ ], models: [ ~ ], gpus: [ ~ ] }
+        """);
+    assertEquals(List.of(
+        "pricing.files[0]: must be a path or an http(s) URL",
+        "pricing.models[0]: must be a mapping",
+        "pricing.gpus[0]: must be a mapping",
+        "attribution.rules[0]: must be a mapping with match and set",
+        "sources.vllm[0].gpus[0]: must be a GPU UUID as NVML reports it (GPU-... or MIG-...)",
+        "sources.vllm[1]: must be a mapping with name and url",
+        "budgets[0]: must be a mapping with name and monthly_usd"), p);
   }
 
   @Test

@@ -56,6 +56,7 @@ class WebConfigTest {
     refused("http_server_config: { headers: { Server: x } }\n", "http_server_config.headers.Server: not allowed");
     refused("http_server_config: { http2: true }\n", "http_server_config.http2: not supported");
     refused("basic_auth_users: [alice]\n", "basic_auth_users: expected a mapping");
+    refused("basic_auth_users: { alice: }\n", "basic_auth_users.alice: not a bcrypt hash");
     refused("web: {}\n", "web: unknown key");
   }
 
