@@ -262,10 +262,10 @@ def selfhosted():
               "{{deployment}} {{model}}")], "percentunit")
     b.panel("timeseries", "Dollars per hour the cache saves",
             [(f"sum by (deployment) (sum by ({L}) (rate(aicost_tokens_total{{{FS}, token_type=\"cache_read\"}}[{RI}])) "
-              f"* on ({L}) provider_deployment_model_team_cost_center:aicost_cache_saving_usd_per_token:estimate) * 3600",
+              f"* on ({L}) provider_deployment_model_team_cost_center:aicost_price_usd_per_token:cache_saving_estimate) * 3600",
               "{{deployment}}")], "currencyUSD",
             description="Cached tokens priced at what computing them would have cost (recording rule "
-                        "...:aicost_cache_saving_usd_per_token:estimate; needs alert-rules/rules.yml loaded).")
+                        "...:aicost_price_usd_per_token:cache_saving_estimate; needs alert-rules/rules.yml loaded).")
     b.row("Per-request token shape")
     b.panel("timeseries", "Prompt tokens per request",
             [(f"sum by (deployment) (rate(aicost_tokens_total{{{FS}, token_type=~\"input|cache_read|cache_write\"}}[{RI}])) / "

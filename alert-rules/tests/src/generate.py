@@ -343,9 +343,9 @@ over week fires its alert.""")
             "          - labels: 'provider_deployment_model_team_cost_center:aicost_spend_usd:increase1d{provider=\"anthropic\", deployment=\"\", model=\"claude-sonnet-4\", team=\"assistant\", cost_center=\"CC-2002\"}'\n"
             f"            value: {vq!r}\n")
     vm = mean1h(t2)
-    out += ("      - expr: provider_deployment_model_team_cost_center:aicost_cost_per_request_usd:mean1h{model=\"gpt-4o\"}\n"
+    out += ("      - expr: provider_deployment_model_team_cost_center:aicost_spend_usd:per_request_rate1h{model=\"gpt-4o\"}\n"
             f"        eval_time: {t2 * step}m\n        exp_samples:\n"
-            "          - labels: 'provider_deployment_model_team_cost_center:aicost_cost_per_request_usd:mean1h{provider=\"openai\", deployment=\"\", model=\"gpt-4o\", team=\"search\", cost_center=\"CC-1001\"}'\n"
+            "          - labels: 'provider_deployment_model_team_cost_center:aicost_spend_usd:per_request_rate1h{provider=\"openai\", deployment=\"\", model=\"gpt-4o\", team=\"search\", cost_center=\"CC-1001\"}'\n"
             f"            value: {vm!r}\n")
     out += ("      - expr: category_team_cost_center:aicost_spend_usd:increase7d{team=\"data\"}\n"
             f"        eval_time: {t3 * step}m\n        exp_samples:\n"

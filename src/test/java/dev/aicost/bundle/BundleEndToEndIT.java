@@ -144,7 +144,7 @@ class BundleEndToEndIT {
 
   /** Recording rules that cannot produce series from the demo (self-hosted only, every token priced). */
   static final Map<String, String> RULES_MAY_BE_EMPTY = Map.of(
-      "provider_model:aicost_cache_saving_usd_per_token:max", "needs API token prices (input and cache_read); the demo is self-hosted",
+      "provider_model:aicost_price_usd_per_token:cache_saving_max", "needs API token prices (input and cache_read); the demo is self-hosted",
       "provider_service_model:aicost_unpriced_tokens:rate5m", "the demo prices every token");
 
   private Path tmp;
