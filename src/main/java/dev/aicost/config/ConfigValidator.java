@@ -59,9 +59,7 @@ public final class ConfigValidator {
       }
       if (r.match().isEmpty()) add(p + ".match", "must name at least one source id (provider, service, deployment, model, ...)");
       if (r.set().isEmpty()) add(p + ".set", "must set at least one of " + String.join(", ", Metrics.ATTRIBUTION));
-      for (Map.Entry<String, String> e : r.match().entrySet()) {
-        if (e.getValue() == null) add(p + ".match." + e.getKey(), "must be a string");
-      }
+      matchValues(p + ".match", r.match());
       for (Map.Entry<String, String> e : r.set().entrySet()) {
         if (!Metrics.ATTRIBUTION.contains(e.getKey())) {
           add(p + ".set." + e.getKey(), "unknown tag (allowed: " + String.join(", ", Metrics.ATTRIBUTION) + ")");
@@ -164,9 +162,7 @@ public final class ConfigValidator {
       }
       if (b.name() == null || !NAME.matcher(b.name()).matches()) add(p + ".name", "required: letters, digits, '_', '.', '-'");
       else if (!names.add(b.name())) add(p + ".name", "duplicate budget \"" + b.name() + "\"");
-      for (Map.Entry<String, String> e : b.match().entrySet()) {
-        if (e.getValue() == null) add(p + ".match." + e.getKey(), "must be a string");
-      }
+      matchValues(p + ".match", b.match());
       if (b.monthlyUsd() == null || !(b.monthlyUsd() > 0)) add(p + ".monthly_usd", "required, must be > 0");
     }
   }
@@ -194,6 +190,13 @@ public final class ConfigValidator {
     } catch (Exception e) {
       return false;
     }
+  }
+
+  /** A {@code match:} entry with nothing after its key ({@code deployment:}) is named, not ignored. */
+  private void matchValues(String path, Map<String, String> match) {
+    match.forEach((key, value) -> {
+      if (value == null) add(path + "." + key, "must be a string");
+    });
   }
 
   private void add(String path, String message) {

@@ -1,8 +1,8 @@
 package dev.aicost.http;
 
+import dev.aicost.config.ConfigCopies;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
-import dev.aicost.config.ConfigCopies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

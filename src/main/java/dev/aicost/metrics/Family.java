@@ -10,6 +10,7 @@ import java.util.List;
 public record Family(String name, FamilyType type, String help, List<String> labelNames) {
   public Family {
     labelNames = List.copyOf(labelNames);
+    if (type == FamilyType.INFO && !name.endsWith("_info")) throw new IllegalArgumentException(name + ": an info family's name ends in _info");
   }
 
   /** The name a scrape shows: counters gain {@code _total}; gauges and info families as named. */
@@ -19,7 +20,7 @@ public record Family(String name, FamilyType type, String help, List<String> lab
 
   /** The name client_java's snapshot builders take: info families without their {@code _info}. */
   public String snapshotName() {
-    return type == FamilyType.INFO && name.endsWith("_info") ? name.substring(0, name.length() - 5) : name;
+    return type == FamilyType.INFO ? name.substring(0, name.length() - "_info".length()) : name;
   }
 
   public int labelIndex(String label) {
