@@ -17,6 +17,7 @@ public final class CollectorHealth {
   private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
   private final Map<String, AtomicLong> upstream = new ConcurrentHashMap<>();
   private final AtomicLong apiCostMicroUsd = new AtomicLong();
+  private volatile int upstreamProcesses = -1;
 
   public CollectorHealth(String collector) {
     this.collector = collector;
@@ -48,6 +49,15 @@ public final class CollectorHealth {
 
   void upstreamCall(String operation, String outcome) {
     upstream.computeIfAbsent(operation + "\u0000" + outcome, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  void upstreamProcesses(int count) {
+    upstreamProcesses = count;
+  }
+
+  /** Distinct upstream processes that answered recently; -1 when the source does not tell. */
+  public int upstreamProcesses() {
+    return upstreamProcesses;
   }
 
   void apiCost(double usd) {

@@ -109,6 +109,11 @@ public final class Orchestrator implements AutoCloseable {
       }
 
       @Override
+      public void upstreamProcesses(int count) {
+        h.upstreamProcesses(count);
+      }
+
+      @Override
       public void upstreamCost(double usd) {
         h.apiCost(usd);
       }

@@ -12,6 +12,9 @@ public interface SourceContext {
    */
   void partialError(String reason, String message);
 
+  /** How many distinct upstream processes answered recently: {@code aicost_upstream_processes{collector}}. */
+  default void upstreamProcesses(int count) {}
+
   /** An upstream API cost the exporter itself incurred (CloudWatch, Cost Explorer), in USD. */
   default void upstreamCost(double usd) {}
 }

@@ -90,6 +90,10 @@ public final class ConfigValidator {
       else if (!isHttpUrl(v.url())) add(p + ".url", "not an http(s) URL: \"" + v.url() + "\"");
       positive(p + ".interval", v.interval(), MIN_INTERVAL);
       positive(p + ".timeout", v.timeout(), MIN_INTERVAL);
+      if (v.interval() != null && v.processExpiry() != null && v.processExpiry().compareTo(v.interval().multipliedBy(10)) < 0) {
+        add(p + ".process_expiry", "must be at least 10 intervals (" + Durations.format(v.interval().multipliedBy(10))
+            + "): a replica unseen for longer is forgotten, and its whole count is booked again when it next answers");
+      }
       if (v.gpuCount() < 0 || v.gpuCount() > 1024) add(p + ".gpu_count", "must be between 0 and 1024");
       if (v.gpuHourlyUsd() != null && !(v.gpuHourlyUsd() >= 0)) add(p + ".gpu_hourly_usd", "must be >= 0");
       for (int g = 0; g < v.gpus().size(); g++) {

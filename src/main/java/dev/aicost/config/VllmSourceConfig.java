@@ -11,6 +11,7 @@ import java.util.List;
  * @param gpuName the GPU model as NVML names it, for price matching without NVML
  * @param gpus GPU UUIDs this deployment holds (used when NVML is on); they win over {@code process}
  * @param process opt-in mapping of GPUs to this deployment by the processes running on them; null when off
+ * @param processExpiry how long an upstream process (a replica behind the URL) is remembered unseen, default 24h
  */
 public record VllmSourceConfig(
     String name,
@@ -21,13 +22,20 @@ public record VllmSourceConfig(
     Double gpuHourlyUsd,
     String gpuName,
     List<String> gpus,
-    ProcessMatchConfig process) {
+    ProcessMatchConfig process,
+    Duration processExpiry) {
+
+  public VllmSourceConfig(String name, String url, Duration interval, Duration timeout, Integer gpuCount,
+      Double gpuHourlyUsd, String gpuName, List<String> gpus, ProcessMatchConfig process) {
+    this(name, url, interval, timeout, gpuCount, gpuHourlyUsd, gpuName, gpus, process, null);
+  }
 
   public VllmSourceConfig {
     interval = interval != null ? interval : Duration.ofSeconds(15);
     timeout = timeout != null ? timeout : Duration.ofSeconds(5);
     gpuCount = gpuCount != null ? gpuCount : 1;
     gpus = ConfigCopies.list(gpus);
+    processExpiry = processExpiry != null ? processExpiry : Duration.ofHours(24);
   }
 
   /** Whether GPUs are mapped to this deployment by their processes ({@code process:} with a way to match). */

@@ -84,13 +84,15 @@ public final class ExporterCollector implements MultiCollector {
     Orchestrator o = orchestrator.get();
     List<CollectorHealth> all = o == null ? List.of() : o.health();
     if (all.isEmpty()) return;
-    List<GaugeDataPointSnapshot> success = new ArrayList<>(), last = new ArrayList<>(), duration = new ArrayList<>();
+    List<GaugeDataPointSnapshot> success = new ArrayList<>(), last = new ArrayList<>(), duration = new ArrayList<>(),
+        processes = new ArrayList<>();
     List<CounterDataPointSnapshot> errors = new ArrayList<>(), upstream = new ArrayList<>(), apiCost = new ArrayList<>();
     for (CollectorHealth h : all) {
       Labels l = Labels.of(Metrics.COLLECTOR, h.collector());
       success.add(GaugeDataPointSnapshot.builder().labels(l).value(h.success() ? 1 : 0).build());
       if (h.lastSuccessEpochSeconds() > 0) last.add(GaugeDataPointSnapshot.builder().labels(l).value(h.lastSuccessEpochSeconds()).build());
       if (h.everRan()) duration.add(GaugeDataPointSnapshot.builder().labels(l).value(h.lastDurationSeconds()).build());
+      if (h.upstreamProcesses() >= 0) processes.add(GaugeDataPointSnapshot.builder().labels(l).value(h.upstreamProcesses()).build());
       apiCost.add(CounterDataPointSnapshot.builder().labels(l).value(h.apiCostUsd()).build());
       h.forEachError((reason, n) -> errors.add(CounterDataPointSnapshot.builder()
           .labels(Labels.of(Metrics.COLLECTOR, h.collector(), "reason", reason)).value(n).build()));
@@ -102,6 +104,7 @@ public final class ExporterCollector implements MultiCollector {
     if (!duration.isEmpty()) out.add(gaugeSnapshot(Metrics.COLLECTOR_DURATION, duration));
     if (!errors.isEmpty()) out.add(counterSnapshot(Metrics.COLLECTOR_ERRORS, errors));
     if (!upstream.isEmpty()) out.add(counterSnapshot(Metrics.UPSTREAM_REQUESTS, upstream));
+    if (!processes.isEmpty()) out.add(gaugeSnapshot(Metrics.UPSTREAM_PROCESSES, processes));
     out.add(counterSnapshot(Metrics.UPSTREAM_API_COST, apiCost));
   }
 

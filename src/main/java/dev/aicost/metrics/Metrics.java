@@ -100,6 +100,9 @@ public final class Metrics {
       "Collector errors by reason.", List.of(COLLECTOR, "reason"));
   public static final Family UPSTREAM_REQUESTS = new Family("aicost_upstream_requests", FamilyType.COUNTER,
       "Calls the exporter made to upstreams, by operation and outcome.", List.of(COLLECTOR, "operation", "outcome"));
+  public static final Family UPSTREAM_PROCESSES = new Family("aicost_upstream_processes", FamilyType.GAUGE,
+      "Distinct upstream processes (replicas, told apart by process start and _created times) that answered the collector's URL in the last hour.",
+      List.of(COLLECTOR));
   public static final Family UPSTREAM_API_COST = new Family("aicost_upstream_api_cost_usd", FamilyType.COUNTER,
       "US dollars the exporter itself spent on upstream APIs (CloudWatch, Cost Explorer).", List.of(COLLECTOR));
   public static final Family SERIES_DROPPED = new Family("aicost_series_dropped", FamilyType.COUNTER,

@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param sourceIds ids the source knows beyond the fixed dimensions (project_id, api_key_id,
  *     workspace_id, ...), used only by attribution rules, never exposed as labels directly
+ * @param history usage from before the exporter watched the upstream (a first read's counters): it counts
+ *     in the totals, never in a rate or ratio window, since the dollars that paid for it are not booked
  */
 public record UsageDelta(
     Instant start,
@@ -18,7 +20,14 @@ public record UsageDelta(
     String model,
     Map<String, String> sourceIds,
     TokenCounts tokens,
-    long requests) {
+    long requests,
+    boolean history) {
+
+  /** Usage the exporter watched happen. */
+  public UsageDelta(Instant start, Instant end, String provider, String service, String deployment, String model,
+      Map<String, String> sourceIds, TokenCounts tokens, long requests) {
+    this(start, end, provider, service, deployment, model, sourceIds, tokens, requests, false);
+  }
 
   public UsageDelta {
     sourceIds = Map.copyOf(sourceIds);

@@ -56,6 +56,16 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void processExpiryDefaultsToADayAndMustOutliveTenIntervals() throws Exception {
+    ExporterConfig c = loader.parse("sources: { vllm: [ { name: a, url: \"http://x:1/metrics\" }, { name: b, url: \"http://x:2/metrics\", process_expiry: 2h } ] }");
+    assertEquals(Duration.ofHours(24), c.sources().vllm().get(0).processExpiry());
+    assertEquals(Duration.ofHours(2), c.sources().vllm().get(1).processExpiry());
+    List<String> p = problems("sources: { vllm: [ { name: a, url: \"http://x:1/metrics\", interval: 1m, process_expiry: 5m } ] }");
+    assertEquals(1, p.size(), p.toString());
+    assertTrue(p.get(0).startsWith("sources.vllm[0].process_expiry: must be at least 10 intervals (10m)"), p.get(0));
+  }
+
+  @Test
   void emptyFileMeansDefaults() throws Exception {
     ExporterConfig c = loader.parse("");
     assertEquals(":10042", c.server().listen());

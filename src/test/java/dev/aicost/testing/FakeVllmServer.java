@@ -19,6 +19,7 @@ public final class FakeVllmServer implements AutoCloseable {
   private final HttpServer server;
   private volatile byte[] page = new byte[0];
   private volatile int status = 200;
+  private volatile boolean chunked;
   private final AtomicLong delayMs = new AtomicLong();
   private final AtomicInteger hits = new AtomicInteger();
 
@@ -44,7 +45,7 @@ public final class FakeVllmServer implements AutoCloseable {
       byte[] body = page;
       ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
       try {
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+        ex.sendResponseHeaders(status, chunked ? 0 : body.length == 0 ? -1 : body.length);
         try (OutputStream os = ex.getResponseBody()) {
           os.write(body);
         }
@@ -66,6 +67,12 @@ public final class FakeVllmServer implements AutoCloseable {
 
   public FakeVllmServer page(byte[] bytes) {
     page = bytes;
+    return this;
+  }
+
+  /** Streams the body without a Content-Length, as a server that does not know its size does. */
+  public FakeVllmServer chunked(boolean on) {
+    chunked = on;
     return this;
   }
 

@@ -1,14 +1,25 @@
 package dev.aicost.source.vllm;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The cost-bearing counters of one scraped page, keyed by series: {@code kind|model|engine|extra}
- * where extra is finished_reason for requests. Values are raw upstream counter values.
+ * where extra is finished_reason for requests, followed by any other label as {@code name=value} (so
+ * series that differ only in a label we do not know are tracked apart, never confused). Values are
+ * raw upstream counter values, and only readings: a NaN, infinite or negative sample is "no reading"
+ * for that series ({@link #unreadable}), never zero.
+ *
+ * <p>A series written twice on one page is counted once when both lines agree and makes the page
+ * unusable when they do not ({@link #conflict}); two values are never added. Control characters in a
+ * model name are replaced by U+FFFD so they never reach the exposition ({@link #sanitised}).
  */
 final class VllmPage implements SampleConsumer {
   static final String SEP = "\u001f";
+  static final char REPLACEMENT = '\uFFFD';
 
   final Map<String, Double> values = new HashMap<>();
   final Map<String, Double> created = new HashMap<>();
@@ -18,11 +29,20 @@ final class VllmPage implements SampleConsumer {
   boolean hasCached, hasHits, hasGpuHits;
   int skipped;
   String skippedReason;
+  /** Series whose sample was NaN, infinite or negative on this page. */
+  final List<String> unreadable = new ArrayList<>();
+  /** Model names that held control characters. */
+  int sanitised;
+  /** The first series written twice with different values; null when none. */
+  String conflict;
+  int duplicates;
 
   @Override
   public void sample(String name, Map<String, String> labels, double value) {
     switch (name) {
-      case VllmFamilies.PROCESS_START -> processStart = value;
+      case VllmFamilies.PROCESS_START -> {
+        if (Double.isFinite(value) && value > 0) processStart = value;
+      }
       case VllmFamilies.CACHE_CONFIG -> {
         String bs = labels.get("block_size");
         if (bs != null) {
@@ -33,27 +53,27 @@ final class VllmPage implements SampleConsumer {
           }
         }
       }
-      case VllmFamilies.PROMPT -> counter("prompt", labels, value, "");
-      case VllmFamilies.GENERATION -> counter("generation", labels, value, "");
-      case VllmFamilies.REQUESTS -> counter("requests", labels, value, labels.getOrDefault("finished_reason", ""));
+      case VllmFamilies.PROMPT -> counter("prompt", labels, value);
+      case VllmFamilies.GENERATION -> counter("generation", labels, value);
+      case VllmFamilies.REQUESTS -> counter("requests", labels, value);
       case VllmFamilies.CACHED -> {
         hasCached = true;
-        counter("cached", labels, value, "");
+        counter("cached", labels, value);
       }
       case VllmFamilies.HITS -> {
         hasHits = true;
-        counter("hits", labels, value, "");
+        counter("hits", labels, value);
       }
       case VllmFamilies.GPU_HITS -> {
         hasGpuHits = true;
-        counter("gpu_hits", labels, value, "");
+        counter("gpu_hits", labels, value);
       }
-      case VllmFamilies.PROMPT_CREATED -> created("prompt", labels, value, "");
-      case VllmFamilies.GENERATION_CREATED -> created("generation", labels, value, "");
-      case VllmFamilies.REQUESTS_CREATED -> created("requests", labels, value, labels.getOrDefault("finished_reason", ""));
-      case VllmFamilies.CACHED_CREATED -> created("cached", labels, value, "");
-      case VllmFamilies.HITS_CREATED -> created("hits", labels, value, "");
-      case VllmFamilies.GPU_HITS_CREATED -> created("gpu_hits", labels, value, "");
+      case VllmFamilies.PROMPT_CREATED -> created("prompt", labels, value);
+      case VllmFamilies.GENERATION_CREATED -> created("generation", labels, value);
+      case VllmFamilies.REQUESTS_CREATED -> created("requests", labels, value);
+      case VllmFamilies.CACHED_CREATED -> created("cached", labels, value);
+      case VllmFamilies.HITS_CREATED -> created("hits", labels, value);
+      case VllmFamilies.GPU_HITS_CREATED -> created("gpu_hits", labels, value);
       default -> { }
     }
   }
@@ -64,18 +84,58 @@ final class VllmPage implements SampleConsumer {
     skippedReason = reason;
   }
 
-  private void counter(String kind, Map<String, String> labels, double value, String extra) {
-    if (Double.isNaN(value) || Double.isInfinite(value) || value < 0) return;
+  private void counter(String kind, Map<String, String> labels, double value) {
     if (labels.containsKey("engine")) anyEngineLabel = true;
-    values.merge(key(kind, labels, extra), value, Double::sum);
+    String key = key(kind, labels);
+    if (!Double.isFinite(value) || value < 0) {
+      unreadable.add(key);
+      return;
+    }
+    Double before = values.putIfAbsent(key, value);
+    if (before != null) {
+      duplicates++;
+      if (before.doubleValue() != value && conflict == null) conflict = key;
+    }
   }
 
-  private void created(String kind, Map<String, String> labels, double value, String extra) {
-    if (!Double.isNaN(value)) created.put(key(kind, labels, extra), value);
+  private void created(String kind, Map<String, String> labels, double value) {
+    if (Double.isFinite(value) && value > 0) created.put(key(kind, labels), value);
   }
 
-  static String key(String kind, Map<String, String> labels, String extra) {
-    return kind + SEP + labels.getOrDefault("model_name", "") + SEP + labels.getOrDefault("engine", "") + SEP + extra;
+  /** The series key; labels other than model_name, engine and finished_reason are appended in name order. */
+  String key(String kind, Map<String, String> labels) {
+    StringBuilder k = new StringBuilder(64).append(kind).append(SEP).append(clean(labels.getOrDefault("model_name", "")))
+        .append(SEP).append(clean(labels.getOrDefault("engine", ""))).append(SEP)
+        .append(clean(labels.getOrDefault("finished_reason", "")));
+    if (labels.size() > (labels.containsKey("model_name") ? 1 : 0) + (labels.containsKey("engine") ? 1 : 0)
+        + (labels.containsKey("finished_reason") ? 1 : 0)) {
+      for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
+        String n = e.getKey();
+        if (n.equals("model_name") || n.equals("engine") || n.equals("finished_reason")) continue;
+        k.append(SEP).append(n).append('=').append(clean(e.getValue()));
+      }
+    }
+    return k.toString();
+  }
+
+  /** Replaces control characters (C0, DEL, C1) so they can never reach a label value on our side. */
+  private String clean(String v) {
+    for (int i = 0; i < v.length(); i++) {
+      if (isControl(v.charAt(i))) {
+        sanitised++;
+        StringBuilder b = new StringBuilder(v.length());
+        for (int j = 0; j < v.length(); j++) {
+          char c = v.charAt(j);
+          b.append(isControl(c) ? REPLACEMENT : c);
+        }
+        return b.toString();
+      }
+    }
+    return v;
+  }
+
+  static boolean isControl(char c) {
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f);
   }
 
   static String kind(String key) {

@@ -1,5 +1,6 @@
 package dev.aicost.source.vllm;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.collect.Batch;
 import dev.aicost.collect.Source;
@@ -47,6 +48,11 @@ public final class VllmSource implements Source {
   public static final String PROVIDER = "self_hosted";
   public static final String SERVICE = "vllm";
 
+  /** Most processes remembered per URL; the least recently seen is forgotten first. */
+  static final int MAX_PROCESSES = 256;
+  /** Processes that answered within this span are reported by aicost_upstream_processes. */
+  static final long ACTIVE_MS = 3_600_000;
+
   private final VllmSourceConfig cfg;
   private final OkHttpClient http;
   private final Request request;
@@ -55,13 +61,20 @@ public final class VllmSource implements Source {
   private final String safeTarget;
   private volatile State state = State.EMPTY;
 
-  /** Committed state: last seen series, last read time, last process start. */
-  record State(Map<String, SeriesDeltas.Seen> series, long lastReadMs, double processStart) {
-    static final State EMPTY = new State(Map.of(), 0, Double.NaN);
+  /** Committed state: each upstream process's last readings, and the deployment's last read time. */
+  record State(List<UpstreamProcesses.Process> processes, long lastReadMs) {
+    static final State EMPTY = new State(List.of(), 0);
   }
 
-  /** Checkpoint form of {@link State}; series as key -> [value, created]. */
-  record Checkpoint(Map<String, double[]> series, long lastReadMs, Double processStart) {}
+  /** Checkpoint form of one process; series as key -> [value, created]. */
+  record ProcessCheckpoint(Double start, long lastSeenMs, Map<String, double[]> series) {}
+
+  /**
+   * Checkpoint form of {@link State}. {@code series} and {@code processStart} are the single-process form
+   * written before replicas were tracked; they are read as one process.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Checkpoint(List<ProcessCheckpoint> processes, long lastReadMs, Map<String, double[]> series, Double processStart) {}
 
   public VllmSource(VllmSourceConfig cfg, OkHttpClient sharedClient, long maxBytes, int maxLabelValueLength) {
     this.cfg = cfg;
@@ -72,7 +85,9 @@ public final class VllmSource implements Source {
     Request.Builder rb = new Request.Builder()
         .url(withoutUserInfo(uri))
         .header("Accept", "text/plain;version=0.0.4;q=1,*/*;q=0.1")
-        .header("User-Agent", "aicost-exporter");
+        .header("User-Agent", "aicost-exporter")
+        // a fresh connection per read lets a Service or load balancer spread reads over every replica
+        .header("Connection", "close");
     if (uri.getRawUserInfo() != null) {
       String[] up = uri.getUserInfo().split(":", 2);
       rb.header("Authorization", Credentials.basic(up[0], up.length > 1 ? up[1] : ""));
@@ -101,12 +116,28 @@ public final class VllmSource implements Source {
     if (checkpointJson == null) return;
     try {
       Checkpoint cp = JSON.readValue(checkpointJson, Checkpoint.class);
-      Map<String, SeriesDeltas.Seen> series = new HashMap<>();
-      cp.series().forEach((k, v) -> series.put(k, new SeriesDeltas.Seen(v[0], v.length > 1 ? v[1] : Double.NaN)));
-      state = new State(series, cp.lastReadMs(), cp.processStart() == null ? Double.NaN : cp.processStart());
-    } catch (IOException e) {
+      List<UpstreamProcesses.Process> processes = new ArrayList<>();
+      if (cp.processes() != null) {
+        for (ProcessCheckpoint p : cp.processes()) {
+          processes.add(new UpstreamProcesses.Process(p.start() == null ? Double.NaN : p.start(), p.lastSeenMs(), seen(p.series())));
+        }
+      } else if (cp.series() != null) {
+        processes.add(new UpstreamProcesses.Process(cp.processStart() == null ? Double.NaN : cp.processStart(),
+            cp.lastReadMs(), seen(cp.series())));
+      }
+      state = new State(List.copyOf(processes), cp.lastReadMs());
+    } catch (IOException | RuntimeException e) {
       log.warn("event=checkpoint_unreadable collector={} error=\"{}\" effect=\"baseline anew\"", name(), e.getMessage());
     }
+  }
+
+  private static Map<String, UpstreamProcesses.Seen> seen(Map<String, double[]> series) {
+    Map<String, UpstreamProcesses.Seen> out = new HashMap<>();
+    if (series == null) return out;
+    series.forEach((k, v) -> {
+      if (v != null && v.length > 0) out.put(k, new UpstreamProcesses.Seen(v[0], v.length > 1 ? v[1] : Double.NaN));
+    });
+    return out;
   }
 
   @Override
@@ -117,32 +148,66 @@ public final class VllmSource implements Source {
     try {
       parser.parse(page, page.length, VllmFamilies.WANTED, parsed);
     } catch (PromParseException e) {
+      ctx.upstreamCall("scrape", "parse_error");
       throw new SourceException("parse", "not a Prometheus metrics page at " + safeTarget + ": " + e.getMessage());
     }
+    if (parsed.conflict != null) {
+      ctx.upstreamCall("scrape", "parse_error");
+      throw new SourceException("parse", safeTarget + " wrote the series " + describe(parsed.conflict)
+          + " twice with different values; page not counted");
+    }
+    ctx.upstreamCall("scrape", "success");
     if (parsed.skipped > 0) {
       ctx.partialError(parsed.skippedReason, parsed.skipped + " series skipped (limits.max_label_value_length)");
     }
-    boolean restarted = !Double.isNaN(prev.processStart) && !Double.isNaN(parsed.processStart)
-        && Math.abs(prev.processStart - parsed.processStart) > 1e-3;
-    SeriesDeltas.Result r = SeriesDeltas.compute(prev.series, parsed.values, parsed.created, restarted);
-    if (restarted) log.info("event=upstream_restarted collector={} effect=\"counters read from zero\"", name());
+    if (parsed.duplicates > 0) {
+      ctx.partialError("duplicate_series", parsed.duplicates + " series written twice with the same value; counted once");
+    }
+    if (parsed.sanitised > 0) {
+      ctx.partialError("bad_label", "label values with control characters; those characters were replaced by U+FFFD");
+    }
+    if (!parsed.unreadable.isEmpty()) {
+      ctx.partialError("bad_value", parsed.unreadable.size() + " series read NaN, infinite or negative (first: "
+          + describe(parsed.unreadable.get(0)) + "); their last values stand");
+    }
+    long nowMs = now.toEpochMilli();
+    UpstreamProcesses.Result r = UpstreamProcesses.read(prev.processes(), parsed.processStart, parsed.values, parsed.created,
+        nowMs, cfg.processExpiry().toMillis(), MAX_PROCESSES);
+    if (!r.rejected().isEmpty()) {
+      UpstreamProcesses.Rejected first = r.rejected().get(0);
+      ctx.partialError("bad_value", r.rejected().size() + " impossible counter values not counted (first: "
+          + describe(first.key()) + " = " + first.value() + ", " + first.why() + ")");
+    }
+    if (r.newProcess() && !prev.processes().isEmpty()) {
+      log.info("event=upstream_process_new collector={} processes={} effect=\"its counters are counted from zero\"",
+          name(), r.next().size());
+    }
+    int active = 0;
+    for (UpstreamProcesses.Process p : r.next()) {
+      if (nowMs - p.lastSeenMs() <= Math.min(ACTIVE_MS, cfg.processExpiry().toMillis())) active++;
+    }
+    ctx.upstreamProcesses(active);
 
-    List<UsageDelta> usage = usage(prev, now, r.deltas(), parsed);
+    List<UsageDelta> usage = usage(prev, r, now, parsed);
     List<CapacityDelta> capacity = new ArrayList<>();
-    if (prev.lastReadMs > 0 && now.toEpochMilli() > prev.lastReadMs) {
+    if (prev.lastReadMs > 0 && nowMs > prev.lastReadMs) {
       capacity.add(new CapacityDelta(Instant.ofEpochMilli(prev.lastReadMs), now, PROVIDER, SERVICE, cfg.name(),
           cfg.gpuCount(), cfg.gpuName()));
     }
-    State next = new State(r.next(), now.toEpochMilli(), parsed.processStart);
+    State next = new State(r.next(), nowMs);
     return Batch.of(usage, capacity, checkpoint(next), next);
   }
 
-  private List<UsageDelta> usage(State prev, Instant now, Map<String, Double> deltas, VllmPage page) {
+  private static String describe(String key) {
+    return key.replace(VllmPage.SEP, "|");
+  }
+
+  private List<UsageDelta> usage(State prev, UpstreamProcesses.Result r, Instant now, VllmPage page) {
     String cacheKind = page.cacheKind();
     double cacheUnit = page.cacheUnit();
     Map<String, double[]> perModel = new TreeMap<>(); // prompt, generation, cache, requests
     for (String key : page.values.keySet()) perModel.computeIfAbsent(VllmPage.model(key), m -> new double[4]);
-    deltas.forEach((key, d) -> {
+    r.deltas().forEach((key, d) -> {
       String kind = VllmPage.kind(key);
       int slot = switch (kind) {
         case "prompt" -> 0;
@@ -153,14 +218,25 @@ public final class VllmSource implements Source {
       if (slot < 0) return;
       perModel.computeIfAbsent(VllmPage.model(key), m -> new double[4])[slot] += slot == 2 ? d * cacheUnit : d;
     });
-    Instant start = prev.lastReadMs > 0 ? Instant.ofEpochMilli(prev.lastReadMs) : historyStart(page, now);
+    // Which span the usage covers: since this process was last read; for a process new to us, since it
+    // started when that was after our previous read, else it is history (counted, never in a rate window).
+    Instant start;
+    boolean history;
+    if (!r.newProcess()) {
+      start = Instant.ofEpochMilli(r.previous().lastSeenMs());
+      history = false;
+    } else {
+      Instant began = historyStart(page, now);
+      history = prev.lastReadMs == 0 || began.toEpochMilli() < prev.lastReadMs;
+      start = began;
+    }
     List<UsageDelta> out = new ArrayList<>();
     perModel.forEach((model, v) -> {
       long prompt = Math.round(v[0]);
       long cached = Math.min(prompt, Math.round(v[2])); // counters sampled a step apart can disagree
       TokenCounts tokens = new TokenCounts(prompt - cached, cached, 0, Math.round(v[1]));
       // emitted even when empty: it says which models the deployment serves, for sharing its GPU dollars
-      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3])));
+      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3]), history));
     });
     return out;
   }
@@ -185,9 +261,12 @@ public final class VllmSource implements Source {
         ctx.upstreamCall("scrape", "too_large");
         throw tooLarge(declared);
       }
-      byte[] page = readCapped(body.byteStream());
-      ctx.upstreamCall("scrape", "success");
-      return page;
+      try {
+        return readCapped(body.byteStream());
+      } catch (SourceException tooLarge) {
+        ctx.upstreamCall("scrape", "too_large");
+        throw tooLarge;
+      }
     } catch (SourceException e) {
       throw e;
     } catch (InterruptedIOException e) { // includes SocketTimeoutException and OkHttp call timeouts
@@ -228,10 +307,14 @@ public final class VllmSource implements Source {
   }
 
   private String checkpoint(State s) {
-    Map<String, double[]> series = new TreeMap<>();
-    s.series.forEach((k, v) -> series.put(k, new double[] {v.value(), v.created()}));
+    List<ProcessCheckpoint> processes = new ArrayList<>();
+    for (UpstreamProcesses.Process p : s.processes()) {
+      Map<String, double[]> series = new TreeMap<>();
+      p.series().forEach((k, v) -> series.put(k, new double[] {v.value(), v.created()}));
+      processes.add(new ProcessCheckpoint(Double.isNaN(p.start()) ? null : p.start(), p.lastSeenMs(), series));
+    }
     try {
-      return JSON.writeValueAsString(new Checkpoint(series, s.lastReadMs, Double.isNaN(s.processStart) ? null : s.processStart));
+      return JSON.writeValueAsString(new Checkpoint(processes, s.lastReadMs(), null, null));
     } catch (IOException e) {
       throw new IllegalStateException("checkpoint not serialisable", e);
     }
