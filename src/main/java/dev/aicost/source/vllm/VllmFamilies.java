@@ -26,9 +26,11 @@ final class VllmFamilies {
   static final String GPU_HITS = "vllm:gpu_prefix_cache_hits_total";
   static final String GPU_HITS_CREATED = "vllm:gpu_prefix_cache_hits_created";
   static final String CACHE_CONFIG = "vllm:cache_config_info";
+  /** V0 only: a gauge, the GPU prefix cache's block hit rate since the engine started (-1: not enabled). */
+  static final String V0_HIT_RATE = "vllm:gpu_prefix_cache_hit_rate";
   static final String PROCESS_START = "process_start_time_seconds";
 
   static final Set<String> WANTED = Set.of(
       PROMPT, PROMPT_CREATED, GENERATION, GENERATION_CREATED, REQUESTS, REQUESTS_CREATED,
-      CACHED, CACHED_CREATED, HITS, HITS_CREATED, GPU_HITS, GPU_HITS_CREATED, CACHE_CONFIG, PROCESS_START);
+      CACHED, CACHED_CREATED, HITS, HITS_CREATED, GPU_HITS, GPU_HITS_CREATED, CACHE_CONFIG, V0_HIT_RATE, PROCESS_START);
 }

@@ -33,6 +33,8 @@ final class VllmPage implements SampleConsumer {
   final List<String> unreadable = new ArrayList<>();
   /** Model names that held control characters. */
   int sanitised;
+  /** V0's lifetime GPU prefix-cache block hit rate per model (0..1); absent when unknown or not enabled. */
+  final Map<String, Double> v0HitRate = new HashMap<>();
   /** The first series written twice with different values; null when none. */
   String conflict;
   int duplicates;
@@ -52,6 +54,9 @@ final class VllmPage implements SampleConsumer {
             // leave unknown
           }
         }
+      }
+      case VllmFamilies.V0_HIT_RATE -> {
+        if (value >= 0 && value <= 1) v0HitRate.put(clean(labels.getOrDefault("model_name", "")), value);
       }
       case VllmFamilies.PROMPT -> counter("prompt", labels, value);
       case VllmFamilies.GENERATION -> counter("generation", labels, value);
@@ -155,8 +160,23 @@ final class VllmPage implements SampleConsumer {
     return "";
   }
 
-  /** 0.8.x counted gpu_prefix_cache hits in blocks; pages of that era have no engine label. */
-  double cacheUnit() {
-    return "gpu_hits".equals(cacheKind()) && !anyEngineLabel && blockSize > 0 ? blockSize : 1;
+  /**
+   * Tokens per unit of the page's cache counter, decided from what the page says, never guessed: 1 for the
+   * counters that count tokens by name ({@code prompt_tokens_cached}, {@code prefix_cache_hits}); for
+   * {@code gpu_prefix_cache_hits} (0.8.x counted blocks, later versions tokens) the HELP line says which,
+   * and blocks need {@code cache_config_info}'s block_size. NaN when the page does not say.
+   *
+   * @param help the HELP text of {@code vllm:gpu_prefix_cache_hits} on the page, null when absent
+   */
+  double cacheUnit(String help) {
+    String kind = cacheKind();
+    if (kind.isEmpty()) return Double.NaN;
+    if (!kind.equals("gpu_hits")) return 1;
+    if (help == null) return Double.NaN;
+    String h = help.toLowerCase(java.util.Locale.ROOT);
+    boolean blocks = h.contains("block"), tokens = h.contains("token");
+    if (tokens && !blocks) return 1;
+    if (blocks && !tokens) return blockSize > 0 ? blockSize : Double.NaN;
+    return Double.NaN;
   }
 }

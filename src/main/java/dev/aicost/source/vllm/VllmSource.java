@@ -60,6 +60,7 @@ public final class VllmSource implements Source {
   private final long maxBytes;
   private final String safeTarget;
   private volatile State state = State.EMPTY;
+  private volatile boolean cacheUnknownLogged;
 
   /** Committed state: each upstream process's last readings, and the deployment's last read time. */
   record State(List<UpstreamProcesses.Process> processes, long lastReadMs) {
@@ -188,7 +189,16 @@ public final class VllmSource implements Source {
     }
     ctx.upstreamProcesses(active);
 
-    List<UsageDelta> usage = usage(prev, r, now, parsed);
+    String help = "gpu_hits".equals(parsed.cacheKind()) ? helpText(page, "vllm:gpu_prefix_cache_hits") : null;
+    double cacheUnit = parsed.cacheUnit(help);
+    boolean v0 = parsed.cacheKind().isEmpty() && !parsed.v0HitRate.isEmpty();
+    if (Double.isNaN(cacheUnit) && !v0 && !cacheUnknownLogged) {
+      cacheUnknownLogged = true;
+      log.warn("event=cache_unknown collector={} cache_counter=\"{}\" effect=\"no cache_read tokens counted, cache-hit ratio absent\" "
+          + "hint=\"the page does not say whether prefix-cache hits are blocks or tokens (no HELP line, or no cache_config_info block_size)\"",
+          name(), parsed.cacheKind().isEmpty() ? "none" : parsed.cacheKind());
+    }
+    List<UsageDelta> usage = usage(prev, r, now, parsed, cacheUnit);
     List<CapacityDelta> capacity = new ArrayList<>();
     if (prev.lastReadMs > 0 && nowMs > prev.lastReadMs) {
       capacity.add(new CapacityDelta(Instant.ofEpochMilli(prev.lastReadMs), now, PROVIDER, SERVICE, cfg.name(),
@@ -202,9 +212,8 @@ public final class VllmSource implements Source {
     return key.replace(VllmPage.SEP, "|");
   }
 
-  private List<UsageDelta> usage(State prev, UpstreamProcesses.Result r, Instant now, VllmPage page) {
-    String cacheKind = page.cacheKind();
-    double cacheUnit = page.cacheUnit();
+  private List<UsageDelta> usage(State prev, UpstreamProcesses.Result r, Instant now, VllmPage page, double cacheUnit) {
+    String cacheKind = Double.isNaN(cacheUnit) ? "" : page.cacheKind();
     Map<String, double[]> perModel = new TreeMap<>(); // prompt, generation, cache, requests
     for (String key : page.values.keySet()) perModel.computeIfAbsent(VllmPage.model(key), m -> new double[4]);
     r.deltas().forEach((key, d) -> {
@@ -233,12 +242,40 @@ public final class VllmSource implements Source {
     List<UsageDelta> out = new ArrayList<>();
     perModel.forEach((model, v) -> {
       long prompt = Math.round(v[0]);
-      long cached = Math.min(prompt, Math.round(v[2])); // counters sampled a step apart can disagree
+      boolean known = !Double.isNaN(cacheUnit);
+      long cached;
+      if (known) {
+        cached = Math.min(prompt, Math.round(v[2])); // counters sampled a step apart can disagree
+      } else {
+        // V0: only a lifetime block hit rate; applied to this interval's prompt tokens (an approximation)
+        Double rate = page.v0HitRate.get(model);
+        known = rate != null;
+        cached = known ? Math.min(prompt, Math.round(rate * prompt)) : 0;
+      }
       TokenCounts tokens = new TokenCounts(prompt - cached, cached, 0, Math.round(v[1]));
       // emitted even when empty: it says which models the deployment serves, for sharing its GPU dollars
-      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3]), history));
+      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3]), history, known));
     });
     return out;
+  }
+
+  /** The text of the {@code # HELP} line of {@code family} (base or {@code _total} name) on the page; null if none. */
+  static String helpText(byte[] page, String family) {
+    byte[] prefix = ("# HELP " + family).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    int n = page.length;
+    outer:
+    for (int i = 0; i + prefix.length < n; i++) {
+      if (i > 0 && page[i - 1] != '\n') continue;
+      for (int j = 0; j < prefix.length; j++) if (page[i + j] != prefix[j]) continue outer;
+      int p = i + prefix.length;
+      if (p + 6 <= n && page[p] == '_' && page[p + 1] == 't' && page[p + 2] == 'o' && page[p + 3] == 't'
+          && page[p + 4] == 'a' && page[p + 5] == 'l') p += 6;
+      if (p >= n || page[p] != ' ') continue;
+      int end = p;
+      while (end < n && page[end] != '\n') end++;
+      return new String(page, p + 1, end - p - 1, java.nio.charset.StandardCharsets.UTF_8);
+    }
+    return null;
   }
 
   /** When the counters of a first read began: process start, else the oldest _created, else unknown (epoch). */

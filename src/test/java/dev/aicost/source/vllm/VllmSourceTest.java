@@ -71,10 +71,10 @@ class VllmSourceTest {
   }
 
   @Test
-  void v0PageHasNoCacheCounters() throws Exception {
+  void v0PageCountsRequests() throws Exception {
     vllm.page(FakeVllmServer.resource("vllm/v0.txt"));
     Batch b = read(source(), T0, ctx);
-    assertEquals(new TokenCounts(1_200_000, 0, 0, 450_000), tokens(b));
+    assertEquals(1_650_000, tokens(b).total());
     assertEquals(1000, requests(b));
   }
 
@@ -93,6 +93,62 @@ class VllmSourceTest {
     // 4,500 hit blocks x block_size 16 = 72,000 cached tokens of 300,000 prompt tokens
     assertEquals(new TokenCounts(228_000, 72_000, 0, 120_000), tokens(b));
     assertEquals(550, requests(b));
+  }
+
+  /** A 0.8-0.10 page with the old cache counter and the given HELP text (null: none) and block size (0: none). */
+  private static String gpuHitsPage(String help, int blockSize, String engineLabel) {
+    String l = engineLabel + "model_name=\"m\"";
+    StringBuilder p = new StringBuilder();
+    p.append("process_start_time_seconds 1.7e9\n");
+    p.append("vllm:prompt_tokens_total{").append(l).append("} 160000.0\n");
+    p.append("vllm:generation_tokens_total{").append(l).append("} 1000.0\n");
+    if (help != null) p.append("# HELP vllm:gpu_prefix_cache_hits_total ").append(help).append('\n');
+    p.append("# TYPE vllm:gpu_prefix_cache_hits_total counter\n");
+    p.append("vllm:gpu_prefix_cache_hits_total{").append(l).append("} 4000.0\n");
+    if (blockSize > 0) p.append("vllm:cache_config_info{block_size=\"").append(blockSize).append("\",enable_prefix_caching=\"True\"} 1.0\n");
+    return p.toString();
+  }
+
+  @Test
+  void cacheHitsInBlocksNeedTheBlockSizeAndAreNeverGuessed() throws Exception {
+    // before: 4,000 blocks were read as 4,000 tokens (16x too low) when cache_config_info was missing
+    vllm.page(gpuHitsPage("GPU prefix cache hits, in terms of number of cached blocks.", 16, ""));
+    assertEquals(new TokenCounts(96_000, 64_000, 0, 1000), tokens(read(source(), T0, ctx)));
+    vllm.page(gpuHitsPage("GPU prefix cache hits, in terms of number of cached blocks.", 0, ""));
+    Batch b = read(source(), T0, ctx);
+    assertEquals(new TokenCounts(160_000, 0, 0, 1000), tokens(b));
+    assertFalse(b.usage().get(0).cacheKnown(), "unknown, not zero");
+  }
+
+  @Test
+  void cacheHitsInTokensAreTokensWhateverTheLabels() throws Exception {
+    // before: no engine label + a block size made 4,000 token hits 64,000 (x16)
+    vllm.page(gpuHitsPage("GPU prefix cache hits, in terms of number of cached tokens. DEPRECATED: Use vllm:prefix_cache_hits instead.", 16, ""));
+    Batch b = read(source(), T0, ctx);
+    assertEquals(new TokenCounts(156_000, 4_000, 0, 1000), tokens(b));
+    assertTrue(b.usage().get(0).cacheKnown());
+  }
+
+  @Test
+  void aPageThatDoesNotSayTheUnitCountsNoCacheTokens() throws Exception {
+    vllm.page(gpuHitsPage(null, 16, "engine=\"0\","));
+    Batch b = read(source(), T0, ctx);
+    assertEquals(new TokenCounts(160_000, 0, 0, 1000), tokens(b));
+    assertFalse(b.usage().get(0).cacheKnown());
+  }
+
+  @Test
+  void v0PrefixCacheHitRateIsUsedAndMinusOneIsUnknown() throws Exception {
+    vllm.page(FakeVllmServer.resource("vllm/v0.txt"));
+    Batch b = read(source(), T0, ctx);
+    // lifetime block hit rate 0.25 applied to the prompt tokens: an approximation, documented
+    assertEquals(new TokenCounts(900_000, 300_000, 0, 450_000), tokens(b));
+    assertTrue(b.usage().get(0).cacheKnown());
+    vllm.page(FakeVllmServer.resource("vllm/v0.txt").replace("vllm:gpu_prefix_cache_hit_rate{model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} 0.25",
+        "vllm:gpu_prefix_cache_hit_rate{model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} -1.0"));
+    Batch unknown = read(source(), T0, ctx);
+    assertEquals(new TokenCounts(1_200_000, 0, 0, 450_000), tokens(unknown));
+    assertFalse(unknown.usage().get(0).cacheKnown());
   }
 
   @Test
