@@ -90,7 +90,7 @@ public final class BatchAccountant {
     for (UsageDelta u : batch.usage()) {
       Attribution a = attribute(u.provider(), u.service(), u.deployment(), u.model(), u.sourceIds());
       WindowAcc w = windows.computeIfAbsent(windowKey(u.provider(), u.service(), u.deployment(), u.model(), a), k -> new WindowAcc(u.end()));
-      w.add(u.tokens(), windowShare(u.start(), u.end()));
+      w.add(u.tokens(), windowShare(u.start(), u.end()), u.cacheKnown());
       for (TokenType t : TokenType.values()) {
         long n = u.tokens().get(t);
         if (n == 0) continue;
@@ -278,8 +278,10 @@ public final class BatchAccountant {
       this.at = at;
     }
 
-    void add(TokenCounts t, double share) {
+    /** @param cacheKnown false: the source could not tell cache reads apart, so the tokens stay out of the hit ratio */
+    void add(TokenCounts t, double share, boolean cacheKnown) {
       tokens += Math.round(t.total() * share);
+      if (!cacheKnown) return;
       cacheRead += Math.round(t.cacheRead() * share);
       prompt += Math.round(t.prompt() * share);
     }
