@@ -8,6 +8,8 @@ import java.util.Map;
  *
  * @param sourceIds ids the source knows beyond the fixed dimensions (project_id, api_key_id,
  *     workspace_id, ...), used only by attribution rules, never exposed as labels directly
+ * @param history usage that happened before the exporter watched (a first read's counter history):
+ *     it counts in the totals, never in a rate or ratio window, since nothing measured what it cost
  */
 public record UsageDelta(
     Instant start,
@@ -18,7 +20,13 @@ public record UsageDelta(
     String model,
     Map<String, String> sourceIds,
     TokenCounts tokens,
-    long requests) {
+    long requests,
+    boolean history) {
+
+  public UsageDelta(Instant start, Instant end, String provider, String service, String deployment, String model,
+      Map<String, String> sourceIds, TokenCounts tokens, long requests) {
+    this(start, end, provider, service, deployment, model, sourceIds, tokens, requests, false);
+  }
 
   public UsageDelta {
     sourceIds = Map.copyOf(sourceIds);

@@ -160,7 +160,7 @@ public final class VllmSource implements Source {
       long cached = Math.min(prompt, Math.round(v[2])); // counters sampled a step apart can disagree
       TokenCounts tokens = new TokenCounts(prompt - cached, cached, 0, Math.round(v[1]));
       // emitted even when empty: it says which models the deployment serves, for sharing its GPU dollars
-      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3])));
+      out.add(new UsageDelta(start, now, PROVIDER, SERVICE, cfg.name(), model, Map.of(), tokens, Math.round(v[3]), prev.lastReadMs == 0));
     });
     return out;
   }
