@@ -28,8 +28,8 @@ import dev.aicost.metrics.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
-import dev.aicost.pricing.TokenPrice;
-import dev.aicost.model.TokenType;
+import dev.aicost.pricing.PriceHistory;
+import dev.aicost.metrics.PriceGauges;
 import dev.aicost.collect.SourceException;
 import dev.aicost.demo.SimulatedGpus;
 import dev.aicost.pricing.EnergyPrice;
@@ -72,6 +72,7 @@ public final class Exporter implements AutoCloseable {
   private final CounterStore counters;
   private final GaugeStore gauges = new GaugeStore();
   private final TrailingWindows windows;
+  private final PriceHistory prices = new PriceHistory();
   private final Ledger ledger;
   private final Orchestrator orchestrator;
   private final ExpositionCache exposition;
@@ -96,8 +97,9 @@ public final class Exporter implements AutoCloseable {
     this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
     this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
-    registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
-    JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
+    PriceGauges priceGauges = new PriceGauges(counters, () -> prices.isEmpty() ? null : prices.current().catalog(), clock);
+    registry.register(new ExporterCollector(clock, counters, gauges, windows, priceGauges, () -> orchestrator, build, () -> gpuInventory.get()));
+    JsonApi api = new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
     if (demo != null) api.with(demo.api());
     String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
     String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
@@ -143,7 +145,9 @@ public final class Exporter implements AutoCloseable {
     PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), new LiteLlmPriceFile(http));
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
+    Map<String, Integer> gpuCounts = new LinkedHashMap<>();
     for (VllmSourceConfig v : vllm) if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
+    for (VllmSourceConfig v : vllm) gpuCounts.put(v.name(), v.gpuCount());
 
     List<Source> sources = new ArrayList<>();
     Map<String, String> newTargets = new LinkedHashMap<>();
@@ -163,9 +167,10 @@ public final class Exporter implements AutoCloseable {
     } else {
       gpuInventory = () -> GpuInventory.EMPTY;
     }
-    BatchAccountant accountant = new BatchAccountant(catalog, gpuPrices, new AttributionRules(rules), hourly::get,
-        cfg.trailingWindow(), gpuMetered, EnergyPrice.from(cfg.pricing().energy()));
-    publishPrices(catalog);
+    // prices take effect now: an interval that straddles this moment is priced part old, part new
+    prices.adopt(clock.instant(), catalog, gpuPrices, hourly::get);
+    BatchAccountant accountant = new BatchAccountant(prices, new AttributionRules(rules), d -> gpuCounts.getOrDefault(d, 0),
+        gpuMetered, EnergyPrice.from(cfg.pricing().energy()));
     sink.set(new AccountingSink(accountant, ledger, windows, gauges));
     Set<String> names = new HashSet<>();
     for (Source s : sources) {
@@ -196,21 +201,6 @@ public final class Exporter implements AutoCloseable {
           log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
           return null;
         }
-    }
-  }
-
-  /**
-   * Prices in force now for the built-in catalog and inline overrides (a few hundred series at most);
-   * prices from LiteLLM files (thousands of models) appear once usage of that model is priced.
-   */
-  private void publishPrices(PriceCatalog catalog) {
-    gauges.removeWhere(Metrics.PRICE_PER_TOKEN, labels -> true);
-    for (TokenPrice p : catalog.currentPrices(clock.instant())) {
-      if ("file".equals(p.source())) continue;
-      for (TokenType t : TokenType.values()) {
-        Double v = p.forType(t);
-        if (v != null) gauges.set(Metrics.PRICE_PER_TOKEN, List.of(p.provider(), p.model(), t.label(), p.source()), v);
-      }
     }
   }
 

@@ -26,9 +26,7 @@ public final class AccountingSink implements BatchSink {
   public void accept(String source, Batch batch, Instant now) throws Exception {
     BatchAccountant.Result r = accountant.account(batch);
     ledger.commit(source, r.increments(), batch.checkpointJson(), now);
-    for (BatchAccountant.WindowObservation o : r.observations()) {
-      windows.observe(o.key(), o.at(), o.usd(), o.tokens(), o.cacheRead(), o.prompt());
-    }
+    for (TrailingWindows.Observation o : r.observations()) windows.observe(o);
     for (BatchAccountant.GaugeUpdate g : r.gauges()) {
       if (g.family() == Metrics.GPU_PRICE && !g.labels().get(1).isEmpty()) {
         // a GPU mapped to another deployment (process matching) keeps one price series, not one per deployment

@@ -15,7 +15,8 @@ import dev.aicost.pricing.EnergyPrice;
 import dev.aicost.pricing.GpuPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.PriceCatalog;
-import dev.aicost.pricing.TokenPrice;
+import dev.aicost.pricing.PriceHistory;
+import dev.aicost.metrics.TrailingWindows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -26,6 +27,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,50 +49,55 @@ public final class BatchAccountant {
   public static final String SERVICE_GPU = "gpu";
   public static final String SERVICE_GPU_ENERGY = "gpu_energy";
 
-  private final PriceCatalog catalog;
-  private final GpuPriceResolver gpuPrices;
+  private final PriceHistory prices;
   private final AttributionRules rules;
-  private final Function<String, Double> deploymentHourlyUsd;
-  private final long windowMs;
+  private final ToIntFunction<String> deploymentGpuCount;
   private final Set<String> gpuMetered;
   private final Optional<EnergyPrice> energy;
   private final Map<String, Map<String, Double>> lastShares = new ConcurrentHashMap<>();
   private final Set<String> unpricedLogged = ConcurrentHashMap.newKeySet();
 
   /**
-   * @param deploymentHourlyUsd the {@code gpu_hourly_usd} configured on a deployment, or null
+   * @param prices the prices in force over time (reloads add epochs)
+   * @param deploymentGpuCount the {@code gpu_count} configured on a deployment
    * @param gpuMeteredDeployments deployments whose GPUs NVML measures: their dollars come from GPU time
    * @param energy energy price, when configured
    */
-  public BatchAccountant(PriceCatalog catalog, GpuPriceResolver gpuPrices, AttributionRules rules,
-      Function<String, Double> deploymentHourlyUsd, java.time.Duration trailingWindow, Set<String> gpuMeteredDeployments,
-      Optional<EnergyPrice> energy) {
-    this.windowMs = trailingWindow.toMillis();
+  public BatchAccountant(PriceHistory prices, AttributionRules rules, ToIntFunction<String> deploymentGpuCount,
+      Set<String> gpuMeteredDeployments, Optional<EnergyPrice> energy) {
+    this.prices = prices;
+    this.rules = rules;
+    this.deploymentGpuCount = deploymentGpuCount;
     this.gpuMetered = Set.copyOf(gpuMeteredDeployments);
     this.energy = energy;
-    this.catalog = catalog;
-    this.gpuPrices = gpuPrices;
-    this.rules = rules;
-    this.deploymentHourlyUsd = deploymentHourlyUsd;
+  }
+
+  /** One price epoch for all time: tests and tools that do not reload. */
+  public BatchAccountant(PriceCatalog catalog, GpuPriceResolver gpuPrices, AttributionRules rules,
+      Function<String, Double> deploymentHourlyUsd, ToIntFunction<String> deploymentGpuCount, Set<String> gpuMeteredDeployments,
+      Optional<EnergyPrice> energy) {
+    this(PriceHistory.of(catalog, gpuPrices, deploymentHourlyUsd), rules, deploymentGpuCount, gpuMeteredDeployments, energy);
   }
 
   /** What a batch adds: ledger increments, window observations, and gauges to set (prices, GPU state). */
-  public record Result(List<Increment> increments, List<WindowObservation> observations, List<GaugeUpdate> gauges) {}
-
-  public record WindowObservation(List<String> key, Instant at, double usd, long tokens, long cacheRead, long prompt) {}
+  public record Result(List<Increment> increments, List<TrailingWindows.Observation> observations, List<GaugeUpdate> gauges) {}
 
   /** A gauge value this batch established (price in force, GPU power, ...). */
   public record GaugeUpdate(Family family, List<String> labels, double value) {}
 
   public Result account(Batch batch) {
     List<Increment> out = new ArrayList<>();
-    Map<List<String>, WindowAcc> windows = new LinkedHashMap<>();
+    Map<WindowKey, WindowAcc> windows = new LinkedHashMap<>();
     List<GaugeUpdate> gauges = new ArrayList<>();
 
     for (UsageDelta u : batch.usage()) {
       Attribution a = attribute(u.provider(), u.service(), u.deployment(), u.model(), u.sourceIds());
-      WindowAcc w = windows.computeIfAbsent(windowKey(u.provider(), u.service(), u.deployment(), u.model(), a), k -> new WindowAcc(u.end()));
-      w.add(u.tokens(), windowShare(u.start(), u.end()), u.cacheKnown());
+      // history says only "tokens known up to here": what it cost was never measured, so it stays out of ratios
+      WindowAcc w = u.history()
+          ? window(windows, windowKey(u.provider(), u.service(), u.deployment(), u.model(), a), u.end(), u.end())
+          : window(windows, windowKey(u.provider(), u.service(), u.deployment(), u.model(), a), u.start(), u.end());
+      w.usage = true;
+      if (!u.history()) w.add(u.tokens(), u.cacheKnown());
       for (TokenType t : TokenType.values()) {
         long n = u.tokens().get(t);
         if (n == 0) continue;
@@ -99,68 +106,137 @@ public final class BatchAccountant {
       if (u.requests() > 0) {
         out.add(new Increment(Metrics.REQUESTS, withAttr(a, u.provider(), u.service(), u.deployment(), u.model()), u.requests(), u.end()));
       }
-      if (!isSelfHosted(u)) priceTokens(u, a, out, w, gauges);
+      if (!isSelfHosted(u)) priceTokens(u, a, out, w);
+      else if (!hasCostBasis(u.deployment())) unpricedSelfHosted(u, out, w);
     }
 
     updateShares(batch.usage());
     for (CapacityDelta c : batch.capacity()) allocateCapacity(c, out, windows, gauges);
     for (GpuDelta g : batch.gpus()) gpuTime(g, out, windows, gauges);
 
-    List<WindowObservation> obs = new ArrayList<>();
-    windows.forEach((k, w) -> obs.add(new WindowObservation(k, w.at, w.usd, w.tokens, w.cacheRead, w.prompt)));
+    List<TrailingWindows.Observation> obs = new ArrayList<>();
+    windows.forEach((k, w) -> obs.add(new TrailingWindows.Observation(k.labels(), k.start(), k.end(), w.usage, w.dollars, w.usd,
+        w.tokens, w.cacheRead, w.prompt, w.unpriced)));
     return new Result(out, obs, gauges);
   }
 
-  private void priceTokens(UsageDelta u, Attribution a, List<Increment> out, WindowAcc w, List<GaugeUpdate> gauges) {
-    Optional<TokenPrice> price = catalog.priceFor(u.provider(), u.model(), u.end());
+  /**
+   * Tokens priced at the price in force when they were used: an interval that crosses a price change
+   * (an effective_from day, a reload) is split there, its tokens shared by time. Without a price the
+   * tokens are counted as unpriced, never as $0.
+   */
+  private void priceTokens(UsageDelta u, Attribution a, List<Increment> out, WindowAcc w) {
     for (TokenType t : TokenType.values()) {
       long n = u.tokens().get(t);
       if (n == 0) continue;
-      Double perToken = price.map(p -> p.forType(t)).orElse(null);
-      if (perToken == null) {
-        out.add(new Increment(Metrics.UNPRICED_TOKENS, List.of(u.provider(), u.service(), u.model(), t.label()), n, u.end()));
+      double usd = 0, unpricedShare = 0;
+      boolean anyPrice = false;
+      for (PriceHistory.Part part : pricedParts(u)) {
+        Double perToken = part.prices().catalog().priceFor(u.provider(), u.model(), part.start()).map(p -> p.forType(t)).orElse(null);
+        if (perToken == null) unpricedShare += part.fraction();
+        else {
+          usd += n * part.fraction() * perToken;
+          anyPrice = true;
+        }
+      }
+      long unpriced = Math.round(n * unpricedShare);
+      if (unpriced > 0) {
+        out.add(new Increment(Metrics.UNPRICED_TOKENS, List.of(u.provider(), u.service(), u.model(), t.label()), unpriced, u.end()));
+        w.unpriced += unpriced;
         if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label())) {
           log.warn("event=unpriced_usage provider={} service={} model=\"{}\" token_type={} hint=\"add pricing.models or pricing.aliases\"",
               u.provider(), u.service(), u.model(), t.label());
         }
-        continue;
       }
-      double usd = n * perToken;
+      if (!anyPrice) continue;
       out.add(new Increment(Metrics.SPEND, withAttr(a, u.provider(), u.service(), CATEGORY_INFERENCE, u.deployment(), u.model(), t.label()), usd, u.end()));
-      w.usd += usd * windowShare(u.start(), u.end());
-      gauges.add(new GaugeUpdate(Metrics.PRICE_PER_TOKEN, List.of(u.provider(), u.model(), t.label(), price.get().source()), perToken));
+      w.usd += usd;
+      w.dollars = true;
     }
   }
 
-  private void allocateCapacity(CapacityDelta c, List<Increment> out, Map<List<String>, WindowAcc> windows, List<GaugeUpdate> gauges) {
+  /** The usage interval cut at reloads and at the model's effective_from days; history at its end price. */
+  private List<PriceHistory.Part> pricedParts(UsageDelta u) {
+    if (u.history()) {
+      PriceHistory.Epoch now = prices.current();
+      return List.of(new PriceHistory.Part(u.end(), u.end(), 1.0, now));
+    }
+    List<PriceHistory.Part> out = new ArrayList<>();
+    for (PriceHistory.Part p : prices.split(u.start(), u.end())) {
+      List<Instant> cuts = p.prices().catalog().changesBetween(u.provider(), u.model(), p.start(), p.end());
+      if (cuts.isEmpty()) {
+        out.add(p);
+        continue;
+      }
+      Instant cursor = p.start();
+      for (Instant cut : cuts) {
+        out.add(new PriceHistory.Part(cursor, cut, p.fraction() * share(cursor, cut, p.start(), p.end()), p.prices()));
+        cursor = cut;
+      }
+      out.add(new PriceHistory.Part(cursor, p.end(), p.fraction() * share(cursor, p.end(), p.start(), p.end()), p.prices()));
+    }
+    return out;
+  }
+
+  private static double share(Instant from, Instant to, Instant start, Instant end) {
+    return (to.toEpochMilli() - from.toEpochMilli()) / (double) (end.toEpochMilli() - start.toEpochMilli());
+  }
+
+  /** Self-hosted usage is priced by GPU time: with neither gpu_count nor NVML-measured GPUs, its cost is unknown. */
+  private boolean hasCostBasis(String deployment) {
+    return gpuMetered.contains(deployment) || deploymentGpuCount.applyAsInt(deployment) > 0;
+  }
+
+  private void unpricedSelfHosted(UsageDelta u, List<Increment> out, WindowAcc w) {
+    for (TokenType t : TokenType.values()) {
+      long n = u.tokens().get(t);
+      if (n == 0) continue;
+      out.add(new Increment(Metrics.UNPRICED_TOKENS, List.of(u.provider(), u.service(), u.model(), t.label()), n, u.end()));
+      if (!u.history()) w.unpriced += n;
+    }
+    if (u.tokens().total() > 0 && unpricedLogged.add(u.provider() + "/" + u.deployment())) {
+      log.warn("event=unpriced_usage provider={} service={} deployment={} reason=no_gpu_basis "
+          + "hint=\"set gpu_count (with gpu_hourly_usd or pricing.gpus) or gpus: for NVML; self-hosted usage is priced by GPU time\"",
+          u.provider(), u.service(), u.deployment());
+    }
+  }
+
+  private void allocateCapacity(CapacityDelta c, List<Increment> out, Map<WindowKey, WindowAcc> windows, List<GaugeUpdate> gauges) {
     Map<String, Double> shares = lastShares.getOrDefault(c.deployment(), Map.of("", 1.0));
     // With NVML measuring this deployment's GPUs, their dollars come from GPU time (gpuTime), not from gpu_count.
     if (gpuMetered.contains(c.deployment()) || c.gpuCount() == 0 || c.seconds() == 0) return;
-    GpuPrice price = gpuPrices.resolve(deploymentHourlyUsd.apply(c.deployment()), c.gpuName());
-    gauges.add(new GaugeUpdate(Metrics.GPU_PRICE, List.of("", "", c.deployment(), price.source()), price.hourlyUsd()));
-    double usd = c.gpuCount() * price.hourlyUsd() * c.seconds() / 3600.0;
-    bookDeploymentSpend(c.provider(), c.service(), CATEGORY_INFERENCE, c.deployment(), shares, usd, c.start(), c.end(), out, windows);
+    for (PriceHistory.Part part : prices.split(c.start(), c.end())) {
+      GpuPrice price = part.prices().gpuPrice(c.deployment(), c.gpuName());
+      double usd = c.gpuCount() * price.hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
+      bookDeploymentSpend(c.provider(), c.service(), CATEGORY_INFERENCE, c.deployment(), shares, usd, part.start(), part.end(), out, windows);
+    }
+    GpuPrice now = prices.current().gpuPrice(c.deployment(), c.gpuName());
+    gauges.add(new GaugeUpdate(Metrics.GPU_PRICE, List.of("", "", c.deployment(), now.source()), now.hourlyUsd()));
   }
 
-  /** Spreads a deployment's dollars over its models by token share, and over the clock hours they were spent in. */
+  /** Spreads a deployment's dollars over its models by token share, and over the clock slices they were spent in. */
   private void bookDeploymentSpend(String provider, String service, String category, String deployment, Map<String, Double> shares,
-      double usd, Instant start, Instant end, List<Increment> out, Map<List<String>, WindowAcc> windows) {
+      double usd, Instant start, Instant end, List<Increment> out, Map<WindowKey, WindowAcc> windows) {
     bookDeploymentSpend(provider, service, category, deployment, shares, usd, start, end, out, windows, service);
   }
 
   /** @param windowService the service whose $/1k window these dollars count in (energy counts with GPU time) */
   private void bookDeploymentSpend(String provider, String service, String category, String deployment, Map<String, Double> shares,
-      double usd, Instant start, Instant end, List<Increment> out, Map<List<String>, WindowAcc> windows, String windowService) {
-    if (usd <= 0) return;
+      double usd, Instant start, Instant end, List<Increment> out, Map<WindowKey, WindowAcc> windows, String windowService) {
+    if (usd < 0) return;
     for (Map.Entry<String, Double> share : shares.entrySet()) {
       String model = share.getKey();
       double part = usd * share.getValue();
       Attribution a = attribute(provider, service, deployment, model, Map.of());
-      for (HourSlice slice : HourSlice.split(start, end)) {
-        out.add(new Increment(Metrics.SPEND, withAttr(a, provider, service, category, deployment, model, ""), part * slice.fraction(), slice.at()));
+      if (part > 0) {
+        for (TimeSlice slice : TimeSlice.split(start, end)) {
+          out.add(new Increment(Metrics.SPEND, withAttr(a, provider, service, category, deployment, model, ""), part * slice.fraction(), slice.at()));
+        }
       }
       Attribution wa = windowService.equals(service) ? a : attribute(provider, windowService, deployment, model, Map.of());
-      windows.computeIfAbsent(windowKey(provider, windowService, deployment, model, wa), k -> new WindowAcc(end)).usd += part * windowShare(start, end);
+      WindowAcc w = window(windows, windowKey(provider, windowService, deployment, model, wa), start, end);
+      w.usd += part;
+      w.dollars = true;
     }
   }
 
@@ -170,10 +246,10 @@ public final class BatchAccountant {
    * a GPU serving none is {@code service="gpu"} compute spend with {@code deployment=""}, never dropped.
    * MIG-enabled GPUs, whose busy time NVML cannot tell, are booked as state {@code unknown}, not idle.
    */
-  private void gpuTime(GpuDelta g, List<Increment> out, Map<List<String>, WindowAcc> windows, List<GaugeUpdate> gauges) {
+  private void gpuTime(GpuDelta g, List<Increment> out, Map<WindowKey, WindowAcc> windows, List<GaugeUpdate> gauges) {
     String gpu = Integer.toString(g.index());
-    GpuPrice price = gpuPrices.resolve(deploymentHourlyUsd.apply(g.deployment()), g.name());
-    double perSecond = price.hourlyUsd() / 3600.0;
+    GpuPrice price = prices.current().gpuPrice(g.deployment(), g.name());
+    List<PriceHistory.Part> parts = prices.split(g.start(), g.end());
     double elapsed = Math.max(0, (g.end().toEpochMilli() - g.start().toEpochMilli()) / 1000.0);
     Map<String, Double> seconds = new LinkedHashMap<>();
     if (g.utilizationKnown()) {
@@ -182,13 +258,19 @@ public final class BatchAccountant {
     } else {
       seconds.put("unknown", elapsed);
     }
-    double usd = 0;
+    // busy and idle seconds are spread evenly over the interval, so a price change inside it splits them by time
+    double[] usdByPart = new double[parts.size()];
     for (Map.Entry<String, Double> s : seconds.entrySet()) {
       if (!(s.getValue() > 0)) continue;
       List<String> labels = List.of(gpu, g.uuid(), g.deployment(), s.getKey());
       out.add(new Increment(Metrics.GPU_SECONDS, labels, s.getValue(), g.end()));
-      out.add(new Increment(Metrics.GPU_COST, labels, s.getValue() * perSecond, g.end()));
-      usd += s.getValue() * perSecond;
+      double stateUsd = 0;
+      for (int i = 0; i < parts.size(); i++) {
+        double d = s.getValue() * parts.get(i).fraction() * parts.get(i).prices().gpuPrice(g.deployment(), g.name()).hourlyUsd() / 3600.0;
+        usdByPart[i] += d;
+        stateUsd += d;
+      }
+      out.add(new Increment(Metrics.GPU_COST, labels, stateUsd, g.end()));
     }
     double energyUsd = 0;
     if (g.energyJoules() > 0) {
@@ -201,8 +283,11 @@ public final class BatchAccountant {
     String service = deployment.isEmpty() ? SERVICE_GPU : SERVICE_VLLM;
     String category = deployment.isEmpty() ? CATEGORY_COMPUTE : CATEGORY_INFERENCE;
     Map<String, Double> shares = deployment.isEmpty() ? Map.of("", 1.0) : lastShares.getOrDefault(deployment, Map.of("", 1.0));
-    bookDeploymentSpend(SELF_HOSTED, service, category, deployment, shares, usd, g.start(), g.end(), out, windows);
-    bookDeploymentSpend(SELF_HOSTED, SERVICE_GPU_ENERGY, category, deployment, shares, energyUsd, g.start(), g.end(), out, windows, service);
+    for (int i = 0; i < parts.size(); i++) {
+      PriceHistory.Part p = parts.get(i);
+      bookDeploymentSpend(SELF_HOSTED, service, category, deployment, shares, usdByPart[i], p.start(), p.end(), out, windows);
+    }
+    if (energyUsd > 0) bookDeploymentSpend(SELF_HOSTED, SERVICE_GPU_ENERGY, category, deployment, shares, energyUsd, g.start(), g.end(), out, windows, service);
     List<String> id = List.of(gpu, g.uuid());
     gauges.add(new GaugeUpdate(Metrics.GPU_PRICE, List.of(gpu, g.uuid(), deployment, price.source()), price.hourlyUsd()));
     gauges.add(new GaugeUpdate(Metrics.GPU_UTILIZATION_KNOWN, id, g.utilizationKnown() ? 1 : 0));
@@ -210,15 +295,6 @@ public final class BatchAccountant {
     if (!Double.isNaN(g.powerWatts())) gauges.add(new GaugeUpdate(Metrics.GPU_POWER, id, g.powerWatts()));
     if (g.memoryUsedBytes() >= 0) gauges.add(new GaugeUpdate(Metrics.GPU_MEMORY_USED, id, g.memoryUsedBytes()));
     if (g.memoryTotalBytes() >= 0) gauges.add(new GaugeUpdate(Metrics.GPU_MEMORY_TOTAL, id, g.memoryTotalBytes()));
-  }
-
-  /**
-   * The part of usage spread over [start, end] that falls in the trailing window ending at end:
-   * 1 for ordinary intervals; small for a first read that books days of history at once.
-   */
-  private double windowShare(Instant start, Instant end) {
-    long span = end.toEpochMilli() - start.toEpochMilli();
-    return span <= windowMs ? 1.0 : windowMs / (double) span;
   }
 
   /**
@@ -262,6 +338,10 @@ public final class BatchAccountant {
     return withAttr(a, provider, service, deployment, model);
   }
 
+  private static WindowAcc window(Map<WindowKey, WindowAcc> windows, List<String> labels, Instant start, Instant end) {
+    return windows.computeIfAbsent(new WindowKey(labels, start, end), k -> new WindowAcc());
+  }
+
   static List<String> withAttr(Attribution a, String... labels) {
     List<String> l = new ArrayList<>(labels.length + 5);
     l.addAll(List.of(labels));
@@ -269,21 +349,20 @@ public final class BatchAccountant {
     return l;
   }
 
-  private static final class WindowAcc {
-    final Instant at;
-    double usd;
-    long tokens, cacheRead, prompt;
+  /** A window series and the interval an observation covers. */
+  private record WindowKey(List<String> labels, Instant start, Instant end) {}
 
-    WindowAcc(Instant at) {
-      this.at = at;
-    }
+  private static final class WindowAcc {
+    boolean usage, dollars;
+    double usd;
+    long tokens, cacheRead, prompt, unpriced;
 
     /** @param cacheKnown false: the source could not tell cache reads apart, so the tokens stay out of the hit ratio */
-    void add(TokenCounts t, double share, boolean cacheKnown) {
-      tokens += Math.round(t.total() * share);
+    void add(TokenCounts t, boolean cacheKnown) {
+      tokens += t.total();
       if (!cacheKnown) return;
-      cacheRead += Math.round(t.cacheRead() * share);
-      prompt += Math.round(t.prompt() * share);
+      cacheRead += t.cacheRead();
+      prompt += t.prompt();
     }
   }
 }

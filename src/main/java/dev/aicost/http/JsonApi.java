@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /**
  * {@code /api/v1/status} (collector health) and {@code /api/v1/spend?days=N&by=provider,model}
@@ -27,7 +28,7 @@ public final class JsonApi {
 
   private final Ledger ledger;
   private final StatusView status;
-  private final ZoneId zone;
+  private final Supplier<ZoneId> zone;
   private final Clock clock;
   private final List<Extension> extensions = new ArrayList<>();
 
@@ -37,7 +38,8 @@ public final class JsonApi {
     void register(Javalin app);
   }
 
-  public JsonApi(Ledger ledger, StatusView status, ZoneId zone, Clock clock) {
+  /** @param zone the configured time zone, read per request so a reload that changes it applies at once */
+  public JsonApi(Ledger ledger, StatusView status, Supplier<ZoneId> zone, Clock clock) {
     this.ledger = ledger;
     this.status = status;
     this.zone = zone;
@@ -99,7 +101,8 @@ public final class JsonApi {
         by.add(label);
       }
     }
-    LocalDate today = LocalDate.now(clock.withZone(zone));
+    ZoneId zone = this.zone.get();
+    LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
     Instant from = today.minusDays(days - 1L).atStartOfDay(zone).toInstant();
     Map<String, Map<List<String>, Double>> byDay = new TreeMap<>();
     for (Ledger.HourlyRow row : ledger.hourly(spend, from, clock.instant().plusSeconds(3600))) {

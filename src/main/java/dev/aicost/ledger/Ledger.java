@@ -24,17 +24,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable side of the accounting: running totals of every persisted counter, hourly rows by
+ * The durable side of the accounting: running totals of every persisted counter, time rows by
  * dimension (for month-to-date, forecasts and the JSON API) and each source's checkpoint, all
  * written in ONE SQLite transaction per batch. Only after that commit does memory move, so a crash
  * (even {@code kill -9}) leaves memory and disk agreeing at the last committed batch: a restart
  * continues the counters and the sources resume from their checkpoints, losing and repeating nothing.
+ *
+ * <p>Time rows (table {@code hourly}, column {@code hour} = the row's start, epoch ms) are quarter hours
+ * since schema version 1: every zone in use is a whole number of quarter hours from UTC, so a day in
+ * any zone is a sum of whole rows. Rows written before (version 0) are whole hours and stay readable
+ * as they are: an hour row starts at a quarter-hour boundary too, it just holds the whole hour.
  */
 public final class Ledger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<String>> LABELS = new TypeReference<>() {};
-  private static final long HOUR_MS = 3_600_000L;
+  /** Length of a time row: a quarter hour. */
+  public static final long ROW_MS = 15 * 60_000L;
+  private static final int SCHEMA_VERSION = 1;
 
   private final Connection db;
   private final CounterStore counters;
@@ -57,6 +64,7 @@ public final class Ledger implements AutoCloseable {
         st.execute("CREATE TABLE IF NOT EXISTS counters (family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (family, labels))");
         st.execute("CREATE TABLE IF NOT EXISTS hourly (hour INTEGER NOT NULL, family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (hour, family, labels))");
         st.execute("CREATE TABLE IF NOT EXISTS checkpoints (source TEXT PRIMARY KEY, state TEXT NOT NULL, updated_ms INTEGER NOT NULL)");
+        migrate(st);
       }
       db.setAutoCommit(false);
       upsertCounter = db.prepareStatement("INSERT INTO counters (family, labels, value) VALUES (?, ?, ?) ON CONFLICT (family, labels) DO UPDATE SET value = value + excluded.value");
@@ -67,6 +75,17 @@ public final class Ledger implements AutoCloseable {
     } catch (SQLException | IOException e) {
       throw new LedgerException("cannot open ledger " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  /** Version 0 wrote hour rows; from 1 on rows are quarter hours. Old rows need no rewrite (see the class comment). */
+  private static void migrate(Statement st) throws SQLException {
+    int version;
+    try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
+      version = rs.next() ? rs.getInt(1) : 0;
+    }
+    if (version >= SCHEMA_VERSION) return;
+    st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
+    log.info("event=ledger_migrated from_version={} to_version={} rows=quarter_hour note=\"earlier rows stay hourly\"", version, SCHEMA_VERSION);
   }
 
   private void restoreCounters() throws SQLException, IOException {
@@ -139,7 +158,7 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  /** Sum of hourly rows of a family in [from, to), grouped by the values of the given labels. */
+  /** Time rows of a family that start in [from, to) (from rounded down to a row start), oldest first. */
   public synchronized List<HourlyRow> hourly(Family family, Instant from, Instant to) throws LedgerException {
     try (PreparedStatement ps = db.prepareStatement("SELECT hour, labels, value FROM hourly WHERE family = ? AND hour >= ? AND hour < ? ORDER BY hour")) {
       ps.setString(1, family.name());
@@ -160,7 +179,7 @@ public final class Ledger implements AutoCloseable {
   }
 
   private static long hour(Instant t) {
-    return Math.floorDiv(t.toEpochMilli(), HOUR_MS) * HOUR_MS;
+    return Math.floorDiv(t.toEpochMilli(), ROW_MS) * ROW_MS;
   }
 
   private void rollbackQuietly() {
@@ -182,5 +201,6 @@ public final class Ledger implements AutoCloseable {
 
   private record Key(Family family, List<String> labels, long hour) {}
 
+  /** @param hour the row's start: a quarter hour (an hour for rows written before schema version 1) */
   public record HourlyRow(Instant hour, List<String> labels, double value) {}
 }

@@ -13,6 +13,9 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,24 +29,28 @@ import java.util.function.Supplier;
  * in label order with their labels built once, so a snapshot costs little more than its data points.
  */
 public final class ExporterCollector implements MultiCollector {
-  private static final List<Family> GAUGES = List.of(Metrics.PRICE_PER_TOKEN, Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION,
+  private static final List<Family> GAUGES = List.of(Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION,
       Metrics.GPU_UTILIZATION_KNOWN, Metrics.GPU_POWER, Metrics.GPU_MEMORY_USED, Metrics.GPU_MEMORY_TOTAL, Metrics.BUDGET,
       Metrics.BUDGET_MTD, Metrics.BUDGET_FORECAST, Metrics.BUDGET_VARIANCE, Metrics.BILLED, Metrics.RECONCILIATION_DRIFT);
+
+  private static final MathContext USD_DIGITS = new MathContext(15, RoundingMode.HALF_EVEN);
 
   private final Clock clock;
   private final CounterStore counters;
   private final GaugeStore gauges;
   private final TrailingWindows windows;
+  private final PriceGauges prices;
   private final Supplier<Orchestrator> orchestrator;
   private final BuildInfo build;
   private final Supplier<GpuInventory> gpuInventory;
 
-  public ExporterCollector(Clock clock, CounterStore counters, GaugeStore gauges, TrailingWindows windows,
+  public ExporterCollector(Clock clock, CounterStore counters, GaugeStore gauges, TrailingWindows windows, PriceGauges prices,
       Supplier<Orchestrator> orchestrator, BuildInfo build, Supplier<GpuInventory> gpuInventory) {
     this.clock = clock;
     this.counters = counters;
     this.gauges = gauges;
     this.windows = windows;
+    this.prices = prices;
     this.orchestrator = orchestrator;
     this.build = build;
     this.gpuInventory = gpuInventory;
@@ -53,6 +60,7 @@ public final class ExporterCollector implements MultiCollector {
   public MetricSnapshots collect() {
     List<MetricSnapshot> out = new ArrayList<>();
     for (Family f : Metrics.PERSISTED_COUNTERS) counter(out, f, each -> counters.forEachOrdered(f, each));
+    gauge(out, Metrics.PRICE_PER_TOKEN, prices::forEach);
     for (Family f : GAUGES) gauge(out, f, each -> gauges.forEach(f, each));
     info(out, Metrics.GPU_INFO, each -> {
       GpuInventory inv = gpuInventory.get();
@@ -72,7 +80,7 @@ public final class ExporterCollector implements MultiCollector {
     List<GaugeDataPointSnapshot> hit = new ArrayList<>();
     windows.forEach(clock.instant(), (labels, sums) -> {
       double c = sums.costPer1k();
-      if (!Double.isNaN(c)) cost.add(GaugeDataPointSnapshot.builder().labels(labels).value(c).build());
+      if (!Double.isNaN(c)) cost.add(GaugeDataPointSnapshot.builder().labels(labels).value(usd(c)).build());
       double h = sums.cacheHitRatio();
       if (!Double.isNaN(h)) hit.add(GaugeDataPointSnapshot.builder().labels(labels).value(h).build());
     });
@@ -110,14 +118,30 @@ public final class ExporterCollector implements MultiCollector {
 
   private static void counter(List<MetricSnapshot> out, Family f, Consumer<BiConsumer<Labels, Double>> series) {
     List<CounterDataPointSnapshot> points = new ArrayList<>();
-    series.accept((labels, v) -> points.add(CounterDataPointSnapshot.builder().labels(labels).value(v).build()));
+    boolean usd = isUsd(f);
+    series.accept((labels, v) -> points.add(CounterDataPointSnapshot.builder().labels(labels).value(usd ? usd(v) : v).build()));
     if (!points.isEmpty()) out.add(counterSnapshot(f, points));
   }
 
   private static void gauge(List<MetricSnapshot> out, Family f, Consumer<BiConsumer<Labels, Double>> series) {
     List<GaugeDataPointSnapshot> points = new ArrayList<>();
-    series.accept((labels, v) -> points.add(GaugeDataPointSnapshot.builder().labels(labels).value(v).build()));
+    boolean usd = isUsd(f);
+    series.accept((labels, v) -> points.add(GaugeDataPointSnapshot.builder().labels(labels).value(usd ? usd(v) : v).build()));
     if (!points.isEmpty()) out.add(gaugeSnapshot(f, points));
+  }
+
+  private static boolean isUsd(Family f) {
+    return f.name().contains("_usd");
+  }
+
+  /**
+   * Dollars and prices as the decimal they stand for: 15 significant digits, which drops the binary
+   * noise of sums and quotients (0.30000000000000004, 8.000000000000001E-7) and nothing an estimate
+   * could mean. Rounding is monotonic, so counters still never go down.
+   */
+  static double usd(double v) {
+    if (v == 0 || !Double.isFinite(v)) return v;
+    return new BigDecimal(v, USD_DIGITS).doubleValue();
   }
 
   private static void info(List<MetricSnapshot> out, Family f, Consumer<Consumer<List<String>>> series) {

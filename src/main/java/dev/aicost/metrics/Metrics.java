@@ -41,13 +41,13 @@ public final class Metrics {
       "Tokens for which no price was found; they are counted in aicost_tokens_total but add no dollars.",
       List.of(PROVIDER, SERVICE, MODEL, TOKEN_TYPE));
   public static final Family COST_PER_1K = new Family("aicost_cost_per_1k_tokens_usd", FamilyType.GAUGE,
-      "US dollars per 1000 tokens (all types) over the trailing window; self-hosted includes idle GPU time.",
+      "US dollars per 1000 tokens (all types) over the trailing window, = rate(spend)/rate(tokens); self-hosted includes idle GPU time. Absent below 1000 tokens in the window or when any of its cost is unknown.",
       withAttribution(PROVIDER, SERVICE, DEPLOYMENT, MODEL));
   public static final Family CACHE_HIT_RATIO = new Family("aicost_cache_hit_ratio", FamilyType.GAUGE,
       "Cache-read tokens / prompt tokens over the trailing window (0..1).",
       withAttribution(PROVIDER, SERVICE, DEPLOYMENT, MODEL));
   public static final Family PRICE_PER_TOKEN = new Family("aicost_price_usd_per_token", FamilyType.GAUGE,
-      "Price in force now, US dollars per token, and where it came from (builtin, config, file).",
+      "Price in force now, US dollars per token, and where it came from (builtin, config, file), for models that have been used.",
       List.of(PROVIDER, MODEL, TOKEN_TYPE, "price_source"));
 
   // GPUs

@@ -3,37 +3,58 @@ package dev.aicost.metrics;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Dollars and tokens per (provider, service, deployment, model, attribution) over a trailing window,
- * for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}. Each series keeps a
- * fixed ring of {@value #BUCKETS} buckets of window/{@value #BUCKETS} each, so memory does not grow
- * with how often sources commit (the window edge is as coarse as one bucket).
+ * for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}.
+ *
+ * <p>Each observation is spread evenly over the interval it covers, into slices of window/{@value #SLICES}
+ * (a fixed ring, so memory does not grow with how often sources commit). Dollars and tokens often come
+ * from different sources on different schedules (NVML every second, vLLM every 15 s), so the window
+ * ends where both are known ({@code min} of the latest dollar and token intervals): the figure then
+ * compares dollars and tokens of the same span, as {@code rate(spend)/rate(tokens)} does.
  */
 public final class TrailingWindows {
-  static final int BUCKETS = 15;
+  static final int SLICES = 15;
+  /** Slices kept: the window, one more for its partial edge, and as much again for a lagging source. */
+  private static final int RING = 2 * SLICES + 2;
+  /** Fewer tokens than this in the window: cost per 1k is absent (a per-1k figure needs 1k tokens). */
+  public static final double MIN_TOKENS = 1000;
 
-  private final long bucketMs;
+  private final long windowMs;
+  private final long sliceMs;
   private final List<String> labelNames;
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
 
   public TrailingWindows(Duration window) {
-    this.bucketMs = Math.max(1, window.toMillis() / BUCKETS);
+    this.sliceMs = Math.max(1, window.toMillis() / SLICES);
+    this.windowMs = sliceMs * SLICES;
     this.labelNames = Metrics.COST_PER_1K.labelNames();
   }
 
-  public void observe(List<String> key, Instant at, double usd, long tokens, long cacheRead, long prompt) {
-    series.computeIfAbsent(List.copyOf(key), k -> new Series(Labels.of(labelNames, k))).add(at.toEpochMilli() / bucketMs, usd, tokens, cacheRead, prompt);
+  /**
+   * What one batch saw for a series over [start, end].
+   *
+   * @param usage true when a source read this series' tokens for the interval (even zero of them)
+   * @param dollars true when the interval's dollars are known (priced tokens, GPU time), even $0
+   * @param unpriced tokens in the interval that have no price: the window's cost is then unknown
+   */
+  public record Observation(List<String> key, Instant start, Instant end, boolean usage, boolean dollars, double usd,
+      long tokens, long cacheRead, long prompt, long unpriced) {}
+
+  public void observe(Observation o) {
+    series.computeIfAbsent(List.copyOf(o.key()), k -> new Series(Labels.of(labelNames, k))).add(o, sliceMs);
   }
 
-  /** Visits each series with its sums over the window ending at {@code now}; drops series gone quiet. */
+  /** Visits each series with its sums over the window; drops series that saw nothing for a window. */
   public void forEach(Instant now, Visitor action) {
-    long nowBucket = now.toEpochMilli() / bucketMs;
+    long nowMs = now.toEpochMilli();
     series.forEach((key, s) -> {
-      Sums sums = s.sums(nowBucket);
+      Sums sums = s.sums(nowMs, windowMs, sliceMs);
       if (sums == null) series.remove(key, s);
       else action.accept(s.labels, sums);
     });
@@ -44,59 +65,86 @@ public final class TrailingWindows {
     void accept(Labels labels, Sums sums);
   }
 
-  public record Sums(double usd, long tokens, long cacheRead, long prompt) {
-    /** Dollars per 1000 tokens, or NaN when no tokens were seen. */
+  /**
+   * @param dollarsKnown false while no dollars arrived for the window's span (cost unknown, not zero)
+   */
+  public record Sums(double usd, double tokens, double cacheRead, double prompt, double unpriced, boolean dollarsKnown) {
+    /** Dollars per 1000 tokens; NaN (absent) below {@link #MIN_TOKENS} tokens or when any cost is unknown. */
     public double costPer1k() {
-      return tokens == 0 ? Double.NaN : usd / (tokens / 1000.0);
+      if (!dollarsKnown || unpriced > 0.5 || tokens < MIN_TOKENS) return Double.NaN;
+      return usd / (tokens / 1000.0);
     }
 
+    /** Cache-read tokens / prompt tokens; NaN (absent) while the window has no prompt tokens. */
     public double cacheHitRatio() {
-      return prompt == 0 ? Double.NaN : (double) cacheRead / prompt;
+      return prompt < 0.5 ? Double.NaN : Math.min(1.0, cacheRead / prompt);
     }
   }
 
   private static final class Series {
+    static final int USD = 0, TOKENS = 1, CACHE = 2, PROMPT = 3, UNPRICED = 4;
     final Labels labels;
-    final long[] bucket = new long[BUCKETS];
-    final double[] usd = new double[BUCKETS];
-    final long[] tokens = new long[BUCKETS];
-    final long[] cacheRead = new long[BUCKETS];
-    final long[] prompt = new long[BUCKETS];
+    final long[] slice = new long[RING];
+    final double[][] sum = new double[RING][5];
+    long usageUntil = Long.MIN_VALUE;
+    long dollarsUntil = Long.MIN_VALUE;
+    long newestSlice = Long.MIN_VALUE;
 
     Series(Labels labels) {
       this.labels = labels;
-      java.util.Arrays.fill(bucket, Long.MIN_VALUE);
+      Arrays.fill(slice, Long.MIN_VALUE);
     }
 
-    synchronized void add(long b, double u, long t, long c, long p) {
-      int i = (int) Math.floorMod(b, (long) BUCKETS);
-      if (bucket[i] != b) {
-        if (bucket[i] > b) return; // older than the ring: outside the window anyway
-        bucket[i] = b;
-        usd[i] = 0;
-        tokens[i] = 0;
-        cacheRead[i] = 0;
-        prompt[i] = 0;
+    synchronized void add(Observation o, long sliceMs) {
+      long s = o.start().toEpochMilli(), e = o.end().toEpochMilli();
+      if (o.usage()) usageUntil = Math.max(usageUntil, e);
+      if (o.dollars()) dollarsUntil = Math.max(dollarsUntil, e);
+      double[] amounts = {o.usd(), o.tokens(), o.cacheRead(), o.prompt(), o.unpriced()};
+      if (e <= s) { // an instant: all of it in the slice of its time
+        put(Math.floorDiv(e - 1, sliceMs), amounts, 1.0);
+        return;
       }
-      usd[i] += u;
-      tokens[i] += t;
-      cacheRead[i] += c;
-      prompt[i] += p;
+      // only the slices the ring can hold matter; the rest is older than any window
+      long from = Math.max(s, (Math.floorDiv(e - 1, sliceMs) - RING + 1) * sliceMs);
+      for (long cursor = from; cursor < e; ) {
+        long b = Math.floorDiv(cursor, sliceMs);
+        long next = Math.min(e, (b + 1) * sliceMs);
+        put(b, amounts, (next - cursor) / (double) (e - s));
+        cursor = next;
+      }
     }
 
-    synchronized Sums sums(long nowBucket) {
-      double u = 0;
-      long t = 0, c = 0, p = 0;
-      boolean any = false;
-      for (int i = 0; i < BUCKETS; i++) {
-        if (bucket[i] <= nowBucket - BUCKETS || bucket[i] > nowBucket) continue;
-        any = true;
-        u += usd[i];
-        t += tokens[i];
-        c += cacheRead[i];
-        p += prompt[i];
+    private void put(long b, double[] amounts, double fraction) {
+      int i = (int) Math.floorMod(b, (long) RING);
+      if (slice[i] != b) {
+        if (slice[i] > b) return; // older than the ring: outside any window
+        slice[i] = b;
+        Arrays.fill(sum[i], 0);
       }
-      return any ? new Sums(u, t, c, p) : null;
+      for (int k = 0; k < amounts.length; k++) sum[i][k] += amounts[k] * fraction;
+      newestSlice = Math.max(newestSlice, b);
+    }
+
+    synchronized Sums sums(long nowMs, long windowMs, long sliceMs) {
+      if (usageUntil == Long.MIN_VALUE && dollarsUntil == Long.MIN_VALUE) return null;
+      boolean dollarsKnown = dollarsUntil != Long.MIN_VALUE;
+      long end = usageUntil == Long.MIN_VALUE ? dollarsUntil : dollarsKnown ? Math.min(usageUntil, dollarsUntil) : usageUntil;
+      if (nowMs - Math.max(usageUntil, dollarsUntil) >= windowMs) return null; // gone quiet for a whole window
+      // a source lagging by more than the ring holds: the window ends where the ring still has every slice
+      end = Math.max(end, (newestSlice + 1 - (RING - SLICES - 1)) * sliceMs);
+      long start = end - windowMs;
+      double[] total = new double[5];
+      for (int i = 0; i < RING; i++) {
+        if (slice[i] == Long.MIN_VALUE) continue;
+        long s = slice[i] * sliceMs, e = s + sliceMs;
+        long overlap = Math.min(e, end) - Math.max(s, start);
+        if (overlap <= 0) continue;
+        double f = overlap / (double) sliceMs;
+        for (int k = 0; k < total.length; k++) total[k] += sum[i][k] * f;
+      }
+      // after the lag fallback above, a stalled dollar source may not reach into the window at all
+      boolean known = dollarsKnown && dollarsUntil > start;
+      return new Sums(total[USD], total[TOKENS], total[CACHE], total[PROMPT], total[UNPRICED], known);
     }
   }
 }

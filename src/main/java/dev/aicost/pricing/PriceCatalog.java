@@ -91,6 +91,25 @@ public final class PriceCatalog {
         .map(Map.Entry::getValue);
   }
 
+  /**
+   * The instants in (start, end) at which the model's price changes (its effective_from days, as UTC
+   * midnights), in order; empty for an unpriced model or an interval within one price.
+   */
+  public List<Instant> changesBetween(String provider, String model, Instant start, Instant end) {
+    if (provider == null || model == null || !start.isBefore(end)) return List.of();
+    Optional<NavigableMap<LocalDate, TokenPrice>> timeline =
+        resolver.resolve(provider, model).map(key -> prices.get(new Key(provider.trim().toLowerCase(Locale.ROOT), key)));
+    if (timeline.isEmpty()) return List.of();
+    LocalDate first = LocalDate.ofInstant(start, ZoneOffset.UTC);
+    LocalDate last = LocalDate.ofInstant(end, ZoneOffset.UTC);
+    List<Instant> out = new ArrayList<>();
+    for (LocalDate d : timeline.get().subMap(first, false, last, true).keySet()) {
+      Instant at = d.atStartOfDay(ZoneOffset.UTC).toInstant();
+      if (at.isAfter(start) && at.isBefore(end)) out.add(at);
+    }
+    return out;
+  }
+
   /** Every model's price in force at {@code now}, ordered by provider and model. */
   public List<TokenPrice> currentPrices(Instant now) {
     LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);

@@ -1,5 +1,6 @@
 package dev.aicost.pricing;
 
+import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -22,9 +23,13 @@ public enum PriceUnit {
     return key;
   }
 
-  /** USD per token for an amount in this unit; null stays null (unknown). */
+  /**
+   * USD per token for an amount in this unit; null stays null (unknown). Divided as the decimal that
+   * was written (0.8 per 1M is 8.0E-7, not the binary quotient 8.000000000000001E-7).
+   */
   public Double perToken(Double amount) {
-    return amount == null ? null : amount / tokens;
+    if (amount == null) return null;
+    return BigDecimal.valueOf(amount).divide(BigDecimal.valueOf(tokens)).doubleValue();
   }
 
   public static Optional<PriceUnit> fromKey(String key) {

@@ -13,6 +13,8 @@ import java.util.Objects;
 
 /** Checks {@code pricing:} and names the YAML path (snake_case keys) of every problem. */
 public final class PricingValidation {
+  private static final String SELF_HOSTED = "self_hosted";
+
   private PricingValidation() {}
 
   /**
@@ -54,6 +56,11 @@ public final class PricingValidation {
         continue;
       }
       if (blank(m.provider())) errors.add(at + ".provider: required");
+      else if (SELF_HOSTED.equals(lower(m.provider()))) {
+        // a per-token price here would be shown as a price gauge yet never charge anything
+        errors.add(at + ".provider: self_hosted usage is priced by GPU time, not per token: set sources.vllm[].gpu_count "
+            + "with gpu_hourly_usd (or pricing.gpus), or gpus: for NVML-measured GPUs");
+      }
       if (blank(m.model())) errors.add(at + ".model: required");
       if (PriceUnit.fromKey(m.unit()).isEmpty()) {
         errors.add(at + ".unit: must be one of " + String.join(", ", PriceUnit.keys()));

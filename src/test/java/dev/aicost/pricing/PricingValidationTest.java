@@ -101,4 +101,17 @@ class PricingValidationTest {
         List.of("pricing.energy.usd_per_kwh: required"),
         validate(new PricingConfig(null, null, null, null, null, new EnergyConfig(null, null))));
   }
+
+  @Test
+  void aPerTokenPriceForSelfHostedIsRefusedWithHowItIsPriced() {
+    List<String> errors = validate(new PricingConfig(null, null, List.of(model("self_hosted", "llama", 0.5, "per_1m", null)), null, null, null));
+    assertEquals(1, errors.size(), errors.toString());
+    assertEquals(true, errors.get(0).startsWith("pricing.models[0].provider: self_hosted usage is priced by GPU time"), errors.get(0));
+  }
+
+  @Test
+  void pricesPerTokenAreTheDecimalThatWasWritten() {
+    assertEquals("8.0E-7", Double.toString(PriceUnit.PER_1M.perToken(0.8)));
+    assertEquals("3.0E-7", Double.toString(PriceUnit.PER_1K.perToken(0.0003)));
+  }
 }
