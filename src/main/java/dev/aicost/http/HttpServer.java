@@ -83,9 +83,7 @@ public final class HttpServer implements AutoCloseable {
     boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
     // ?name[]=a&name[]=b selects families, as client_java's own server does
     java.util.List<String> names = ctx.queryParams("name[]");
-    ExpositionCache.Body body = names.isEmpty()
-        ? cache.get(ctx.header("Accept"), gzip)
-        : cache.render(ctx.header("Accept"), gzip, registry.scrape(n -> names.contains(n) || names.contains(n + "_total") || names.contains(n + "_info")));
+    ExpositionCache.Body body = cache.get(ctx.header("Accept"), gzip, names);
     if (gzip) ctx.header("Content-Encoding", "gzip");
     ctx.header("Vary", "Accept, Accept-Encoding");
     ctx.contentType(body.contentType());
