@@ -90,18 +90,31 @@ public final class ExpositionCache {
     if (key.names != null) filterUse.put(key, System.nanoTime());
     Body b = bodies.get(key);
     if (b != null && (b.version == version.get() || rendering)) return b;
+    if (key.names != null) return renderSelection(key);
     synchronized (this) {
       b = bodies.get(key);
       long v = version.get();
       if (b != null && b.version == v) return b;
-      if (key.names != null) {
-        filterUse.put(key, System.nanoTime()); // again under the lock: an eviction in between may have taken it
-        evictFilters();
-      }
       b = render(key, registry.scrape(), v);
       bodies.put(key, b);
       return b;
     }
+  }
+
+  /**
+   * A selection not rendered yet is rendered outside the lock, so a client cycling through made-up names
+   * pays its own collections without holding up the full bodies; it is then kept like the others.
+   */
+  private Body renderSelection(Key key) {
+    long v = version.get();
+    Body fresh = render(key, registry.scrape(), v);
+    synchronized (this) {
+      filterUse.put(key, System.nanoTime()); // again under the lock: an eviction in between may have taken it
+      evictFilters();
+      Body cached = bodies.get(key);
+      if (cached == null || cached.version < v) bodies.put(key, fresh);
+    }
+    return fresh;
   }
 
   /** Makes room for one more selection: the least recently asked for ones go. */
