@@ -65,10 +65,6 @@ final class Refusals implements MultiCollector {
     }
   }
 
-  long count(Reason reason) {
-    return counts.get(reason).sum();
-  }
-
   @Override
   public MetricSnapshots collect() {
     CounterSnapshot.Builder b = CounterSnapshot.builder().name(Metrics.HTTP_REFUSED.name()).help(Metrics.HTTP_REFUSED.help());

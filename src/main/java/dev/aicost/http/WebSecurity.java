@@ -148,8 +148,9 @@ public final class WebSecurity {
   /**
    * A remembered success costs one SHA-256. Anything else needs bcrypt, which is bounded: at most
    * {@link #BCRYPT_SLOTS} checks at once (a flood is answered 429 at once instead of queueing on the
-   * server's threads and CPU), and after {@link #FREE_FAILURES} failures in a row a client waits a doubling
-   * delay (1 s, doubling up to {@link #MAX_BACKOFF_NANOS}) before its next check, so other clients find a slot free.
+   * server's threads and CPU), and after {@link #FREE_FAILURES} failures in a row a client address waits
+   * (1 s, doubling up to 10 s) before its next check, so other clients find a slot free. A remembered
+   * password never waits: the backoff is checked after the remembered successes.
    */
   private Verdict verify(WebConfig.Resolved cfg, String user, String password, String client) {
     String hash = cfg.users().get(user);
