@@ -103,7 +103,8 @@ public final class Exporter implements AutoCloseable {
     if (demo != null) api.with(demo.api());
     String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
     String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
-    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path, settings.web()),
+    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path, settings.web(),
+        config.server().readHeaderTimeout()),
         registry, exposition, () -> ready, this::reload, statusView(), api);
   }
 

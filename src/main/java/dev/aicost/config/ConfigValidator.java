@@ -47,6 +47,7 @@ public final class ConfigValidator {
     }
     if (!s.telemetryPath().startsWith("/")) add("server.telemetry_path", "must start with /");
     if (s.webConfigFile() != null && s.webConfigFile().isBlank()) add("server.web_config_file", "must not be empty");
+    positive("server.read_header_timeout", s.readHeaderTimeout(), Duration.ofMillis(100));
   }
 
   private void attribution(AttributionConfig a) {

@@ -17,7 +17,7 @@ public record ExporterConfig(
     DemoConfig demo) {
 
   public ExporterConfig {
-    server = server != null ? server : new ServerConfig(null, null, null);
+    server = server != null ? server : new ServerConfig(null, null, null, null);
     state = state != null ? state : new StateConfig(null);
     timezone = timezone != null ? timezone : "UTC";
     trailingWindow = trailingWindow != null ? trailingWindow : Duration.ofMinutes(15);

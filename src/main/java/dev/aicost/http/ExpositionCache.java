@@ -3,11 +3,16 @@ package dev.aicost.http;
 import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
 import io.prometheus.metrics.expositionformats.ExpositionFormats;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -24,18 +29,23 @@ import java.util.zip.GZIPOutputStream;
 public final class ExpositionCache {
   /** Without a scrape for this long, changes only mark the cache stale. */
   private static final long ACTIVE_NANOS = TimeUnit.MINUTES.toNanos(10);
+  /** Distinct {@code name[]} selections kept rendered; beyond it the least recently asked for goes. */
+  static final int MAX_FILTERS = 16;
 
   private final PrometheusRegistry registry;
   private final ExpositionFormats formats = ExpositionFormats.init();
   private final AtomicLong version = new AtomicLong(1);
   private final Map<Key, Body> bodies = new ConcurrentHashMap<>();
+  private final Map<Key, Long> filterUse = new ConcurrentHashMap<>(); // selection -> last asked for (nanoTime)
   private volatile long lastScrapeNanos = System.nanoTime() - ACTIVE_NANOS;
   private volatile boolean rendering;
+  private final AtomicLong renders = new AtomicLong();
 
   /** A rendered body for one (content type, gzip) pair, at one state version: bytes[0, length). */
   public record Body(long version, String contentType, byte[] bytes, int length) {}
 
-  private record Key(String contentType, boolean gzip) {}
+  /** {@code names} is a {@code name[]} selection, or null for every family. */
+  private record Key(String contentType, boolean gzip, Set<String> names) {}
 
   public ExpositionCache(PrometheusRegistry registry) {
     this.registry = registry;
@@ -52,6 +62,10 @@ public final class ExpositionCache {
     rendering = true;
     try {
       long current = version.get(); // read before the scrape: later changes re-render again
+      long now = System.nanoTime();
+      filterUse.forEach((k, used) -> { // a selection nobody asked for lately stops costing renders
+        if (now - used > ACTIVE_NANOS && filterUse.remove(k, used)) bodies.remove(k);
+      });
       MetricSnapshots snapshots = registry.scrape();
       for (Key k : bodies.keySet()) bodies.put(k, render(k, snapshots, current));
     } finally {
@@ -61,11 +75,22 @@ public final class ExpositionCache {
 
   /** The body for an Accept header and gzip wish: cached when fresh enough, else rendered now. */
   public Body get(String accept, boolean gzip) {
+    return get(accept, gzip, List.of());
+  }
+
+  /**
+   * The same for a {@code ?name[]=} selection (empty: every family). A selection is cached like the full
+   * body and re-rendered with it after a change, from the same collection, so asking for a few families
+   * costs what asking for all of them costs: a cache read. At most {@link #MAX_FILTERS} selections are kept.
+   */
+  public Body get(String accept, boolean gzip, Collection<String> names) {
     lastScrapeNanos = System.nanoTime();
     ExpositionFormatWriter writer = formats.findWriter(accept);
-    Key key = new Key(writer.getContentType(), gzip);
+    Key key = new Key(writer.getContentType(), gzip, names.isEmpty() ? null : Set.copyOf(names));
+    if (key.names != null) filterUse.put(key, System.nanoTime());
     Body b = bodies.get(key);
     if (b != null && (b.version == version.get() || rendering)) return b;
+    if (key.names != null) return renderSelection(key);
     synchronized (this) {
       b = bodies.get(key);
       long v = version.get();
@@ -76,13 +101,51 @@ public final class ExpositionCache {
     }
   }
 
-  /** A filtered scrape ({@code name[]}): not cached. */
-  public Body render(String accept, boolean gzip, MetricSnapshots snapshots) {
-    ExpositionFormatWriter writer = formats.findWriter(accept);
-    return render(new Key(writer.getContentType(), gzip), snapshots, version.get());
+  /**
+   * A selection not rendered yet is rendered outside the lock, so a client cycling through made-up names
+   * pays its own collections without holding up the full bodies; it is then kept like the others.
+   */
+  private Body renderSelection(Key key) {
+    long v = version.get();
+    Body fresh = render(key, registry.scrape(), v);
+    synchronized (this) {
+      filterUse.put(key, System.nanoTime()); // again under the lock: an eviction in between may have taken it
+      evictFilters();
+      Body cached = bodies.get(key);
+      if (cached == null || cached.version < v) bodies.put(key, fresh);
+    }
+    return fresh;
+  }
+
+  /** Makes room for one more selection: the least recently asked for ones go. */
+  private void evictFilters() {
+    while (filterUse.size() > MAX_FILTERS) {
+      Key oldest = null;
+      long oldestNanos = Long.MAX_VALUE;
+      for (Map.Entry<Key, Long> e : filterUse.entrySet()) {
+        if (e.getValue() - oldestNanos < 0 || oldest == null) {
+          oldest = e.getKey();
+          oldestNanos = e.getValue();
+        }
+      }
+      filterUse.remove(oldest);
+      bodies.remove(oldest);
+    }
+  }
+
+  /** Bodies rendered so far (for tests and the benchmark: a served-from-cache scrape renders nothing). */
+  long renders() {
+    return renders.get();
+  }
+
+  /** Bodies kept. */
+  int size() {
+    return bodies.size();
   }
 
   private Body render(Key key, MetricSnapshots snapshots, long v) {
+    renders.incrementAndGet();
+    if (key.names != null) snapshots = select(snapshots, key.names);
     ExpositionFormatWriter writer = formats.findWriter(acceptFor(key.contentType));
     Body previous = bodies.get(key);
     // sized from the last rendering, and handed out without a copy: a 2 MB body is not copied three times
@@ -99,6 +162,16 @@ public final class ExpositionCache {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The families a {@code name[]} list names, by exposed name (counters with _total, info with _info) or base name. */
+  private static MetricSnapshots select(MetricSnapshots all, Set<String> names) {
+    List<MetricSnapshot> kept = new ArrayList<>();
+    for (MetricSnapshot m : all) {
+      String n = m.getMetadata().getPrometheusName();
+      if (names.contains(n) || names.contains(n + "_total") || names.contains(n + "_info")) kept.add(m);
+    }
+    return new MetricSnapshots(kept);
   }
 
   private static final class Buffer extends ByteArrayOutputStream {

@@ -4,7 +4,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -20,16 +23,29 @@ public final class HttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
 
   private final Javalin app;
-  private final PrometheusRegistry registry;
   private final ExpositionCache cache;
+  private final Duration readHeaderTimeout;
+  private final ScheduledExecutorService guardThread;
+  private final Refusals refusals;
+  private SlowHeaderGuard slowHeaders;
 
-  /** Where to listen; {@code security} is the --web.config.file settings, or null for plain HTTP without auth. */
-  public record Options(String host, int port, String telemetryPath, WebSecurity security) {}
+  /**
+   * Where to listen; {@code security} is the --web.config.file settings, or null for plain HTTP without auth;
+   * a request whose headers take longer than {@code readHeaderTimeout} from its first byte is cut off.
+   */
+  public record Options(String host, int port, String telemetryPath, WebSecurity security, Duration readHeaderTimeout) {}
 
   public HttpServer(Options options, PrometheusRegistry registry, ExpositionCache cache, BooleanSupplier ready,
       Supplier<ReloadResult> reload, StatusView status, JsonApi api) {
-    this.registry = registry;
     this.cache = cache;
+    this.readHeaderTimeout = options.readHeaderTimeout();
+    this.guardThread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "http-guard");
+      t.setDaemon(true);
+      return t;
+    });
+    this.refusals = new Refusals(guardThread, cache::changed);
+    registry.register(refusals);
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("http");
     pool.setDaemon(true);
@@ -45,7 +61,7 @@ public final class HttpServer implements AutoCloseable {
         cfg.jetty.addConnector((server, http) -> options.security().connector(server, http, options.host(), options.port()));
       }
     });
-    if (options.security() != null) app.before(options.security()::check);
+    if (options.security() != null) app.before(ctx -> options.security().check(ctx, refusals));
     app.get(options.telemetryPath(), this::metrics);
     app.head(options.telemetryPath(), this::metrics);
     app.get("/-/healthy", ctx -> ctx.contentType("text/plain; charset=utf-8").result("OK\n"));
@@ -67,6 +83,7 @@ public final class HttpServer implements AutoCloseable {
 
   public HttpServer start() {
     app.start();
+    slowHeaders = new SlowHeaderGuard(app.jettyServer().server(), readHeaderTimeout, guardThread, refusals);
     return this;
   }
 
@@ -83,9 +100,7 @@ public final class HttpServer implements AutoCloseable {
     boolean gzip = acceptsGzip(ctx.header("Accept-Encoding"));
     // ?name[]=a&name[]=b selects families, as client_java's own server does
     java.util.List<String> names = ctx.queryParams("name[]");
-    ExpositionCache.Body body = names.isEmpty()
-        ? cache.get(ctx.header("Accept"), gzip)
-        : cache.render(ctx.header("Accept"), gzip, registry.scrape(n -> names.contains(n) || names.contains(n + "_total") || names.contains(n + "_info")));
+    ExpositionCache.Body body = cache.get(ctx.header("Accept"), gzip, names);
     if (gzip) ctx.header("Content-Encoding", "gzip");
     ctx.header("Vary", "Accept, Accept-Encoding");
     ctx.contentType(body.contentType());
@@ -113,6 +128,8 @@ public final class HttpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    if (slowHeaders != null) slowHeaders.close();
+    guardThread.shutdownNow();
     app.stop();
   }
 

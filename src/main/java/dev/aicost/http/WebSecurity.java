@@ -3,6 +3,7 @@ package dev.aicost.http;
 import dev.aicost.config.ConfigException;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.TooManyRequestsResponse;
 import io.javalin.http.UnauthorizedResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -34,18 +37,26 @@ import org.springframework.security.crypto.bcrypt.BCrypt;
  * file and the PEM files; a bad file keeps the previous settings in force, as a bad main config does.
  *
  * <p>A successful bcrypt check is remembered (a SHA-256 of user and password, in memory only) so a
- * scrape every few seconds does not pay tens of milliseconds of bcrypt each time; a wrong password
- * always pays it, and unknown users are checked against a dummy hash so their timing matches.
+ * scrape every few seconds does not pay tens of milliseconds of bcrypt each time; unknown users are
+ * checked against a dummy hash so their timing matches. Other checks are bounded (see {@link #verify}).
  */
 public final class WebSecurity {
   private static final Logger log = LoggerFactory.getLogger(WebSecurity.class);
   private static final String DUMMY_HASH = BCrypt.hashpw("aicost-exporter-dummy", BCrypt.gensalt(10));
   private static final int MAX_REMEMBERED = 256;
+  /** bcrypt checks at once: half the cores, so a wrong-password flood leaves the rest to scrapes. */
+  static final int BCRYPT_SLOTS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+  static final int FREE_FAILURES = 5;
+  private static final long BASE_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(10);
+  private static final int MAX_CLIENTS = 4096;
 
   private final Path file;
   private volatile WebConfig.Resolved current;
   private final SslContextFactory.Server ssl;
   private final Map<String, Boolean> verified = new ConcurrentHashMap<>();
+  private final Semaphore bcryptSlots = new Semaphore(BCRYPT_SLOTS);
+  private final Map<String, Backoff> backoff = new ConcurrentHashMap<>(); // client address -> failures
 
   private WebSecurity(Path file, WebConfig.Resolved config) throws GeneralSecurityException, IOException {
     this.file = file;
@@ -89,12 +100,17 @@ public final class WebSecurity {
     return c;
   }
 
-  /** A before-handler: sets the configured headers, then demands basic auth when users are configured. */
-  void check(Context ctx) {
+  /**
+   * A before-handler: sets the configured headers, then demands basic auth when users are configured.
+   * Refusals are 401, or 429 with Retry-After when the check would have to wait for bcrypt.
+   */
+  void check(Context ctx, Refusals refusals) {
     WebConfig.Resolved cfg = current;
     cfg.headers().forEach(ctx::header);
     if (cfg.users().isEmpty()) return;
     String header = ctx.header("Authorization");
+    Verdict verdict = Verdict.WRONG;
+    String client = ctx.ip();
     if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
       String decoded;
       try {
@@ -103,22 +119,72 @@ public final class WebSecurity {
         decoded = "";
       }
       int colon = decoded.indexOf(':');
-      if (colon > 0 && allowed(cfg, decoded.substring(0, colon), decoded.substring(colon + 1))) return;
+      if (colon > 0) verdict = verify(cfg, decoded.substring(0, colon), decoded.substring(colon + 1), client);
     }
+    if (verdict == Verdict.OK) return;
+    if (verdict instanceof Verdict.Busy busy) {
+      refusals.add(Refusals.Reason.AUTH_BUSY, 1, "client=" + client);
+      ctx.header("Retry-After", Long.toString(busy.retryAfterSeconds()));
+      throw new TooManyRequestsResponse();
+    }
+    refusals.add(Refusals.Reason.UNAUTHORIZED, 1, "client=" + client);
     ctx.header("WWW-Authenticate", "Basic realm=\"aicost-exporter\", charset=\"UTF-8\"");
     throw new UnauthorizedResponse(HttpStatus.UNAUTHORIZED.getMessage());
   }
 
-  private boolean allowed(WebConfig.Resolved cfg, String user, String password) {
+  /** The outcome of one credential check. */
+  sealed interface Verdict {
+    Verdict OK = new Ok();
+    Verdict WRONG = new Wrong();
+
+    record Ok() implements Verdict {}
+
+    record Wrong() implements Verdict {}
+
+    /** Not checked: every bcrypt slot busy, or this client is backing off after repeated failures. */
+    record Busy(long retryAfterSeconds) implements Verdict {}
+  }
+
+  /**
+   * A remembered success costs one SHA-256. Anything else needs bcrypt, which is bounded: at most
+   * {@link #BCRYPT_SLOTS} checks at once (a flood is answered 429 at once instead of queueing on the
+   * server's threads and CPU), and after {@link #FREE_FAILURES} failures in a row a client address waits
+   * (1 s, doubling up to 10 s) before its next check, so other clients find a slot free. A remembered
+   * password never waits: the backoff is checked after the remembered successes.
+   */
+  private Verdict verify(WebConfig.Resolved cfg, String user, String password, String client) {
     String hash = cfg.users().get(user);
     String key = fingerprint(user, password, hash);
-    if (hash != null && verified.containsKey(key)) return true;
-    boolean ok = BCrypt.checkpw(password, hash != null ? hash : DUMMY_HASH) && hash != null;
+    if (hash != null && verified.containsKey(key)) return Verdict.OK;
+    long now = System.nanoTime();
+    Backoff b = backoff.get(client);
+    if (b != null && b.untilNanos - now > 0) return new Verdict.Busy(Math.max(1, TimeUnit.NANOSECONDS.toSeconds(b.untilNanos - now + 999_999_999)));
+    if (!bcryptSlots.tryAcquire()) return new Verdict.Busy(1);
+    boolean ok;
+    try {
+      ok = BCrypt.checkpw(password, hash != null ? hash : DUMMY_HASH) && hash != null;
+    } finally {
+      bcryptSlots.release();
+    }
     if (ok) {
       if (verified.size() >= MAX_REMEMBERED) verified.clear();
       verified.put(key, Boolean.TRUE);
+      backoff.remove(client);
+      return Verdict.OK;
     }
-    return ok;
+    if (backoff.size() >= MAX_CLIENTS) backoff.clear();
+    backoff.merge(client, new Backoff(1, now), (old, one) -> old.next(System.nanoTime()));
+    return Verdict.WRONG;
+  }
+
+  /** Failures in a row of one client, and until when it is not checked again. */
+  private record Backoff(int failures, long untilNanos) {
+    Backoff next(long now) {
+      int n = failures + 1;
+      if (n < FREE_FAILURES) return new Backoff(n, now);
+      long delay = Math.min(MAX_BACKOFF_NANOS, BASE_BACKOFF_NANOS << Math.min(20, n - FREE_FAILURES));
+      return new Backoff(n, now + delay);
+    }
   }
 
   private static String fingerprint(String user, String password, String hash) {
@@ -161,6 +227,7 @@ public final class WebSecurity {
     }
     current = next;
     verified.clear();
+    backoff.clear();
     log.info("event=web_config_reloaded file={} tls={} users={} headers={}", file, next.tls(), next.users().size(), next.headers().size());
     return "web config reloaded";
   }

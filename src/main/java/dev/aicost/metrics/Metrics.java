@@ -107,6 +107,10 @@ public final class Metrics {
       "US dollars the exporter itself spent on upstream APIs (CloudWatch, Cost Explorer).", List.of(COLLECTOR));
   public static final Family SERIES_DROPPED = new Family("aicost_series_dropped", FamilyType.COUNTER,
       "Series not created because the metric reached limits.max_series_per_metric.", List.of("metric"));
+  public static final Family HTTP_REFUSED = new Family("aicost_http_refused", FamilyType.COUNTER,
+      "Requests and connections the HTTP server refused, by reason: unauthorized (401, missing or wrong basic auth credentials), "
+          + "auth_busy (429, every bcrypt check slot was in use), slow_headers (connection closed, request headers took longer than server.read_header_timeout).",
+      List.of("reason"));
   public static final Family BUILD_INFO = new Family("aicost_build_info", FamilyType.INFO,
       "Build information, value 1.", List.of("version", "revision"));
 

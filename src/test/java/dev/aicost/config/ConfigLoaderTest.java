@@ -20,7 +20,7 @@ class ConfigLoaderTest {
   @Test
   void fullExampleLoadsIntoTypedRecords() throws Exception {
     ExporterConfig c = loader.parse("""
-        server: { listen: "127.0.0.1:9999", telemetry_path: /m }
+        server: { listen: "127.0.0.1:9999", telemetry_path: /m, read_header_timeout: 3s }
         state: { path: /tmp/x.db }
         timezone: Europe/Berlin
         trailing_window: 10m
@@ -40,6 +40,7 @@ class ConfigLoaderTest {
         limits: { max_series_per_metric: 5000, max_scrape_bytes: 8MiB, max_label_value_length: 512 }
         """);
     assertEquals("127.0.0.1:9999", c.server().listen());
+    assertEquals(java.time.Duration.ofSeconds(3), c.server().readHeaderTimeout());
     assertEquals(Duration.ofMinutes(10), c.trailingWindow());
     VllmSourceConfig v = c.sources().vllm().get(0);
     assertEquals(4, v.gpuCount());
@@ -69,6 +70,7 @@ class ConfigLoaderTest {
   void emptyFileMeansDefaults() throws Exception {
     ExporterConfig c = loader.parse("");
     assertEquals(":10042", c.server().listen());
+    assertEquals(java.time.Duration.ofSeconds(10), c.server().readHeaderTimeout());
     assertEquals("data/aicost.db", c.state().path());
     assertEquals(Duration.ofMinutes(15), c.trailingWindow());
   }
@@ -126,6 +128,7 @@ class ConfigLoaderTest {
       "pricing: { models: [ { provider: openai, model: x, input: -1 } ] }|pricing.models[0].input",
       "pricing: { models: [ { provider: openai, model: x, input: 1, effective_from: yesterday } ] }|pricing.models[0].effective_from: must be a date",
       "trailing_window: 0s|trailing_window: must be at least 1s",
+      "'server: { read_header_timeout: 10ms }'|server.read_header_timeout: must be at least 100ms",
   })
   void everyProblemNamesItsPath(String yaml, String expected) {
     List<String> p = problems(yaml);

@@ -60,7 +60,11 @@ class WebSecurityTest {
   }
 
   private RunningExporter start(Path web) throws Exception {
-    String yaml = "state: { path: " + dir.resolve("l.db") + " }\nsources: { nvml: { enabled: false } }\n";
+    return start(web, "");
+  }
+
+  private RunningExporter start(Path web, String moreYaml) throws Exception {
+    String yaml = "state: { path: " + dir.resolve("l.db") + " }\nsources: { nvml: { enabled: false } }\n" + moreYaml;
     Path cfg = Files.writeString(dir.resolve("c.yml"), yaml);
     ex = new RunningExporter(yaml, cfg, new MutableClock(Instant.parse("2026-11-23T10:00:00Z")), false, WebSecurity.load(web));
     return ex;
@@ -239,6 +243,97 @@ class WebSecurityTest {
     assertEquals(400, off.statusCode());
     assertTrue(off.body().contains("needs a restart"), off.body());
     assertEquals(200, get(client(pki.clientContext("ca", null)), "/-/healthy", "alice", "new secret").statusCode());
+  }
+
+  @Test
+  void aWrongPasswordFloodGetsQuickRefusalsAndLeavesKnownScrapersAlone() throws Exception {
+    // cost 12: a few hundred ms per check, so concurrent wrong passwords certainly overlap
+    String slowHash = BCrypt.hashpw("correct horse", BCrypt.gensalt("$2y", 12));
+    start(webConfig("basic_auth_users: { alice: '%s' }\n".formatted(slowHash)));
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String base = "http://127.0.0.1:" + ex.exporter.port();
+    assertEquals(200, plainGet(c, base, "alice", "correct horse").statusCode(), "first login pays bcrypt once");
+
+    int flood = 16;
+    java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> wrong = new java.util.ArrayList<>();
+    for (int i = 0; i < flood; i++) {
+      wrong.add(c.sendAsync(plainRequest(base, i % 2 == 0 ? "alice" : "mallory", "guess " + i), HttpResponse.BodyHandlers.ofString()));
+    }
+    // while the flood is on, the known scraper is served (its success is remembered: no bcrypt for it)
+    assertEquals(200, plainGet(c, base, "alice", "correct horse").statusCode());
+    int refused401 = 0, busy429 = 0;
+    for (var f : wrong) {
+      HttpResponse<String> r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      if (r.statusCode() == 401) refused401++;
+      if (r.statusCode() == 429) {
+        busy429++;
+        assertTrue(Integer.parseInt(r.headers().firstValue("Retry-After").orElse("0")) >= 1, "Retry-After seconds");
+      }
+      assertFalse(r.body().contains("aicost_"));
+    }
+    assertEquals(flood, refused401 + busy429);
+    assertTrue(busy429 > 0, "every wrong password queued for its own bcrypt check: " + refused401 + " x 401");
+    assertTrue(refused401 >= 1, "some wrong passwords were checked");
+
+    // the refusals are counted, and nothing of the passwords is exposed
+    long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    String metrics = "";
+    while (System.nanoTime() < until && !(metrics.contains("reason=\"auth_busy\"} " + busy429 + ".0")
+        && metrics.contains("reason=\"unauthorized\"} " + refused401 + ".0"))) {
+      metrics = plainGet(c, base, "alice", "correct horse").body();
+      Thread.sleep(50);
+    }
+    assertTrue(metrics.contains("aicost_http_refused_total{reason=\"auth_busy\"} " + busy429 + ".0"), metrics);
+    assertTrue(metrics.contains("aicost_http_refused_total{reason=\"unauthorized\"} " + refused401 + ".0"), metrics);
+    assertFalse(metrics.contains("guess"));
+  }
+
+  @Test
+  void aClientFailingRepeatedlyBacksOffButARememberedPasswordStillWorks() throws Exception {
+    start(webConfig("basic_auth_users: { alice: '%s' }\n".formatted(ALICE_HASH)));
+    HttpClient c = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String base = "http://127.0.0.1:" + ex.exporter.port();
+    assertEquals(200, plainGet(c, base, "alice", "correct horse").statusCode());
+    for (int i = 0; i < WebSecurity.FREE_FAILURES; i++) assertEquals(401, plainGet(c, base, "alice", "guess " + i).statusCode(), "failure " + i);
+    HttpResponse<String> waiting = plainGet(c, base, "alice", "guess again");
+    assertEquals(429, waiting.statusCode(), "checked again right after " + WebSecurity.FREE_FAILURES + " failures");
+    assertTrue(Integer.parseInt(waiting.headers().firstValue("Retry-After").orElse("0")) >= 1);
+    assertEquals(200, plainGet(c, base, "alice", "correct horse").statusCode(), "a remembered success needs no bcrypt, so no wait");
+  }
+
+  @Test
+  void aTrickledTlsHandshakeIsCutOff() throws Exception {
+    // 2 s: a real handshake on a loaded 2-core CI machine must still fit
+    start(webConfig("tls_server_config: { cert_file: server-ec.crt, key_file: server-ec.key }\n"), "server: { read_header_timeout: 2s }\n");
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", ex.exporter.port())) {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(1);
+      // a TLS record header announcing a 512-byte ClientHello, then its bytes one at a time
+      s.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, (byte) 0xfc, 0x03, 0x03});
+      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+      boolean closed = false;
+      while (!closed && System.nanoTime() < deadline) {
+        try {
+          s.getOutputStream().write(0);
+          closed = s.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+          Thread.sleep(50);
+        } catch (IOException reset) {
+          closed = true;
+        }
+      }
+      assertTrue(closed, "a handshake trickled for 15 s is still open with a 2 s header timeout");
+    }
+    assertEquals(200, get(client(pki.clientContext("ca", null)), "/-/healthy", null, null).statusCode());
+  }
+
+  private static HttpRequest plainRequest(String base, String user, String password) {
+    return HttpRequest.newBuilder(URI.create(base + "/metrics")).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))).build();
+  }
+
+  private static HttpResponse<String> plainGet(HttpClient c, String base, String user, String password) throws Exception {
+    return c.send(plainRequest(base, user, password), HttpResponse.BodyHandlers.ofString());
   }
 
   private static BigInteger serial(HttpResponse<String> r) throws Exception {
