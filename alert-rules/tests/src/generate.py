@@ -193,15 +193,45 @@ def runaway_ann(p, v):
     }
 
 
+def runaway_week():
+    """A 5x step on a series with a week of history: the baseline's whole window. Its own file, evaluated
+    every 2 minutes: promtool refuses a range of more than 10,000 samples of one series (a week of 1m
+    rule results) and a week of 1m evaluations takes minutes; the 1m input samples stay."""
+    step = 1
+    spike_w = (7 * 24 + 11) * 60  # day 7, 11:00
+    out = header("""
+AiCostRunawayUsage: a 5x step in traffic on a series with a week of history (the baseline's whole 7-day
+window) fires within 5 minutes. 1-minute samples, evaluated every 2 minutes (promtool caps a range at
+10,000 samples of one series).""")
+    out += "evaluation_interval: 2m\ntests:\n"
+    base = noisy(random.Random(43), lambda i: level(i / 60.0))
+    flat = level(spike_w / 60.0)
+    s_week = Stream(spike_w + 12, step, "self_hosted", "vllm", "demo-llama", "meta-llama/Llama-3.1-8B-Instruct",
+                    "search", "CC-1001", lambda i: base(i) if i < spike_w else 5 * flat,
+                    tokens_per_req=(1000, 250), usd_per_token=(2e-6, 6e-6))
+    p = s_week.l
+    out += "  - name: runaway fires within 5 minutes of a 5x step on a series with a week of history\n"
+    out += "    interval: 1m\n    input_series:\n" + s_week.yaml()
+    out += "    alert_rule_test:\n"
+    for t in (3 * 24 * 60 + 13 * 60, 5 * 24 * 60 + 3 * 60, spike_w - 2, spike_w + 2):
+        out += alert_block(f"{t}m", "AiCostRunawayUsage", [])
+    # pending at +2m (rate2m of the step), firing at +4m once `for: 2m` has passed
+    for minute in (4, 10):
+        v = (s_week.spend.values[spike_w + minute] - s_week.spend.values[spike_w + minute - 5]) / 300 * 86400
+        out += alert_block(f"{spike_w + minute}m", "AiCostRunawayUsage",
+                           [(routing("AiCostRunawayUsage", "critical", p), runaway_ann(p, v))])
+    return out
+
+
 def runaway():
     step = 1
     spike_at = 35 * 60  # day 1, 11:00
     steps = spike_at + 12
     rng = random.Random(42)
     out = header("""
-AiCostRunawayUsage: a 5x step in traffic fires within 5 minutes, on a series with 35 hours and on one with
-a week of history; diurnal noise, a counter reset, a new model appearing and a young series stay quiet.
-1-minute samples.""")
+AiCostRunawayUsage: a 5x step in traffic on a series with 35 hours of history fires within 5 minutes
+(runaway_week.yml: with a week); diurnal noise, a counter reset, a new model appearing and a young series
+stay quiet. 1-minute samples.""")
     out += "evaluation_interval: 1m\ntests:\n"
 
     # Fires: steady diurnal traffic with noise, then 5x from the spike on (noiseless after the step so
@@ -213,12 +243,12 @@ a week of history; diurnal noise, a counter reset, a new model appearing and a y
                       "search", "CC-1001", lambda i: base(i) if i < spike_at else 5 * flat,
                       tokens_per_req=(1000, 250), usd_per_token=(2e-6, 6e-6))
 
-    def fire_checks(s_fire, spike_at):
+    def fire_checks(s_fire, spike_at, quiet=(1, 2, 3), firing=(4, 5, 10)):
         out = ""
         p = s_fire.l
-        for minute in (1, 2, 3):  # pending from +2m (rate2m above 3x), firing once `for: 2m` has passed
+        for minute in quiet:  # pending from +2m (rate2m above 3x), firing once `for: 2m` has passed
             out += alert_block(f"{spike_at + minute}m", "AiCostRunawayUsage", [])
-        for minute in (4, 5, 10):
+        for minute in firing:
             # $value = spend rate5m * 86400; the last 5 minutes are all at the flat 5x rate.
             v = (s_fire.spend.values[spike_at + minute] - s_fire.spend.values[spike_at + minute - 5]) / 300 * 86400
             out += alert_block(f"{spike_at + minute}m", "AiCostRunawayUsage",
@@ -278,16 +308,6 @@ a week of history; diurnal noise, a counter reset, a new model appearing and a y
             "        eval_time: 70m\n        exp_samples: []\n"
             "      - expr: count(provider_deployment_model_team_cost_center:aicost_tokens:rate5m_p90_7d)\n"
             "        eval_time: 75m\n        exp_samples:\n          - labels: '{}'\n            value: 1\n")
-
-    # A week of history (the baseline's whole 7 days), one stream to keep promtool's run short.
-    spike_w = (7 * 24 + 11) * 60  # day 7, 11:00
-    s_week = fire_stream(spike_w + 12, spike_w, random.Random(43))
-    out += "  - name: runaway fires within 5 minutes of a 5x step on a series with a week of history\n"
-    out += "    interval: 1m\n    input_series:\n" + s_week.yaml()
-    out += "    alert_rule_test:\n"
-    for t in (3 * 24 * 60 + 13 * 60, 5 * 24 * 60 + 3 * 60, spike_w - 1):
-        out += alert_block(f"{t}m", "AiCostRunawayUsage", [])
-    out += fire_checks(s_week, spike_w)
 
     # Weekend: Friday, a quiet weekend at 40 %, then Monday's ramp back to full load: quiet throughout.
     steps_w = (3 * 24 + 16) * 60
@@ -535,7 +555,8 @@ request fires within 3 hours.""")
 
 
 if __name__ == "__main__":
-    for name, fn in (("runaway.yml", runaway), ("daily.yml", daily), ("cost_per_request.yml", cost_per_request)):
+    for name, fn in (("runaway.yml", runaway), ("daily.yml", daily), ("cost_per_request.yml", cost_per_request),
+                     ("runaway_week.yml", runaway_week)):
         with open(os.path.join(OUT, name), "w") as f:
             f.write(fn())
         print("wrote", os.path.join(OUT, name))
