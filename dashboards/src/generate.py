@@ -7,8 +7,11 @@ script keeps those identical. Edit this file, then run
     python3 dashboards/src/generate.py
 
 and commit both. The JSON files are the product: Grafana never sees this script.
-Conventions (style.md): a `datasource` variable used by every panel and target, job / instance / team /
-provider / model / deployment variables, `$__rate_interval`, `sum by (...)` so several exporters (one
+Conventions (style.md): a `datasource` variable used by every panel and target, job / instance, the five
+attribution tags (team, project, environment, cost_center, feature) and provider / model / deployment as
+variables, a description on every panel (what it shows, how to read it, which alert relates; the
+generator refuses a panel without one), windows longer than a day from the hourly buckets of
+alert-rules/rules.yml instead of raw counters, `$__rate_interval`, `sum by (...)` so several exporters (one
 per GPU node) add up, a unit on every panel, stable uids, tag `aicost`, `__inputs` for "Import dashboard".
 """
 import json
@@ -19,16 +22,22 @@ DS = {"type": "prometheus", "uid": "${datasource}"}
 RI = "$__rate_interval"
 
 # Label filters. Usage / spend series carry every variable; GPU series carry deployment; others less.
-F = 'job=~"$job", instance=~"$instance", team=~"$team", provider=~"$provider", model=~"$model", deployment=~"$deployment"'
+F = ('job=~"$job", instance=~"$instance", team=~"$team", project=~"$project", environment=~"$environment", '
+     'cost_center=~"$cost_center", feature=~"$feature", provider=~"$provider", model=~"$model", deployment=~"$deployment"')
 FU = 'job=~"$job", instance=~"$instance", provider=~"$provider", model=~"$model"'          # unpriced
 FG = 'job=~"$job", instance=~"$instance", deployment=~"$deployment"'                       # GPU by deployment
 FJ = 'job=~"$job", instance=~"$instance"'                                                  # per GPU / health
 FS = F.replace('provider=~"$provider"', 'provider="self_hosted"')                        # self-hosted usage
 L = "provider, deployment, model, team, cost_center"
+# Hourly spend buckets (alert-rules/rules.yml, group aicost.hourly): every label F filters on, one sample an
+# hour. Windows longer than a day sum these (sum_over_time) instead of reading raw samples: 720 samples per
+# series for 30 days instead of 172,800 at a 15 s scrape.
+BUCKET = "job_instance_provider_category_deployment_model_attribution:aicost_spend_usd:increase1h"
+DOMAIN = ("job", "instance", "team", "project", "environment", "cost_center", "feature", "provider", "model", "deployment")
 
 
 class Board:
-    def __init__(self, uid, title, description, variables=("job", "instance", "team", "provider", "model", "deployment")):
+    def __init__(self, uid, title, description, variables=DOMAIN):
         self.uid, self.title, self.description, self.variables = uid, title, description, variables
         self.panels, self.y, self.x, self.row_h, self.next_id, self.types = [], 0, 0, 0, 1, set()
 
@@ -52,9 +61,10 @@ class Board:
                             "gridPos": {"x": 0, "y": self.y, "w": 24, "h": 1}, "panels": []})
         self.y += 1
 
-    def text(self, title, content, w=24, h=4):
+    def text(self, title, content, w=24, h=4, description=""):
         self.types.add("text")
         self.panels.append({"type": "text", "id": self._id(), "title": title, "datasource": DS,
+                            "description": describe(title, description),
                             "gridPos": self._place(w, h), "options": {"mode": "markdown", "content": content}})
 
     def panel(self, kind, title, targets, unit, w=12, h=8, description="", stack=False, decimals=None,
@@ -76,7 +86,7 @@ class Board:
             defaults["custom"] = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 20 if stack else 5,
                                   "stacking": {"mode": "normal" if stack else "none", "group": "A"},
                                   "showPoints": "never"}
-        p = {"type": kind, "id": self._id(), "title": title, "description": description, "datasource": DS,
+        p = {"type": kind, "id": self._id(), "title": title, "description": describe(title, description), "datasource": DS,
              "gridPos": self._place(w, h), "targets": tg,
              "fieldConfig": {"defaults": defaults, "overrides": overrides or []}}
         if kind == "timeseries":
@@ -106,6 +116,10 @@ class Board:
             "job": "label_values(aicost_build_info, job)",
             "instance": 'label_values(aicost_build_info{job=~"$job"}, instance)',
             "team": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, team)',
+            "project": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", team=~"$team"}, project)',
+            "environment": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, environment)',
+            "cost_center": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", team=~"$team"}, cost_center)',
+            "feature": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", team=~"$team", project=~"$project"}, feature)',
             "provider": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, provider)',
             "model": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", provider=~"$provider"}, model)',
             "deployment": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", provider=~"$provider"}, deployment)',
@@ -143,6 +157,133 @@ class Board:
         }
 
 
+# Descriptions of the panels that do not pass one inline: what the panel shows, how to read it, and the
+# alert it answers (docs/alerts.md). Every panel needs one; describe() stops the generator otherwise.
+DESCRIPTIONS = {
+    # overview
+    "Last 24h": "Estimated spend over the trailing 24 hours (raw counters, increase over 1d). Compare with "
+                "Previous 24h: AiCostDailySpendJump fires when this is 20 % and $50 above it.",
+    "Last 7 days": "Spend over the trailing 7 days, summed from the hourly buckets of the recording rules "
+                   "(alert-rules/rules.yml must be loaded). Updated once an hour; the first hour after "
+                   "Prometheus starts it is empty.",
+    "Last 30 days": "Spend over the trailing 30 days, summed from the hourly buckets (needs rules.yml and "
+                    "31 days of retention). Until budgets exist, the month's run-rate.",
+    "By category": "Dollars per hour by category (inference, compute, storage, networking, orchestration), "
+                   "stacked: the top of the stack is the total. AiCostCategoryWeekOverWeek watches each "
+                   "category week over week.",
+    "By provider": "Dollars per hour by provider, stacked. A step in one band with the others flat points "
+                   "at that provider; AiCostDailySpendJump names provider and model.",
+    "By model": "Dollars per hour by provider and model, stacked. A new band is a new model (rollout); a "
+                "band that widens while requests stay flat is a cost-per-request change (AiCostCostPerRequestHigh).",
+    "By team": "Dollars per hour by team and cost centre, stacked: who spends. Alerts route to the team "
+               "and cost_center shown here.",
+    "Daily spend by provider (trailing 24h)": "Each point is the spend of the 24 hours before it, per "
+                                              "provider: weekly rhythm and slow drifts show without the "
+                                              "diurnal swing. AiCostDailySpendJump compares it day over day.",
+    "Day over day: model and team (last 24h minus the 24h before)": "The ten provider / model / team "
+        "combinations whose last-24h spend grew most against the 24h before, in dollars. The first row is "
+        "usually the subject of an AiCostDailySpendJump.",
+    "Week over week: category and provider (last 7d minus the 7d before)": "The ten category / provider "
+        "pairs whose spend grew most over the last 7 days against the 7 before, in dollars, summed from "
+        "the hourly buckets. AiCostCategoryWeekOverWeek fires on +25 % and $20/day.",
+    "Cost per request by model": "Dollars per request (spend rate / request rate). Pay-per-token models: "
+        "moves with tokens per request. Self-hosted: also rises whenever traffic dips, because GPU time costs "
+        "the same; AiCostCostPerRequestHigh therefore values GPU time at its 7-day cost per token.",
+    "Cost per 1k tokens by model": "Dollars per 1,000 tokens of all types. Flat for API models unless the "
+        "input / output / cache mix changes; for self-hosted models it tracks GPU utilisation.",
+    "Tokens per second by type": "Tokens per second by type (input = uncached prompt, cache_read, "
+        "cache_write, output), stacked. A step in all types at once is volume (AiCostRunawayUsage); input "
+        "alone growing is longer prompts.",
+    "Requests per second by provider": "Requests per second by provider, stacked: volume. Compare with the "
+        "spend panels to tell volume from cost per request.",
+    "Unpriced tokens per second by model": "Tokens that matched no price, per model and type: their dollars "
+        "are missing everywhere. Any line here is AiCostUnpricedUsage; add the price and reload.",
+    "Budgets (coming with the budgets capability)": "Placeholder for month-to-date, forecast and budget "
+        "variance, which arrive with the budgets capability.",
+    # self-hosted
+    "Exporter's $/1k tokens per deployment and model (trailing window)": "The exporter's own "
+        "aicost_cost_per_1k_tokens_usd gauge over its trailing window (trailing_window in the config): the "
+        "same ratio as the top-left panel, smoothed by the exporter. AiCostCacheHitDrop values lost cache "
+        "hits at 90 % of it.",
+    "GPUs busy vs idle (GPU-seconds per second)": "How many GPUs are busy and how many idle at each moment "
+        "(GPU-seconds per second = GPUs), stacked: the top is the GPU count. A thick idle band is capacity "
+        "paid for and unused (AiCostIdleGpuSpend).",
+    "GPU dollars per hour, busy vs idle": "GPU dollars per hour split into busy and idle time, stacked. The "
+        "idle band is what AiCostIdleGpuSpend watches (per deployment and node, above $2/hour).",
+    "Idle GPU dollars, last 24h": "Dollars of idle GPU time over the last 24 hours, for the selected "
+        "deployments and nodes: the money scaling down or batch work could recover.",
+    "Idle share of GPU time, last 24h": "Idle GPU-seconds over all GPU-seconds in the last 24 hours. Above "
+        "~50 % the $/1k tokens including idle time is at least double the busy-only figure.",
+    "GPU utilization": "NVML utilisation per GPU (share of time a kernel ran). Low utilisation on GPUs of "
+        "a deployment with traffic means over-provisioning; pair with the idle panels.",
+    "GPU memory used": "Memory used per GPU. vLLM reserves most memory for its KV cache at start, so this "
+        "is flat while serving; a drop means the serving process stopped.",
+    "GPU power": "Power draw per node (sum of its GPUs), stacked. Busy GPUs draw several times their idle "
+        "power; energy dollars follow it when an energy price is configured.",
+    "GPU energy, last 24h": "Energy drawn by the selected nodes' GPUs over the last 24 hours (joules; "
+        "3.6 MJ = 1 kWh).",
+    "Tokens per second by deployment and type": "Self-hosted tokens per second by deployment and type, "
+        "stacked: the work the GPU dollars buy. Falling tokens with flat GPU dollars raise $/1k tokens.",
+    "Cache-hit ratio (cache_read / prompt tokens)": "Share of prompt tokens served from the prefix cache, "
+        "per deployment and model. AiCostCacheHitDrop fires when it falls below half its 7-day average.",
+    "Prompt tokens per request": "Prompt tokens (input + cache_read + cache_write) per request, per "
+        "deployment. Growth here is what AiCostCostPerRequestHigh catches on self-hosted deployments.",
+    "Output tokens per request": "Generated tokens per request, per deployment. Longer answers cost GPU "
+        "time; a jump after a prompt or model change explains a cost-per-request alert.",
+    # triage
+    "Spend per hour: now vs a day and a week ago": "Step 1. Total dollars per hour now, and the same hours "
+        "a day and a week ago. Above both: a real change (AiCostDailySpendJump); above yesterday only: "
+        "the weekly rhythm.",
+    "Change by category, last 24h vs the 24h before": "Step 1. Dollars each category gained or lost over "
+        "the last 24h against the 24h before. One long bar: that category moved; all bars: the total did.",
+    "Requests per second: now vs a week ago": "Step 2, volume. Requests per second now and a week ago. If "
+        "requests grew as much as spend, it is volume, not efficiency.",
+    "Cost per request: now vs a week ago": "Step 2, efficiency. Dollars per request now and a week ago. "
+        "Higher now with flat requests: AiCostCostPerRequestHigh territory (prompt, answer, model, cache). "
+        "Self-hosted cost per request also rises when traffic dips.",
+    "Tokens per request by type": "Step 2. Tokens per request by type, stacked: which part of the request "
+        "grew (input = prompt, output = answer, cache_read falling = lost cache).",
+    "Share of spend by model": "Step 3. Each model's share of spend, stacked to 100 %. A band that widens "
+        "while its request share does not is a pricier model or longer requests.",
+    "Share of requests by model": "Step 3. Each model's share of requests, stacked to 100 %. A shift here "
+        "with the spend shift beside it: the mix changed (a premium model as default).",
+    "Change by deployment, team and feature, last 24h vs the 24h before": "Step 4. The fifteen deployment / "
+        "model / team / feature combinations whose spend grew most, last 24h against the 24h before.",
+    "Spend per hour by environment and feature": "Step 4. Dollars per hour by environment and feature "
+        "(attribution tags), stacked: a batch job or an evaluation run against production shows as a new "
+        "band.",
+    "Daily spend (trailing 24h), this week vs last week": "Step 5. Trailing-24h spend now and a week "
+        "earlier: the same bump last week means a recurring job, not an incident.",
+    # exporter health
+    "Exporters up": "Exporters Prometheus scrapes successfully. Fewer than you run: AiCostExporterDown.",
+    "Collectors failing": "Collectors whose last run failed (aicost_collector_success == 0). Non-zero for "
+        "10 minutes: AiCostCollectorFailing.",
+    "Build info": "Version and revision of each exporter: check after an upgrade that every node runs the "
+        "same.",
+    "Collector success (1 = last run succeeded)": "1 when a collector's last run succeeded, per exporter "
+        "and collector. Dips to 0 are failed runs; a flat 0 is AiCostCollectorFailing.",
+    "Collector run duration": "How long each collector's last run took. Near its interval, runs start "
+        "overlapping and data arrives late (AiCostCollectorStale).",
+    "Collector errors per second by reason": "Collector errors per second by reason (timeout, http status, "
+        "parse ...). The reason tells where to look; see the AiCostCollectorFailing runbook.",
+    "Upstream requests per second by outcome": "Calls the exporter makes to its upstreams (vLLM, provider "
+        "APIs) by outcome. Errors here precede collector failures.",
+}
+
+
+def describe(title, given):
+    d = given or DESCRIPTIONS.get(title, "")
+    if not d:
+        raise SystemExit(f"panel {title!r} has no description: add one to DESCRIPTIONS")
+    return d
+
+
+def bucket(w, by="", off=""):
+    """Spend over a window longer than a day, summed from the hourly buckets."""
+    inner = f"sum_over_time({BUCKET}{{{F}}}[{w}]{off})"
+    return f"sum by ({by}) ({inner})" if by else f"sum({inner})"
+
+
 def spend(by, extra=""):
     return f"sum by ({by}) (rate(aicost_spend_usd_total{{{F}{extra}}}[{RI}])) * 3600"
 
@@ -154,20 +295,24 @@ def overview():
     b.row("Spend")
     tot = lambda w, off="": f"sum(increase(aicost_spend_usd_total{{{F}}}[{w}]{off}))"
     b.panel("stat", "Today so far", [f"sum(increase(aicost_spend_usd_total{{{F}}}[$__range]))"], "currencyUSD",
-            w=4, h=4, time_from="now/d", description="Since midnight (dashboard time zone).")
+            w=4, h=4, time_from="now/d", description="Spend since midnight (dashboard time zone). Read with Last "
+            "24h: the day's pace so far.")
     b.panel("stat", "Last 24h", [tot("1d")], "currencyUSD", w=4, h=4, instant=True)
     b.panel("stat", "Previous 24h", [tot("1d", " offset 1d")], "currencyUSD", w=4, h=4, instant=True,
-            description="The 24 hours before the last 24 hours (yesterday, trailing).")
-    b.panel("stat", "Last 7 days", [tot("7d")], "currencyUSD", w=4, h=4, instant=True)
-    b.panel("stat", "Last 30 days", [tot("30d")], "currencyUSD", w=4, h=4, instant=True)
+            description="Spend in the 24 hours before the last 24 hours (yesterday, trailing). "
+            "AiCostDailySpendJump fires when Last 24h is 20 % and $50 above it.")
+    b.panel("stat", "Last 7 days", [bucket("7d")], "currencyUSD", w=4, h=4, instant=True)
+    b.panel("stat", "Last 30 days", [bucket("30d")], "currencyUSD", w=4, h=4, instant=True)
     b.panel("stat", "Spend rate now (per day)", [f"sum(rate(aicost_spend_usd_total{{{F}}}[1h])) * 86400"],
-            "currencyUSD", w=4, h=4, instant=True, description="Last hour's pace, extrapolated to a day.")
+            "currencyUSD", w=4, h=4, instant=True, description="Last hour's spend rate extrapolated to a day. Compare with Last 24h: far above it "
+            "means something started in the last hour (AiCostRunawayUsage if it is 3x usual).")
     b.row("Spend over time (per hour)")
     b.panel("timeseries", "By category", [(spend("category"), "{{category}}")], "currencyUSD", stack=True)
     b.panel("timeseries", "By provider", [(spend("provider"), "{{provider}}")], "currencyUSD", stack=True)
     b.panel("timeseries", "By model", [(spend("provider, model"), "{{provider}} {{model}}")], "currencyUSD", stack=True)
     b.panel("timeseries", "By deployment", [(spend("deployment"), "{{deployment}}")], "currencyUSD", stack=True,
-            description="Empty deployment = API usage (no self-hosted deployment).")
+            description="Dollars per hour by deployment, stacked. Empty deployment = API usage (no "
+            "self-hosted deployment). A self-hosted band stays flat when traffic dips: GPU time is paid anyway.")
     b.panel("timeseries", "By team", [(spend("team, cost_center"), "{{team}} ({{cost_center}})")], "currencyUSD", stack=True)
     b.panel("timeseries", "Daily spend by provider (trailing 24h)",
             [(f"sum by (provider) (increase(aicost_spend_usd_total{{{F}}}[1d]))", "{{provider}}")], "currencyUSD")
@@ -177,7 +322,8 @@ def overview():
     b.panel("table", "Day over day: model and team (last 24h minus the 24h before)",
             [mv("provider, model, team", "1d")], "currencyUSD", instant=True, fmt="table")
     b.panel("table", "Week over week: category and provider (last 7d minus the 7d before)",
-            [mv("category, provider", "7d")], "currencyUSD", instant=True, fmt="table")
+            [f"topk(10, {bucket('7d', 'category, provider')} - {bucket('7d', 'category, provider', ' offset 7d')})"],
+            "currencyUSD", instant=True, fmt="table")
     b.row("Unit costs")
     b.panel("timeseries", "Cost per request by model",
             [(f"sum by (provider, model) (rate(aicost_spend_usd_total{{{F}}}[{RI}])) / "
@@ -194,7 +340,8 @@ def overview():
     b.row("Unpriced usage (spend shown as $0)")
     b.panel("stat", "Unpriced tokens, last 24h",
             [f"sum(increase(aicost_unpriced_tokens_total{{{FU}}}[1d]))"], "short", w=6, instant=True,
-            description="Tokens that matched no price. Should be 0: add prices to pricing.models.")
+            description="Tokens over the last 24h that matched no price, so their dollars are missing. "
+            "Should be 0: add prices to pricing.models (AiCostUnpricedUsage).")
     b.panel("timeseries", "Unpriced tokens per second by model",
             [(f"sum by (provider, model, token_type) (rate(aicost_unpriced_tokens_total{{{FU}}}[{RI}]))",
               "{{provider}} {{model}} {{token_type}}")], "short", w=18)
@@ -216,10 +363,12 @@ def selfhosted():
     b.row("Cost per 1k tokens")
     b.panel("timeseries", "$/1k tokens per deployment, including idle GPU time",
             [(f"{gpu_all} / {toks} * 1000", "{{deployment}}")], "currencyUSD", decimals=4,
-            description="All GPU dollars of the deployment divided by its tokens: what you really pay.")
+            description="All GPU dollars of the deployment divided by its tokens: what you really pay, idle "
+                        "time included. Rises at night and at weekends as traffic falls.")
     b.panel("timeseries", "$/1k tokens per deployment, busy time only",
             [(f"{gpu_busy} / {toks} * 1000", "{{deployment}}")], "currencyUSD", decimals=4,
-            description="What a perfectly packed GPU would cost; the gap to the left panel is idle time.")
+            description="Busy GPU dollars only, divided by tokens: what a perfectly packed GPU would cost; "
+                        "the gap to the left panel is idle time (AiCostIdleGpuSpend).")
     b.panel("timeseries", "Exporter's $/1k tokens per deployment and model (trailing window)",
             [(f"avg by (deployment, model) (aicost_cost_per_1k_tokens_usd{{{FS}}})", "{{deployment}} {{model}}")],
             "currencyUSD", decimals=4, w=24)
@@ -251,7 +400,8 @@ def selfhosted():
     b.panel("timeseries", "Non-token spend per hour (GPU time, energy) by service",
             [(f"sum by (service, category) (rate(aicost_spend_usd_total{{{F}, token_type=\"\"}}[{RI}])) * 3600",
               "{{service}} {{category}}")], "currencyUSD", w=6,
-            description="Spend with no token type: GPU hours and energy priced by the exporter.")
+            description="Dollars per hour of spend with no token type: GPU hours and energy priced by the "
+                        "exporter, by service and category.")
     b.row("Throughput and cache")
     b.panel("timeseries", "Tokens per second by deployment and type",
             [(f"sum by (deployment, token_type) (rate(aicost_tokens_total{{{FS}}}[{RI}]))",
@@ -281,7 +431,8 @@ def selfhosted():
     b.panel("timeseries", "Output tokens per request, p50 / p95 (needs a vLLM scrape job)",
             [("histogram_quantile(0.5, sum by (le, model_name) (rate(vllm:request_generation_tokens_bucket[$__rate_interval])))", "p50 {{model_name}}"),
              ("histogram_quantile(0.95, sum by (le, model_name) (rate(vllm:request_generation_tokens_bucket[$__rate_interval])))", "p95 {{model_name}}")],
-            "short", description="Optional: needs a Prometheus scrape job for vLLM itself.")
+            "short", description="Optional: p50 and p95 of generated tokens per request from vLLM's own histogram; "
+                                 "needs a Prometheus scrape job for vLLM itself. Empty otherwise.")
     return b
 
 
@@ -325,7 +476,8 @@ def triage():
     b.panel("timeseries", "Prompt tokens per request by deployment and model",
             [(f"sum by (deployment, model) (rate(aicost_tokens_total{{{F}, token_type=~\"input|cache_read|cache_write\"}}[{RI}])) / "
               f"sum by (deployment, model) (rate(aicost_requests_total{{{F}}}[{RI}]))", "{{deployment}} {{model}}")], "short",
-            description="A prompt that suddenly carries a whole document shows here first.")
+            description="Step 4. Prompt tokens per request by deployment and model. A prompt that suddenly "
+                        "carries a whole document shows here first (AiCostCostPerRequestHigh).")
     b.panel("timeseries", "Spend per hour by environment and feature",
             [(spend("environment, feature"), "{{environment}} {{feature}}")], "currencyUSD", stack=True, w=24)
     b.row("5. Isolated or recurring?")
@@ -355,7 +507,8 @@ def health():
             [(f"min by (instance, collector) (aicost_collector_success{{{FJ}}})", "{{instance}} {{collector}}")], "short")
     b.panel("timeseries", "Time since last success",
             [(f"time() - max by (instance, collector) (aicost_collector_last_success_timestamp_seconds{{{FJ}}})",
-              "{{instance}} {{collector}}")], "s", description="AiCostCollectorStale fires above 15m.")
+              "{{instance}} {{collector}}")], "s", description="Seconds since each collector last succeeded, per exporter. A sawtooth up to the collector's "
+                                 "interval is normal; above 15m AiCostCollectorStale fires.")
     b.panel("timeseries", "Collector run duration",
             [(f"max by (instance, collector) (aicost_collector_duration_seconds{{{FJ}}})", "{{instance}} {{collector}}")], "s")
     b.panel("timeseries", "Collector errors per second by reason",
@@ -367,7 +520,8 @@ def health():
               "{{collector}} {{operation}} {{outcome}}")], "reqps")
     b.panel("timeseries", "What the exporter spends on upstream APIs (per day)",
             [(f"sum by (collector) (increase(aicost_upstream_api_cost_usd_total{{{FJ}}}[1d]))", "{{collector}}")],
-            "currencyUSD", decimals=4, description="CloudWatch and Cost Explorer calls are billed.")
+            "currencyUSD", decimals=4, description="What the exporter's own upstream calls cost over the trailing 24h, per collector: "
+                                 "CloudWatch and Cost Explorer calls are billed. Weigh it against the spend it measures.")
     b.row("Cardinality guard")
     b.panel("timeseries", "Series dropped per hour by metric",
             [(f"sum by (metric) (increase(aicost_series_dropped_total{{{FJ}}}[1h]))", "{{metric}}")], "short", w=24,

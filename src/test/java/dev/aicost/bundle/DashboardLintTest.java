@@ -34,7 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DashboardLintTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> DS_REFS = Set.of("${datasource}", "$datasource");
-  private static final List<String> DOMAIN_VARIABLES = List.of("job", "instance", "team", "provider", "model", "deployment");
+  /** The attribution tags the README leads with, then provider, model, deployment, instance. */
+  private static final List<String> DOMAIN_VARIABLES = List.of("job", "instance", "team", "project", "environment",
+      "cost_center", "feature", "provider", "model", "deployment");
   private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
   private static final Pattern IDENT = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
@@ -158,6 +160,8 @@ class DashboardLintTest {
       String title = name + " / " + p.path("title").asText();
       assertTrue(ids.add(p.path("id").asInt()), title + ": duplicate panel id");
       if (type.equals("row")) continue;
+      assertTrue(p.path("description").asText().length() >= 40,
+          title + ": a description (what it shows, how to read it, which alert relates) is required");
       assertTrue(DS_REFS.contains(p.path("datasource").path("uid").asText()), title + ": panel datasource must be ${datasource}");
       if (type.equals("text")) continue;
       dataPanels++;
@@ -192,6 +196,20 @@ class DashboardLintTest {
       }
     }
     assertTrue(unknown.isEmpty(), path.getFileName() + ": names not defined by Metrics or rules.yml:\n" + String.join("\n", unknown));
+  }
+
+  /** Windows longer than a day read the hourly buckets of rules.yml, never 30 days of raw samples. */
+  @ParameterizedTest
+  @MethodSource("dashboards")
+  void noPanelReadsMoreThanADayOfRawSamples(Path path) throws Exception {
+    JsonNode d = JSON.readTree(path.toFile());
+    List<String> over = new ArrayList<>();
+    for (JsonNode p : panels(d)) {
+      for (JsonNode t : p.path("targets")) {
+        for (String r : BundleToolsTest.rawRangesOverADay(t.path("expr").asText())) over.add(p.path("title").asText() + ": " + r);
+      }
+    }
+    assertTrue(over.isEmpty(), path.getFileName() + ": panels reading more than 1d of raw samples:\n" + String.join("\n", over));
   }
 
   @Test
