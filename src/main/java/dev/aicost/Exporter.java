@@ -9,6 +9,7 @@ import dev.aicost.collect.Source;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
+import dev.aicost.config.ListenAddress;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.demo.Demo;
@@ -99,9 +100,9 @@ public final class Exporter implements AutoCloseable {
     registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
     JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
     if (demo != null) api.with(demo.api());
-    String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
+    ListenAddress listen = ListenAddress.parse(settings.listen() != null ? settings.listen() : config.server().listen());
     String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
-    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path, settings.web()),
+    this.server = new HttpServer(new HttpServer.Options(listen.host(), listen.port(), path, settings.web()),
         registry, exposition, () -> ready, this::reload, statusView(), api);
   }
 
@@ -109,7 +110,7 @@ public final class Exporter implements AutoCloseable {
     server.start();
     startPipeline(config);
     ready = true;
-    log.info("event=started listen=:{} demo={} sources={} ledger={}", server.port(), demo != null, targets.size(), config.state().path());
+    log.info("event=started listen={} demo={} sources={} ledger={}", server.boundAddress(), demo != null, targets.size(), config.state().path());
     return this;
   }
 
@@ -308,13 +309,6 @@ public final class Exporter implements AutoCloseable {
         return t;
       }
     };
-  }
-
-  static String[] splitListen(String listen) {
-    int i = listen.lastIndexOf(':');
-    String host = listen.substring(0, i);
-    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-    return new String[] {host.isEmpty() ? "0.0.0.0" : host, listen.substring(i + 1)};
   }
 
   @Override

@@ -29,7 +29,7 @@ public final class Main {
       cli = CommandLine.parse(args);
     } catch (CommandLine.UsageException e) {
       System.err.println("aicost-exporter: " + e.getMessage());
-      return 2;
+      return 1;
     }
     if (cli.help()) {
       System.out.print(CommandLine.USAGE);

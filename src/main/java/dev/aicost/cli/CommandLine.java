@@ -1,5 +1,6 @@
 package dev.aicost.cli;
 
+import dev.aicost.config.ListenAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -85,6 +86,13 @@ public record CommandLine(
       check = rest.get(1);
     }
     if (!LEVELS.contains(level)) throw new UsageException("--log.level must be one of debug, info, warn, error");
+    if (listen != null) {
+      try {
+        ListenAddress.parse(listen);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--web.listen-address: " + e.getMessage());
+      }
+    }
     if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
     if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
     return new CommandLine(config, listen, path, web, level, demo, version, help, check);

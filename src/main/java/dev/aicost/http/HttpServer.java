@@ -74,6 +74,17 @@ public final class HttpServer implements AutoCloseable {
     return app.port();
   }
 
+  /** The address actually bound ({@code 0.0.0.0:10042}, {@code [::1]:43117}), for the start-up log. */
+  public String boundAddress() {
+    for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {
+      if (c instanceof org.eclipse.jetty.server.ServerConnector sc && sc.getLocalPort() > 0) {
+        String host = sc.getHost() == null ? "0.0.0.0" : sc.getHost();
+        return dev.aicost.config.ListenAddress.format(host, sc.getLocalPort());
+      }
+    }
+    return ":" + app.port();
+  }
+
   private static void readiness(Context ctx, BooleanSupplier ready) {
     boolean ok = ready.getAsBoolean();
     ctx.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).contentType("text/plain; charset=utf-8").result(ok ? "Ready\n" : "Starting\n");
