@@ -10,6 +10,7 @@ import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
 import dev.aicost.config.ListenAddress;
+import dev.aicost.config.Secrets;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.demo.Demo;
@@ -50,6 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +66,7 @@ public final class Exporter implements AutoCloseable {
 
   /** Everything that comes from outside the configuration file. */
   public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm,
-      WebSecurity web) {}
+      WebSecurity web, boolean enableLifecycle) {}
 
   private final Settings settings;
   private final Clock clock;
@@ -79,6 +81,7 @@ public final class Exporter implements AutoCloseable {
   private final AccountingSinkHolder sink = new AccountingSinkHolder();
   private final HttpServer server;
   private final Demo demo;
+  private final ReloadQueue reloads = new ReloadQueue(this::reload, this::recordReload);
   private volatile ExporterConfig config;
   private volatile Map<String, String> targets = Map.of();
   private volatile Supplier<GpuInventory> gpuInventory = () -> GpuInventory.EMPTY;
@@ -92,23 +95,35 @@ public final class Exporter implements AutoCloseable {
     this.counters = new CounterStore(config.limits().maxSeriesPerMetric());
     this.windows = new TrailingWindows(config.trailingWindow());
     this.ledger = new Ledger(Path.of(config.state().path()), counters);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    this.exposition = new ExpositionCache(registry);
-    this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
-    this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
+    try {
+      PrometheusRegistry registry = new PrometheusRegistry();
+      this.exposition = new ExpositionCache(registry);
+      this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
+      this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
-    registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
-    JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
-    if (demo != null) api.with(demo.api());
-    ListenAddress listen = ListenAddress.parse(settings.listen() != null ? settings.listen() : config.server().listen());
-    String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
-    this.server = new HttpServer(new HttpServer.Options(listen.host(), listen.port(), path, settings.web()),
-        registry, exposition, () -> ready, this::reload, statusView(), api);
+      registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
+      JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
+      if (demo != null) api.with(demo.api());
+      ListenAddress listen = ListenAddress.parse(settings.listen() != null ? settings.listen() : config.server().listen());
+      String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
+      this.server = new HttpServer(new HttpServer.Options(listen.host(), listen.port(), path, settings.web()),
+          registry, exposition, () -> ready, settings.enableLifecycle() ? this::requestReload : null, statusView(), api);
+    } catch (RuntimeException e) {
+      ledger.close(); // release the ledger's lock for whoever tries next
+      throw e;
+    }
   }
 
   public Exporter start() throws Exception {
-    server.start();
-    startPipeline(config);
+    try {
+      server.start();
+      startPipeline(config);
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+    recordReload(new ReloadResult(true, "started")); // as Prometheus: the start-up load is the first reload
+    reloads.start();
     ready = true;
     log.info("event=started listen={} demo={} sources={} ledger={}", server.boundAddress(), demo != null, targets.size(), config.state().path());
     return this;
@@ -215,8 +230,27 @@ public final class Exporter implements AutoCloseable {
     }
   }
 
-  /** POST /-/reload: validate and build the new configuration before touching the running one. */
-  public synchronized ReloadResult reload() {
+  /**
+   * Asks for a reload (SIGHUP, POST /-/reload) without waiting: the result is that of the next reload
+   * to start, which several requests may share.
+   */
+  public CompletableFuture<ReloadResult> requestReload() {
+    return reloads.request();
+  }
+
+  /** Reloads run since start (coalesced requests count once). */
+  public long reloadsRun() {
+    return reloads.runs();
+  }
+
+  private void recordReload(ReloadResult r) {
+    gauges.set(Metrics.CONFIG_RELOAD_SUCCESS, List.of(), r.ok() ? 1 : 0);
+    if (r.ok()) gauges.set(Metrics.CONFIG_RELOAD_SUCCESS_TIME, List.of(), clock.millis() / 1000.0);
+    exposition.changed();
+  }
+
+  /** One reload, on the reload thread only: validate and build the new configuration before touching the running one. */
+  private ReloadResult reload() {
     if (settings.configFile() == null) {
       if (settings.web() == null) return new ReloadResult(false, "no --config.file to reload");
       ReloadResult webRejected = reloadWebConfig();
@@ -231,8 +265,9 @@ public final class Exporter implements AutoCloseable {
       log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
       return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
     } catch (Exception e) {
-      log.warn("event=reload_rejected error=\"{}\"", e.getMessage());
-      return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + e.getMessage());
+      String error = Secrets.redact(e.getMessage());
+      log.warn("event=reload_rejected error=\"{}\"", error);
+      return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + error);
     }
     ReloadResult webRejected = reloadWebConfig();
     if (webRejected != null) return webRejected;
@@ -245,13 +280,14 @@ public final class Exporter implements AutoCloseable {
     try {
       startPipeline(next);
     } catch (Exception e) {
-      log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", e.getMessage());
+      String error = Secrets.redact(e.getMessage());
+      log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", error);
       try {
         startPipeline(config);
       } catch (Exception again) {
-        log.error("event=restore_failed error=\"{}\"", again.getMessage());
+        log.error("event=restore_failed error=\"{}\"", Secrets.redact(again.getMessage()));
       }
-      return new ReloadResult(false, "reload failed, previous configuration restored: " + e.getMessage());
+      return new ReloadResult(false, "reload failed, previous configuration restored: " + error);
     }
     config = next;
     exposition.changed();
@@ -314,6 +350,7 @@ public final class Exporter implements AutoCloseable {
   @Override
   public void close() {
     ready = false;
+    reloads.close();
     orchestrator.close();
     server.close();
     if (demo != null) demo.close();

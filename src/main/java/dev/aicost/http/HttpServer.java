@@ -4,7 +4,10 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -27,7 +30,7 @@ public final class HttpServer implements AutoCloseable {
   public record Options(String host, int port, String telemetryPath, WebSecurity security) {}
 
   public HttpServer(Options options, PrometheusRegistry registry, ExpositionCache cache, BooleanSupplier ready,
-      Supplier<ReloadResult> reload, StatusView status, JsonApi api) {
+      Supplier<CompletableFuture<ReloadResult>> reload, StatusView status, JsonApi api) {
     this.registry = registry;
     this.cache = cache;
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
@@ -52,10 +55,7 @@ public final class HttpServer implements AutoCloseable {
     app.head("/-/healthy", ctx -> ctx.status(HttpStatus.OK));
     app.get("/-/ready", ctx -> readiness(ctx, ready));
     app.head("/-/ready", ctx -> readiness(ctx, ready));
-    app.post("/-/reload", ctx -> {
-      ReloadResult r = reload.get();
-      ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("text/plain; charset=utf-8").result(r.message() + "\n");
-    });
+    app.post("/-/reload", ctx -> reload(ctx, reload));
     app.get("/-/reload", ctx -> ctx.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "POST").result("use POST\n"));
     app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(StatusPage.render(status, options.telemetryPath())));
     api.register(app);
@@ -83,6 +83,33 @@ public final class HttpServer implements AutoCloseable {
       }
     }
     return ":" + app.port();
+  }
+
+  /** How long POST /-/reload waits for its reload; the reload itself carries on past it. */
+  static final Duration RELOAD_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * POST /-/reload, as Prometheus has it: only with --web.enable-lifecycle (reload is null without),
+   * answered when a reload that began after the request is done. The wait is asynchronous, so
+   * reloaders hold no server thread and never delay a scrape.
+   */
+  private static void reload(Context ctx, Supplier<CompletableFuture<ReloadResult>> reload) {
+    ctx.contentType("text/plain; charset=utf-8");
+    if (reload == null) {
+      ctx.status(HttpStatus.FORBIDDEN).result("Lifecycle API is not enabled (start with --web.enable-lifecycle, or send SIGHUP).\n");
+      return;
+    }
+    ctx.future(() -> reload.get()
+        .orTimeout(RELOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((r, timeout) -> {
+          if (r == null) {
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("reload still running after " + RELOAD_WAIT.toSeconds()
+                + "s; aicost_config_last_reload_successful will say how it ended\n");
+          } else {
+            ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).result(r.message() + "\n");
+          }
+          return null;
+        }));
   }
 
   private static void readiness(Context ctx, BooleanSupplier ready) {

@@ -104,6 +104,10 @@ public final class Metrics {
       "US dollars the exporter itself spent on upstream APIs (CloudWatch, Cost Explorer).", List.of(COLLECTOR));
   public static final Family SERIES_DROPPED = new Family("aicost_series_dropped", FamilyType.COUNTER,
       "Series not created because the metric reached limits.max_series_per_metric.", List.of("metric"));
+  public static final Family CONFIG_RELOAD_SUCCESS = new Family("aicost_config_last_reload_successful", FamilyType.GAUGE,
+      "1 if the last configuration reload (SIGHUP, POST /-/reload) took effect, 0 if it was refused; the start-up load counts as one.", List.of());
+  public static final Family CONFIG_RELOAD_SUCCESS_TIME = new Family("aicost_config_last_reload_success_timestamp_seconds", FamilyType.GAUGE,
+      "Unix time of the last configuration reload that took effect (or of the start-up load).", List.of());
   public static final Family BUILD_INFO = new Family("aicost_build_info", FamilyType.INFO,
       "Build information, value 1.", List.of("version", "revision"));
 
