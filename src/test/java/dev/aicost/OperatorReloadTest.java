@@ -95,6 +95,20 @@ class OperatorReloadTest {
   }
 
   @Test
+  void aRefusedReloadNeverEchoesAPassword() throws Exception {
+    Path file = start(config("a", ""));
+    Files.writeString(file, config("a", "").replace(vllm.url(), "ftp://scraper:hunter2@gpu-box/metrics"));
+    try (Response r = post(ex.http)) {
+      String body = r.body().string();
+      assertEquals(400, r.code(), body);
+      assertTrue(body.contains("sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box/metrics\""), body);
+      assertFalse(body.contains("hunter2"), body);
+    }
+    assertFalse(ex.text("/").contains("hunter2"));
+    assertFalse(ex.text("/api/v1/status").contains("hunter2"));
+  }
+
+  @Test
   void twentySlowReloadersNeitherHoldUpScrapesNorRunTwentyReloads() throws Exception {
     prices.page(Files.readString(Path.of("src/test/resources/dev/aicost/pricing/litellm-prices.json")));
     Path file = start(config("a", "pricing: { files: [ \"" + prices.url() + "\" ] }"));
