@@ -9,6 +9,8 @@ import dev.aicost.collect.Source;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
+import dev.aicost.config.ListenAddress;
+import dev.aicost.config.Secrets;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.demo.Demo;
@@ -49,6 +51,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +66,7 @@ public final class Exporter implements AutoCloseable {
 
   /** Everything that comes from outside the configuration file. */
   public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm,
-      WebSecurity web) {}
+      WebSecurity web, boolean enableLifecycle) {}
 
   private final Settings settings;
   private final Clock clock;
@@ -79,6 +82,7 @@ public final class Exporter implements AutoCloseable {
   private final AccountingSinkHolder sink = new AccountingSinkHolder();
   private final HttpServer server;
   private final Demo demo;
+  private final ReloadQueue reloads = new ReloadQueue(this::reload, this::recordReload);
   private volatile ExporterConfig config;
   private volatile Map<String, String> targets = Map.of();
   private volatile Supplier<GpuInventory> gpuInventory = () -> GpuInventory.EMPTY;
@@ -92,27 +96,39 @@ public final class Exporter implements AutoCloseable {
     this.counters = new CounterStore(config.limits().maxSeriesPerMetric());
     this.windows = new TrailingWindows(config.trailingWindow());
     this.ledger = new Ledger(Path.of(config.state().path()), counters);
-    PrometheusRegistry registry = new PrometheusRegistry();
-    this.exposition = new ExpositionCache(registry);
-    this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
-    this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
+    try {
+      PrometheusRegistry registry = new PrometheusRegistry();
+      this.exposition = new ExpositionCache(registry);
+      this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
+      this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
-    PriceGauges priceGauges = new PriceGauges(counters, () -> prices.isEmpty() ? null : prices.current().catalog(), clock);
-    registry.register(new ExporterCollector(clock, counters, gauges, windows, priceGauges, () -> orchestrator, build, () -> gpuInventory.get()));
-    JsonApi api = new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
-    if (demo != null) api.with(demo.api());
-    String[] hostPort = splitListen(settings.listen() != null ? settings.listen() : config.server().listen());
-    String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
-    this.server = new HttpServer(new HttpServer.Options(hostPort[0], Integer.parseInt(hostPort[1]), path, settings.web(),
-        config.server().readHeaderTimeout()),
-        registry, exposition, () -> ready, this::reload, statusView(), api);
+      PriceGauges priceGauges = new PriceGauges(counters, () -> prices.isEmpty() ? null : prices.current().catalog(), clock);
+      registry.register(new ExporterCollector(clock, counters, gauges, windows, priceGauges, () -> orchestrator, build, () -> gpuInventory.get()));
+      JsonApi api = new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
+      if (demo != null) api.with(demo.api());
+      ListenAddress listen = ListenAddress.parse(settings.listen() != null ? settings.listen() : config.server().listen());
+      String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
+      this.server = new HttpServer(new HttpServer.Options(listen.host(), listen.port(), path, settings.web(),
+          config.server().readHeaderTimeout()),
+          registry, exposition, () -> ready, settings.enableLifecycle() ? this::requestReload : null, statusView(), api);
+    } catch (RuntimeException e) {
+      ledger.close(); // release the ledger's lock for whoever tries next
+      throw e;
+    }
   }
 
   public Exporter start() throws Exception {
-    server.start();
-    startPipeline(config);
+    try {
+      server.start();
+      startPipeline(config);
+    } catch (Exception | Error e) {
+      close();
+      throw e;
+    }
+    recordReload(new ReloadResult(true, "started")); // as Prometheus: the start-up load is the first reload
+    reloads.start();
     ready = true;
-    log.info("event=started listen=:{} demo={} sources={} ledger={}", server.port(), demo != null, targets.size(), config.state().path());
+    log.info("event=started listen={} demo={} sources={} ledger={}", server.boundAddress(), demo != null, targets.size(), config.state().path());
     return this;
   }
 
@@ -205,8 +221,27 @@ public final class Exporter implements AutoCloseable {
     }
   }
 
-  /** POST /-/reload: validate and build the new configuration before touching the running one. */
-  public synchronized ReloadResult reload() {
+  /**
+   * Asks for a reload (SIGHUP, POST /-/reload) without waiting: the result is that of the next reload
+   * to start, which several requests may share.
+   */
+  public CompletableFuture<ReloadResult> requestReload() {
+    return reloads.request();
+  }
+
+  /** Reloads run since start (coalesced requests count once). */
+  public long reloadsRun() {
+    return reloads.runs();
+  }
+
+  private void recordReload(ReloadResult r) {
+    gauges.set(Metrics.CONFIG_RELOAD_SUCCESS, List.of(), r.ok() ? 1 : 0);
+    if (r.ok()) gauges.set(Metrics.CONFIG_RELOAD_SUCCESS_TIME, List.of(), clock.millis() / 1000.0);
+    exposition.changed();
+  }
+
+  /** One reload, on the reload thread only: validate and build the new configuration before touching the running one. */
+  private ReloadResult reload() {
     if (settings.configFile() == null) {
       if (settings.web() == null) return new ReloadResult(false, "no --config.file to reload");
       ReloadResult webRejected = reloadWebConfig();
@@ -221,8 +256,9 @@ public final class Exporter implements AutoCloseable {
       log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
       return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
     } catch (Exception e) {
-      log.warn("event=reload_rejected error=\"{}\"", e.getMessage());
-      return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + e.getMessage());
+      String error = Secrets.redact(e.getMessage());
+      log.warn("event=reload_rejected error=\"{}\"", error);
+      return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + error);
     }
     ReloadResult webRejected = reloadWebConfig();
     if (webRejected != null) return webRejected;
@@ -235,13 +271,14 @@ public final class Exporter implements AutoCloseable {
     try {
       startPipeline(next);
     } catch (Exception e) {
-      log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", e.getMessage());
+      String error = Secrets.redact(e.getMessage());
+      log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", error);
       try {
         startPipeline(config);
       } catch (Exception again) {
-        log.error("event=restore_failed error=\"{}\"", again.getMessage());
+        log.error("event=restore_failed error=\"{}\"", Secrets.redact(again.getMessage()));
       }
-      return new ReloadResult(false, "reload failed, previous configuration restored: " + e.getMessage());
+      return new ReloadResult(false, "reload failed, previous configuration restored: " + error);
     }
     config = next;
     exposition.changed();
@@ -301,16 +338,10 @@ public final class Exporter implements AutoCloseable {
     };
   }
 
-  static String[] splitListen(String listen) {
-    int i = listen.lastIndexOf(':');
-    String host = listen.substring(0, i);
-    if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
-    return new String[] {host.isEmpty() ? "0.0.0.0" : host, listen.substring(i + 1)};
-  }
-
   @Override
   public void close() {
     ready = false;
+    reloads.close();
     orchestrator.close();
     server.close();
     if (demo != null) demo.close();

@@ -4,6 +4,7 @@ import dev.aicost.cli.CommandLine;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
+import dev.aicost.config.Secrets;
 import dev.aicost.http.WebSecurity;
 import dev.aicost.metrics.BuildInfo;
 import java.nio.file.Path;
@@ -14,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import sun.misc.Signal;
 
 /** Entry point: parses the command line, loads the configuration, builds the exporter and runs it. */
 public final class Main {
@@ -29,7 +31,7 @@ public final class Main {
       cli = CommandLine.parse(args);
     } catch (CommandLine.UsageException e) {
       System.err.println("aicost-exporter: " + e.getMessage());
-      return 2;
+      return 1;
     }
     if (cli.help()) {
       System.out.print(CommandLine.USAGE);
@@ -72,11 +74,12 @@ public final class Main {
     Exporter exporter;
     try {
       exporter = new Exporter(new Exporter.Settings(file, cli.listenAddress(), cli.telemetryPath(), cli.demo(),
-          file == null && !cli.demo(), web), config, Clock.systemUTC(), http).start();
+          file == null && !cli.demo(), web, cli.enableLifecycle()), config, Clock.systemUTC(), http).start();
     } catch (Exception e) {
-      System.err.println("aicost-exporter: cannot start: " + e.getMessage());
+      System.err.println("aicost-exporter: cannot start: " + Secrets.redact(String.valueOf(e.getMessage())));
       return 1;
     }
+    reloadOnSighup(exporter);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       exporter.close();
@@ -90,6 +93,26 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /**
+   * SIGHUP reloads, as for Prometheus (the JVM's default would shut down). The handler only queues
+   * the reload; its outcome is logged and exposed as aicost_config_last_reload_successful.
+   */
+  private static void reloadOnSighup(Exporter exporter) {
+    try {
+      Signal.handle(new Signal("HUP"), sig -> {
+        log().info("event=reload_requested trigger=SIGHUP");
+        exporter.requestReload();
+      });
+    } catch (IllegalArgumentException e) { // -Xrs, or a platform without SIGHUP
+      log().warn("event=sighup_unavailable error=\"{}\" hint=\"use POST /-/reload with --web.enable-lifecycle\"", e.getMessage());
+    }
+  }
+
+  /** Created after configureLogging, which must run before the first logger exists. */
+  private static org.slf4j.Logger log() {
+    return org.slf4j.LoggerFactory.getLogger(Main.class);
   }
 
   static final String DEMO_STATE = "data/aicost-demo.db";

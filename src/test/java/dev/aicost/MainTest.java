@@ -71,8 +71,57 @@ class MainTest {
   }
 
   @Test
+  void checkConfigReportsEveryProblemAndNoPassword() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.yml"), """
+        sources:
+          vllm:
+            - { name: a, url: "ftp://scraper:hunter2@gpu-box:8000/metrics", gpu_count: "four" }
+        pricing: { files: [ "ftp://prices:s3cret@example.com/prices.json" ] }
+        budgets: [ { name: org, monthly_usd: 0 } ]
+        """);
+    Run r = run("check-config", bad.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("4 problems:"), r.err());
+    assertTrue(r.err().contains("sources.vllm[0].gpu_count: must be an integer, got \"four\""), r.err());
+    assertTrue(r.err().contains("sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box:8000/metrics\""), r.err());
+    assertTrue(r.err().contains("pricing.files[0]: "), r.err());
+    assertTrue(r.err().contains("budgets[0].monthly_usd: "), r.err());
+    assertFalse(r.err().contains("hunter2") || r.err().contains("s3cret"), r.err());
+
+    Run start = run("--config.file=" + bad, "--web.listen-address=127.0.0.1:0");
+    assertEquals(1, start.code());
+    assertFalse(start.err().contains("hunter2") || start.err().contains("s3cret"), start.err());
+  }
+
+  @Test
+  void anEmptyConfigFileIsRefusedAtStart() throws Exception {
+    Path empty = Files.writeString(dir.resolve("empty.yml"), "# sources: nothing yet\n");
+    Run r = run("--config.file=" + empty, "--web.listen-address=127.0.0.1:0");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("configuration: the file is empty"), r.err());
+    assertEquals(1, run("check-config", empty.toString()).code());
+  }
+
+  @Test
+  void badFlagValuesGiveOneLineAndExitOne() {
+    for (String[] c : new String[][] {
+        {"--web.listen-address=20001", "--web.listen-address: must be host:port or :port, got \"20001\""},
+        {"--web.listen-address=:99999", "--web.listen-address: port 99999 is out of range (0-65535)"},
+        {"--web.listen-address=host:", "--web.listen-address: must be host:port or :port, got \"host:\""},
+        {"--web.listen-address=[::1:80", "--web.listen-address: must be host:port or :port, got \"[::1:80\""},
+        {"--log.level=loud", "--log.level must be one of debug, info, warn, error"}}) {
+      Run r = run(c[0]);
+      assertEquals(1, r.code(), c[0]);
+      assertEquals("aicost-exporter: " + c[1] + "\n", r.err(), c[0]);
+      assertEquals("", r.out());
+    }
+  }
+
+  @Test
   void usageErrorsHelpAndVersion() {
-    assertEquals(2, run("--bogus").code());
+    Run bogus = run("--bogus");
+    assertEquals(1, bogus.code());
+    assertEquals("aicost-exporter: unknown flag --bogus (see --help)\n", bogus.err());
     Run help = run("--help");
     assertEquals(0, help.code());
     assertTrue(help.out().contains("--config.file"));

@@ -1,5 +1,6 @@
 package dev.aicost.cli;
 
+import dev.aicost.config.ListenAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,6 +13,7 @@ public record CommandLine(
     String webConfigFile,
     String logLevel,
     boolean demo,
+    boolean enableLifecycle,
     boolean version,
     boolean help,
     String checkConfigFile) {
@@ -31,6 +33,8 @@ public record CommandLine(
         --web.telemetry-path=PATH   path of the metrics (default /metrics)
         --web.config.file=FILE      web config in the exporter-toolkit format: TLS, basic auth, headers
                                     (docs/configuration.md; overrides server.web_config_file)
+        --web.enable-lifecycle      allow POST /-/reload (off: anyone reaching the port could reload);
+                                    SIGHUP reloads either way
         --log.level=LEVEL           debug, info, warn or error (default info)
         --demo                      also run simulated vLLM deployments on loopback (the real pipeline)
         --version                   print version and exit
@@ -48,7 +52,7 @@ public record CommandLine(
 
   public static CommandLine parse(String[] args) throws UsageException {
     String config = null, listen = null, path = null, web = null, level = "info", check = null;
-    boolean demo = false, version = false, help = false;
+    boolean demo = false, lifecycle = false, version = false, help = false;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -60,6 +64,7 @@ public record CommandLine(
       String inline = a.contains("=") ? a.substring(a.indexOf('=') + 1) : null;
       switch (name) {
         case "--demo" -> demo = flag(name, inline);
+        case "--web.enable-lifecycle" -> lifecycle = flag(name, inline);
         case "--version" -> version = flag(name, inline);
         case "--help" -> help = flag(name, inline);
         case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level" -> {
@@ -85,9 +90,16 @@ public record CommandLine(
       check = rest.get(1);
     }
     if (!LEVELS.contains(level)) throw new UsageException("--log.level must be one of debug, info, warn, error");
+    if (listen != null) {
+      try {
+        ListenAddress.parse(listen);
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("--web.listen-address: " + e.getMessage());
+      }
+    }
     if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
     if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
-    return new CommandLine(config, listen, path, web, level, demo, version, help, check);
+    return new CommandLine(config, listen, path, web, level, demo, lifecycle, version, help, check);
   }
 
   private static boolean flag(String name, String inline) throws UsageException {

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
@@ -61,34 +65,102 @@ public final class ConfigLoader {
   }
 
   public ExporterConfig parse(String yaml) throws ConfigException {
-    ExporterConfig cfg = read(yaml, ExporterConfig.class, ExporterConfig::defaults);
-    List<String> problems = new ConfigValidator().validate(cfg);
+    List<String> problems = new ArrayList<>();
+    JsonNode tree = tree(yaml);
+    if (isEmpty(tree)) throw new ConfigException(List.of(EMPTY));
+    tree.properties().forEach(e -> {
+      // what a file cut off after a section's key looks like: refuse it rather than run on defaults
+      if (e.getValue().isNull()) problems.add(e.getKey() + ": has no value (remove the key or give it one)");
+    });
+    ExporterConfig cfg = convert(tree, ExporterConfig.class, problems);
+    if (cfg != null) {
+      List<String> typed = List.copyOf(problems);
+      for (String p : new ConfigValidator().validate(cfg)) {
+        if (typed.stream().noneMatch(t -> samePath(t, p))) problems.add(p); // no second message for a value already named
+      }
+    }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return cfg;
   }
 
+  static final String EMPTY = "configuration: the file is empty (an empty configuration would stop every source)";
+
   /**
    * Reads YAML text into a record type with this loader's rules (snake_case keys, unknown keys
-   * rejected, path-qualified errors); an empty document gives {@code empty}. Used for the main file
-   * and for the web config file.
+   * rejected, path-qualified errors, every problem in one exception); an empty document gives
+   * {@code empty}. Used for the main file and for the web config file.
    */
   public <T> T read(String yaml, Class<T> type, java.util.function.Supplier<T> empty) throws ConfigException {
-    com.fasterxml.jackson.databind.JsonNode tree;
+    JsonNode tree = tree(yaml);
+    if (tree == null || tree.isMissingNode() || tree.isNull()) return empty.get();
+    List<String> problems = new ArrayList<>();
+    T value = convert(tree, type, problems);
+    if (!problems.isEmpty()) throw new ConfigException(problems);
+    return value;
+  }
+
+  private JsonNode tree(String yaml) throws ConfigException {
     try {
-      tree = mapper.readTree(yaml);
+      return mapper.readTree(yaml);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       String where = loc != null ? "line " + loc.getLineNr() + ", column " + loc.getColumnNr() : "input";
       String msg = String.valueOf(e.getOriginalMessage()).lines().filter(l -> !l.isBlank()).findFirst().orElse("syntax error");
       throw new ConfigException(List.of(where + ": not valid YAML: " + msg.trim()));
     }
-    try {
-      return tree == null || tree.isMissingNode() || tree.isNull() ? empty.get() : mapper.treeToValue(tree, type);
-    } catch (JsonMappingException e) {
-      throw new ConfigException(List.of(describe(e)));
-    } catch (JsonProcessingException e) {
-      throw new ConfigException(List.of("configuration: " + e.getOriginalMessage()));
+  }
+
+  private static boolean isEmpty(JsonNode tree) {
+    return tree == null || tree.isMissingNode() || tree.isNull() || (tree.isObject() && tree.isEmpty());
+  }
+
+  /**
+   * Converts the tree, collecting every type error: each bad value is named, then taken out of the
+   * tree (its default applies) and the conversion retried, so one bad value hides no other problem.
+   * Null when the document cannot be converted at all (its top level is not a mapping).
+   */
+  private <T> T convert(JsonNode tree, Class<T> type, List<String> problems) {
+    for (int attempt = 0; attempt < MAX_TYPE_ERRORS; attempt++) {
+      try {
+        return mapper.treeToValue(tree, type);
+      } catch (JsonMappingException e) {
+        problems.add(describe(e));
+        if (!remove(tree, e.getPath())) return null;
+      } catch (JsonProcessingException e) {
+        problems.add("configuration: " + e.getOriginalMessage());
+        return null;
+      }
     }
+    return null;
+  }
+
+  private static final int MAX_TYPE_ERRORS = 200;
+
+  /** Takes the value at {@code path} out of the tree (a list element becomes null); false if there is none. */
+  private static boolean remove(JsonNode tree, List<JsonMappingException.Reference> path) {
+    if (path.isEmpty()) return false;
+    JsonNode parent = tree;
+    for (int i = 0; i < path.size() - 1 && parent != null; i++) parent = child(parent, path.get(i));
+    JsonMappingException.Reference last = path.get(path.size() - 1);
+    if (parent instanceof ObjectNode o && last.getFieldName() != null && o.has(last.getFieldName())) {
+      o.remove(last.getFieldName());
+      return true;
+    }
+    if (parent instanceof ArrayNode a && last.getIndex() >= 0 && last.getIndex() < a.size() && !a.get(last.getIndex()).isNull()) {
+      a.set(last.getIndex(), NullNode.getInstance());
+      return true;
+    }
+    return false;
+  }
+
+  private static JsonNode child(JsonNode node, JsonMappingException.Reference ref) {
+    return ref.getFieldName() != null ? node.get(ref.getFieldName()) : ref.getIndex() >= 0 ? node.get(ref.getIndex()) : null;
+  }
+
+  /** Whether two problems name the same value or one names a value inside the other's. */
+  private static boolean samePath(String typed, String other) {
+    String p = typed.substring(0, typed.indexOf(": ") < 0 ? typed.length() : typed.indexOf(": "));
+    return other.startsWith(p + ":") || other.startsWith(p + ".") || other.startsWith(p + "[");
   }
 
   static String path(JsonMappingException e) {
@@ -116,7 +188,7 @@ public final class ConfigLoader {
       return path(e) + ": " + iae.getMessage();
     }
     if (e instanceof InvalidFormatException f) {
-      return path(e) + ": " + quote(f.getValue()) + " is not a valid " + simpleType(f.getTargetType());
+      return path(e) + ": must be " + simpleType(f.getTargetType()) + ", got " + quote(f.getValue());
     }
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
       return path(e) + ": expected " + simpleType(m.getTargetType());

@@ -16,7 +16,6 @@ import java.util.regex.PatternSyntaxException;
 /** Checks what the types cannot: every problem is one line starting with its YAML path. */
 public final class ConfigValidator {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-  private static final Pattern LISTEN = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[A-Za-z0-9_.-]*):(\\d{1,5})");
   private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
 
   private final List<String> problems = new ArrayList<>();
@@ -42,8 +41,10 @@ public final class ConfigValidator {
   }
 
   private void server(ServerConfig s) {
-    if (!LISTEN.matcher(s.listen()).matches() || Integer.parseInt(s.listen().replaceAll(".*:", "")) > 65535) {
-      add("server.listen", "must be host:port or :port, got \"" + s.listen() + "\"");
+    try {
+      ListenAddress.parse(s.listen());
+    } catch (IllegalArgumentException e) {
+      add("server.listen", e.getMessage());
     }
     if (!s.telemetryPath().startsWith("/")) add("server.telemetry_path", "must start with /");
     if (s.webConfigFile() != null && s.webConfigFile().isBlank()) add("server.web_config_file", "must not be empty");

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -36,7 +38,7 @@ public final class HttpServer implements AutoCloseable {
   public record Options(String host, int port, String telemetryPath, WebSecurity security, Duration readHeaderTimeout) {}
 
   public HttpServer(Options options, PrometheusRegistry registry, ExpositionCache cache, BooleanSupplier ready,
-      Supplier<ReloadResult> reload, StatusView status, JsonApi api) {
+      Supplier<CompletableFuture<ReloadResult>> reload, StatusView status, JsonApi api) {
     this.cache = cache;
     this.readHeaderTimeout = options.readHeaderTimeout();
     this.guardThread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -68,10 +70,7 @@ public final class HttpServer implements AutoCloseable {
     app.head("/-/healthy", ctx -> ctx.status(HttpStatus.OK));
     app.get("/-/ready", ctx -> readiness(ctx, ready));
     app.head("/-/ready", ctx -> readiness(ctx, ready));
-    app.post("/-/reload", ctx -> {
-      ReloadResult r = reload.get();
-      ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).contentType("text/plain; charset=utf-8").result(r.message() + "\n");
-    });
+    app.post("/-/reload", ctx -> reload(ctx, reload));
     app.get("/-/reload", ctx -> ctx.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "POST").result("use POST\n"));
     app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(StatusPage.render(status, options.telemetryPath())));
     api.register(app);
@@ -89,6 +88,44 @@ public final class HttpServer implements AutoCloseable {
 
   public int port() {
     return app.port();
+  }
+
+  /** The address actually bound ({@code 0.0.0.0:10042}, {@code [::1]:43117}), for the start-up log. */
+  public String boundAddress() {
+    for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {
+      if (c instanceof org.eclipse.jetty.server.ServerConnector sc && sc.getLocalPort() > 0) {
+        String host = sc.getHost() == null ? "0.0.0.0" : sc.getHost();
+        return dev.aicost.config.ListenAddress.format(host, sc.getLocalPort());
+      }
+    }
+    return ":" + app.port();
+  }
+
+  /** How long POST /-/reload waits for its reload; the reload itself carries on past it. */
+  static final Duration RELOAD_WAIT = Duration.ofSeconds(60);
+
+  /**
+   * POST /-/reload, as Prometheus has it: only with --web.enable-lifecycle (reload is null without),
+   * answered when a reload that began after the request is done. The wait is asynchronous, so
+   * reloaders hold no server thread and never delay a scrape.
+   */
+  private static void reload(Context ctx, Supplier<CompletableFuture<ReloadResult>> reload) {
+    ctx.contentType("text/plain; charset=utf-8");
+    if (reload == null) {
+      ctx.status(HttpStatus.FORBIDDEN).result("Lifecycle API is not enabled (start with --web.enable-lifecycle, or send SIGHUP).\n");
+      return;
+    }
+    ctx.future(() -> reload.get()
+        .orTimeout(RELOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((r, timeout) -> {
+          if (r == null) {
+            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("reload still running after " + RELOAD_WAIT.toSeconds()
+                + "s; aicost_config_last_reload_successful will say how it ended\n");
+          } else {
+            ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).result(r.message() + "\n");
+          }
+          return null;
+        }));
   }
 
   private static void readiness(Context ctx, BooleanSupplier ready) {

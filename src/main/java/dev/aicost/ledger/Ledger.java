@@ -6,8 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.metrics.Family;
 import dev.aicost.metrics.Metrics;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -15,6 +21,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,7 +50,12 @@ public final class Ledger implements AutoCloseable {
   public static final long ROW_MS = 15 * 60_000L;
   private static final int SCHEMA_VERSION = 1;
 
+  private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private final Path file;
+  private final FileChannel lockFile;
   private final Connection db;
+  private final Object fileKey;
   private final CounterStore counters;
   private final Map<String, Family> familiesByName = new HashMap<>();
   private final PreparedStatement upsertCounter;
@@ -51,8 +63,10 @@ public final class Ledger implements AutoCloseable {
   private final PreparedStatement upsertCheckpoint;
 
   public Ledger(Path file, CounterStore counters) throws LedgerException {
+    this.file = file;
     this.counters = counters;
     for (Family f : Metrics.PERSISTED_COUNTERS) familiesByName.put(f.name(), f);
+    this.lockFile = lock(file);
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) Files.createDirectories(parent);
@@ -71,8 +85,10 @@ public final class Ledger implements AutoCloseable {
       upsertHourly = db.prepareStatement("INSERT INTO hourly (hour, family, labels, value) VALUES (?, ?, ?, ?) ON CONFLICT (hour, family, labels) DO UPDATE SET value = value + excluded.value");
       upsertCheckpoint = db.prepareStatement("INSERT INTO checkpoints (source, state, updated_ms) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms");
       db.commit();
+      fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
       restoreCounters();
     } catch (SQLException | IOException e) {
+      closeQuietly(lockFile);
       throw new LedgerException("cannot open ledger " + file + ": " + e.getMessage(), e);
     }
   }
@@ -86,6 +102,63 @@ public final class Ledger implements AutoCloseable {
     if (version >= SCHEMA_VERSION) return;
     st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
     log.info("event=ledger_migrated from_version={} to_version={} rows=quarter_hour note=\"earlier rows stay hourly\"", version, SCHEMA_VERSION);
+  }
+
+  /**
+   * Two exporters on one ledger would each book the same usage: an exclusive lock on a sidecar file,
+   * held for the process's life (the OS drops it with the process, even on kill -9).
+   */
+  private static FileChannel lock(Path file) throws LedgerException {
+    Path lockPath = Path.of(file + ".lock");
+    FileChannel ch = null;
+    try {
+      Path parent = lockPath.toAbsolutePath().getParent();
+      if (parent != null) Files.createDirectories(parent);
+      ch = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      if (ch.tryLock() != null) return ch;
+    } catch (OverlappingFileLockException e) {
+      // held by this process already (a second Ledger in one JVM): the same refusal
+    } catch (IOException e) {
+      closeQuietly(ch);
+      throw new LedgerException("cannot open ledger " + file + ": cannot lock " + lockPath + ": " + e.getMessage(), e);
+    }
+    closeQuietly(ch);
+    throw new LedgerException("state.path " + file + " is in use by another aicost-exporter (lock held on " + lockPath + ")", null);
+  }
+
+  /**
+   * The file at state.path must still be the one opened, and still SQLite: deleted, replaced (a restore
+   * from backup, a volume remount) or overwritten, SQLite would keep writing to the old inode or over
+   * garbage and nothing would say so. Checked before every commit (one stat and a 16-byte read).
+   */
+  private void checkIdentity() throws LedgerException {
+    BasicFileAttributes now;
+    try {
+      now = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      throw new LedgerException("ledger " + file + " was deleted while the exporter ran; restart to start a new one or restore it", null);
+    } catch (IOException e) {
+      throw new LedgerException("ledger " + file + " cannot be checked: " + e.getMessage(), e);
+    }
+    if (fileKey != null && !fileKey.equals(now.fileKey())) {
+      throw new LedgerException("ledger " + file + " was replaced by another file while the exporter ran; restart to use it", null);
+    }
+    if (now.size() < SQLITE_HEADER.length) return; // WAL mode: the main file fills at the first checkpoint
+    byte[] head = new byte[SQLITE_HEADER.length];
+    try (InputStream in = Files.newInputStream(file)) {
+      if (in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, SQLITE_HEADER)) return;
+    } catch (IOException e) {
+      throw new LedgerException("ledger " + file + " cannot be read: " + e.getMessage(), e);
+    }
+    throw new LedgerException("ledger " + file + " was overwritten: it is no longer an SQLite database", null);
+  }
+
+  private static void closeQuietly(FileChannel ch) {
+    try {
+      if (ch != null) ch.close();
+    } catch (IOException ignored) {
+      // closing releases the lock; nothing else to do
+    }
   }
 
   private void restoreCounters() throws SQLException, IOException {
@@ -115,6 +188,7 @@ public final class Ledger implements AutoCloseable {
       List<String> labels = counters.admit(inc.family(), inc.labels());
       merged.merge(new Key(inc.family(), labels, hour(inc.at())), inc.amount(), Double::sum);
     }
+    checkIdentity();
     try {
       for (Map.Entry<Key, Double> e : merged.entrySet()) {
         String labels = JSON.writeValueAsString(e.getKey().labels);
@@ -197,6 +271,7 @@ public final class Ledger implements AutoCloseable {
     } catch (SQLException e) {
       log.warn("event=ledger_close_failed error=\"{}\"", e.getMessage());
     }
+    closeQuietly(lockFile);
   }
 
   private record Key(Family family, List<String> labels, long hour) {}

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
 public final class ExporterCollector implements MultiCollector {
   private static final List<Family> GAUGES = List.of(Metrics.GPU_PRICE, Metrics.GPU_UTILIZATION,
       Metrics.GPU_UTILIZATION_KNOWN, Metrics.GPU_POWER, Metrics.GPU_MEMORY_USED, Metrics.GPU_MEMORY_TOTAL, Metrics.BUDGET,
-      Metrics.BUDGET_MTD, Metrics.BUDGET_FORECAST, Metrics.BUDGET_VARIANCE, Metrics.BILLED, Metrics.RECONCILIATION_DRIFT);
+      Metrics.BUDGET_MTD, Metrics.BUDGET_FORECAST, Metrics.BUDGET_VARIANCE, Metrics.BILLED, Metrics.RECONCILIATION_DRIFT,
+      Metrics.CONFIG_RELOAD_SUCCESS, Metrics.CONFIG_RELOAD_SUCCESS_TIME);
 
   private static final MathContext USD_DIGITS = new MathContext(15, RoundingMode.HALF_EVEN);
 

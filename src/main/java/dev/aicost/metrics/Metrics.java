@@ -111,6 +111,10 @@ public final class Metrics {
       "Requests and connections the HTTP server refused, by reason: unauthorized (401, missing or wrong basic auth credentials), "
           + "auth_busy (429, every bcrypt check slot was in use), slow_headers (connection closed, request headers took longer than server.read_header_timeout).",
       List.of("reason"));
+  public static final Family CONFIG_RELOAD_SUCCESS = new Family("aicost_config_last_reload_successful", FamilyType.GAUGE,
+      "1 if the last configuration reload (SIGHUP, POST /-/reload) took effect, 0 if it was refused; the start-up load counts as one.", List.of());
+  public static final Family CONFIG_RELOAD_SUCCESS_TIME = new Family("aicost_config_last_reload_success_timestamp_seconds", FamilyType.GAUGE,
+      "Unix time of the last configuration reload that took effect (or of the start-up load).", List.of());
   public static final Family BUILD_INFO = new Family("aicost_build_info", FamilyType.INFO,
       "Build information, value 1.", List.of("version", "revision"));
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.aicost.config.Secrets;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -79,7 +80,7 @@ public final class LiteLlmPriceFile {
     }
     log.info(
         "event=price_file_loaded file={} prices={} malformed={} without_token_price={}",
-        location, loaded.prices().size(), loaded.malformed(), loaded.withoutTokenPrice());
+        Secrets.redact(location), loaded.prices().size(), loaded.malformed(), loaded.withoutTokenPrice());
     return loaded;
   }
 
@@ -95,13 +96,13 @@ public final class LiteLlmPriceFile {
         else withoutTokenPrice++;
       } catch (MalformedEntry e) {
         malformedKeys.add(field.getKey());
-        log.debug("event=price_entry_malformed file={} model={} reason=\"{}\"", location, field.getKey(), e.getMessage());
+        log.debug("event=price_entry_malformed file={} model={} reason=\"{}\"", Secrets.redact(location), field.getKey(), e.getMessage());
       }
     }
     if (!malformedKeys.isEmpty()) {
       log.warn(
           "event=price_file_entries_skipped file={} malformed={} first=\"{}\"",
-          location, malformedKeys.size(), String.join(",", malformedKeys.subList(0, Math.min(3, malformedKeys.size()))));
+          Secrets.redact(location), malformedKeys.size(), String.join(",", malformedKeys.subList(0, Math.min(3, malformedKeys.size()))));
     }
     return new LoadedPrices(location, prices, malformedKeys.size(), withoutTokenPrice);
   }
@@ -157,7 +158,14 @@ public final class LiteLlmPriceFile {
   private byte[] fetch(String url) throws PriceFileException {
     Request request;
     try {
-      request = new Request.Builder().url(url).header("Accept", "application/json").get().build();
+      okhttp3.HttpUrl parsed = okhttp3.HttpUrl.get(url);
+      Request.Builder b = new Request.Builder().url(parsed.newBuilder().username("").password("").build())
+          .header("Accept", "application/json").get();
+      // user:password@ in the URL is basic auth, as for vLLM; OkHttp would otherwise drop it silently
+      if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
+        b.header("Authorization", okhttp3.Credentials.basic(parsed.username(), parsed.password(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      request = b.build();
     } catch (IllegalArgumentException e) {
       throw new PriceFileException("price file " + url + ": not a valid URL");
     }

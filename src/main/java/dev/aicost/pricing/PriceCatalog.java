@@ -70,7 +70,7 @@ public final class PriceCatalog {
       try {
         layers.add(files.load(location).prices());
       } catch (PriceFileException e) {
-        log.warn("event=price_file_failed file={} error=\"{}\"", location, e.getMessage());
+        log.warn("event=price_file_failed file={} error=\"{}\"", dev.aicost.config.Secrets.redact(location), e.getMessage());
         problems.add(e.getMessage());
       }
     }

@@ -235,7 +235,7 @@ class DerivedFiguresTest {
         RunningExporter ex = start(vllm, clock, config("timezone: UTC", vllm.url(), "gpu_count: 1"))) {
       assertTrue(ex.text("/api/v1/spend").contains("\"timezone\":\"UTC\""));
       Files.writeString(dir.resolve("aicost.yml"), config("timezone: Asia/Kolkata", vllm.url(), "gpu_count: 1"));
-      assertTrue(ex.exporter.reload().ok());
+      assertTrue(ex.exporter.requestReload().get(60, java.util.concurrent.TimeUnit.SECONDS).ok());
       assertTrue(ex.text("/api/v1/spend").contains("\"timezone\":\"Asia/Kolkata\""), ex.text("/api/v1/spend"));
     }
   }
@@ -252,7 +252,7 @@ class DerivedFiguresTest {
       t.run(30);
       vllm.page(t.page());
       Files.writeString(dir.resolve("aicost.yml"), config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 7.20"));
-      assertTrue(ex.exporter.reload().ok());
+      assertTrue(ex.exporter.requestReload().get(60, java.util.concurrent.TimeUnit.SECONDS).ok());
       awaitRunAt(ex, clock.instant()); // the restarted source reads at once, at the reload's instant
       steady(ex, vllm, clock, t, 30);
       String m = ex.text("/metrics");

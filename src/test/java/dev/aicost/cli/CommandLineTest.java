@@ -15,6 +15,9 @@ class CommandLineTest {
     assertTrue(c.demo());
     assertEquals("debug", c.logLevel());
     assertEquals("web.yml", CommandLine.parse(new String[] {"--web.config.file", "web.yml"}).webConfigFile());
+    assertTrue(CommandLine.parse(new String[] {"--web.enable-lifecycle"}).enableLifecycle());
+    assertEquals(false, CommandLine.parse(new String[] {}).enableLifecycle(), "off unless asked for, as in Prometheus");
+    assertEquals("[::1]:0", CommandLine.parse(new String[] {"--web.listen-address=[::1]:0"}).listenAddress());
   }
 
   @Test
@@ -29,5 +32,7 @@ class CommandLineTest {
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--config.file"}));
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--log.level=loud"}));
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--demo=yes"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--web.listen-address=20001"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--web.listen-address", ":65536"}));
   }
 }

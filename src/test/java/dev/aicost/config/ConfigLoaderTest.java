@@ -67,8 +67,8 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void emptyFileMeansDefaults() throws Exception {
-    ExporterConfig c = loader.parse("");
+  void defaultsWithoutAFile() {
+    ExporterConfig c = ExporterConfig.defaults();
     assertEquals(":10042", c.server().listen());
     assertEquals(java.time.Duration.ofSeconds(10), c.server().readHeaderTimeout());
     assertEquals("data/aicost.db", c.state().path());
@@ -165,6 +165,59 @@ class ConfigLoaderTest {
         "sources.vllm[0].gpus[0]: must be a GPU UUID as NVML reports it (GPU-... or MIG-...)",
         "sources.vllm[1]: must be a mapping with name and url",
         "budgets[0]: must be a mapping with name and monthly_usd"), p);
+  }
+
+  @Test
+  void aFileThatLoadsAsEmptyIsRefused() {
+    // an empty or truncated file would otherwise stop every source on reload
+    for (String yaml : List.of("", "   \n", "# all commented out\n# sources: ...\n", "---\n", "~\n")) {
+      List<String> p = problems(yaml);
+      assertEquals(List.of("configuration: the file is empty (an empty configuration would stop every source)"), p, "<" + yaml + ">");
+    }
+  }
+
+  @Test
+  void aFileCutOffAfterASectionKeyIsRefused() {
+    assertEquals(List.of("sources: has no value (remove the key or give it one)"),
+        problems("state: { path: /tmp/x.db }\nsources:\n"));
+  }
+
+  @Test
+  void typeErrorsDoNotHideOtherProblems() {
+    List<String> p = problems("""
+        sources:
+          vllm:
+            - { name: a, url: nope, gpu_count: "four", interval: 1x, colour: red }
+            - { name: b, url: "http://127.0.0.1:8000/metrics", gpus: { x: 1 } }
+        budgets: [ { name: org, monthly_usd: lots } ]
+        limits: { max_series_per_metric: -1 }
+        timezone: Mars/Olympus
+        """);
+    assertEquals(List.of(
+        "sources.vllm[0].gpu_count: must be an integer, got \"four\"",
+        "sources.vllm[0].interval: must be a duration like 15s, 5m or 1h30m",
+        "sources.vllm[0].colour: unknown key (known keys: gpu_count, gpu_hourly_usd, gpu_name, gpus, interval, name, process, timeout, url)",
+        "sources.vllm[1].gpus: expected a list",
+        "budgets[0].monthly_usd: must be a number, got \"lots\"",
+        "timezone: unknown time zone \"Mars/Olympus\" (use an IANA name like Europe/Berlin)",
+        "sources.vllm[0].url: not an http(s) URL: \"nope\"",
+        "limits.max_series_per_metric: must be >= 1"), p);
+  }
+
+  @Test
+  void credentialsInUrlsNeverReachAMessage() {
+    List<String> p = problems("""
+        sources:
+          vllm:
+            - { name: a, url: "ftp://scraper:hunter2@gpu-box:8000/metrics" }
+            - { name: b, url: "http//scraper:hunter2@gpu-box/metrics" }
+            - { name: c, url: "http://tok3n@gpu box/metrics" }
+        """);
+    assertEquals(3, p.size(), p.toString());
+    assertEquals("sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box:8000/metrics\"", p.get(0));
+    for (String s : p) {
+      assertTrue(!s.contains("hunter2") && !s.contains("tok3n"), s);
+    }
   }
 
   @Test

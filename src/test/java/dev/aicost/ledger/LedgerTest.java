@@ -110,4 +110,47 @@ class LedgerTest {
     assertTrue(e.getMessage().startsWith("cannot open ledger"), e.getMessage());
   }
 
+  @Test
+  void aSecondLedgerOnTheSamePathIsRefusedAndTheLockGoesWithClose() throws Exception {
+    Path db = dir.resolve("x.db");
+    try (Ledger first = new Ledger(db, new CounterStore(10))) {
+      LedgerException e = assertThrows(LedgerException.class, () -> new Ledger(db, new CounterStore(10)));
+      assertEquals("state.path " + db + " is in use by another aicost-exporter (lock held on " + db + ".lock)", e.getMessage());
+      first.commit("s", List.of(new Increment(Metrics.TOKENS, tokenLabels("input"), 1, T0)), null, T0);
+    }
+    CounterStore store = new CounterStore(10);
+    try (Ledger again = new Ledger(db, store)) {
+      assertEquals(1, store.sum(Metrics.TOKENS), "the refused open changed nothing");
+    }
+  }
+
+  @Test
+  void aLedgerDeletedReplacedOrOverwrittenWhileOpenFailsEveryCommit() throws Exception {
+    for (String how : List.of("deleted", "replaced", "overwritten")) {
+      Path db = dir.resolve(how + ".db");
+      CounterStore store = new CounterStore(10);
+      try (Ledger l = new Ledger(db, store)) {
+        l.commit("s", List.of(new Increment(Metrics.TOKENS, tokenLabels("input"), 5, T0)), "{}", T0);
+        switch (how) {
+          case "deleted" -> Files.delete(db);
+          case "replaced" -> {
+            Path other = Files.writeString(dir.resolve("other"), "x");
+            Files.move(other, db, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          }
+          default -> {
+            try (var ch = java.nio.channels.FileChannel.open(db, java.nio.file.StandardOpenOption.WRITE)) {
+              ch.write(java.nio.ByteBuffer.wrap("garbage, not SQLite".getBytes()), 0);
+            }
+          }
+        }
+        for (int i = 0; i < 2; i++) {
+          LedgerException e = assertThrows(LedgerException.class,
+              () -> l.commit("s", List.of(new Increment(Metrics.TOKENS, tokenLabels("input"), 7, T0)), "{}", T0), how);
+          assertTrue(e.getMessage().startsWith("ledger " + db + " was " + (how.equals("overwritten") ? "overwritten" : how)), e.getMessage());
+        }
+        assertEquals(5, store.sum(Metrics.TOKENS), how + ": nothing counted into a ledger that is gone");
+      }
+    }
+  }
+
 }

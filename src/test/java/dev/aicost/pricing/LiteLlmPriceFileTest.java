@@ -78,6 +78,40 @@ class LiteLlmPriceFileTest {
   }
 
   @Test
+  void credentialsInTheUrlAreSentAsBasicAuthAndNeverShown() throws Exception {
+    String url = serve(200, fixtureBytes());
+    server.removeContext("/prices.json");
+    server.createContext("/prices.json", exchange -> {
+      String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      boolean ok = ("Basic " + java.util.Base64.getEncoder().encodeToString("prices:s3cret".getBytes(StandardCharsets.UTF_8))).equals(auth);
+      byte[] body = ok ? fixtureBytes() : new byte[0];
+      exchange.sendResponseHeaders(ok ? 200 : 401, body.length == 0 ? -1 : body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    String withSecret = url.replace("http://", "http://prices:s3cret@");
+    assertFixture(reader.load(withSecret));
+
+    String wrong = url.replace("http://", "http://prices:wr0ng@");
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
+    PriceCatalog catalog;
+    try {
+      catalog = PriceCatalog.load(new dev.aicost.config.PricingConfig(null, java.util.List.of(wrong), null, null, null, null), reader);
+    } finally {
+      System.setErr(err);
+    }
+    assertEquals(1, catalog.problems().size());
+    String problem = catalog.problems().get(0);
+    assertTrue(problem.contains("prices:xxxxx@127.0.0.1") && problem.contains("HTTP 401"), problem);
+    String logged = log.toString(StandardCharsets.UTF_8);
+    assertTrue(logged.contains("event=price_file_failed"), logged);
+    assertFalse(problem.contains("wr0ng") || logged.contains("wr0ng"), problem + logged);
+  }
+
+  @Test
   void readsFixtureFromFile() throws Exception {
     assertFixture(reader.load(PriceCatalogTest.fixture()));
   }

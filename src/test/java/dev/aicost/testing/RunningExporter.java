@@ -25,7 +25,7 @@ public final class RunningExporter implements AutoCloseable {
   /** With a --web.config.file (TLS, basic auth), loaded as Main loads it. */
   public RunningExporter(String yaml, Path configFile, Clock clock, boolean demo, dev.aicost.http.WebSecurity web) throws Exception {
     ExporterConfig cfg = new ConfigLoader().parse(yaml);
-    exporter = new Exporter(new Exporter.Settings(configFile, "127.0.0.1:0", null, demo, false, web), cfg, clock, http).start();
+    exporter = new Exporter(new Exporter.Settings(configFile, "127.0.0.1:0", null, demo, false, web, true), cfg, clock, http).start();
   }
 
   public String base() {
