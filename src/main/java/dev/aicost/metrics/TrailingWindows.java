@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Dollars and tokens per (provider, service, deployment, model, attribution) over a trailing window,
  * for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}. Each series keeps a
  * fixed ring of {@value #BUCKETS} buckets of window/{@value #BUCKETS} each, so memory does not grow
- * with how often sources commit (the window edge is as coarse as one bucket).
+ * with how often sources commit (the window edge is as coarse as one bucket). Bounded by
+ * {@code limits.max_series_per_metric}: keys beyond it share one series whose labels all read
+ * {@value SeriesLimit#OVERFLOW} (the $/1k of those models together); a series leaves once quiet.
  */
 public final class TrailingWindows {
   static final int BUCKETS = 15;
@@ -20,13 +22,32 @@ public final class TrailingWindows {
   private final List<String> labelNames;
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
 
-  public TrailingWindows(Duration window) {
+  private final SeriesLimit limit;
+
+  public TrailingWindows(Duration window, SeriesLimit limit) {
+    this.limit = limit;
     this.bucketMs = Math.max(1, window.toMillis() / BUCKETS);
     this.labelNames = Metrics.COST_PER_1K.labelNames();
   }
 
   public void observe(List<String> key, Instant at, double usd, long tokens, long cacheRead, long prompt) {
-    series.computeIfAbsent(List.copyOf(key), k -> new Series(Labels.of(labelNames, k))).add(at.toEpochMilli() / bucketMs, usd, tokens, cacheRead, prompt);
+    Series s = series.get(key);
+    if (s == null) s = admit(key);
+    s.add(at.toEpochMilli() / bucketMs, usd, tokens, cacheRead, prompt);
+  }
+
+  /** A new key's series, or the overflow series when the store is full; serialised so sources committing at once cannot overshoot. */
+  private synchronized Series admit(List<String> key) {
+    Series s = series.get(key);
+    if (s != null) return s;
+    List<String> k = key;
+    List<String> overflow = SeriesLimit.overflow(key.size());
+    if (!k.equals(overflow) && !limit.admits(series.size() - (series.containsKey(overflow) ? 1 : 0))) {
+      limit.dropped(Metrics.COST_PER_1K, 1);
+      limit.dropped(Metrics.CACHE_HIT_RATIO, 1);
+      k = overflow;
+    }
+    return series.computeIfAbsent(List.copyOf(k), l -> new Series(Labels.of(labelNames, l)));
   }
 
   /** Visits each series with its sums over the window ending at {@code now}; drops series gone quiet. */
