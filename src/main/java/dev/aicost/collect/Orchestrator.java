@@ -107,9 +107,21 @@ public final class Orchestrator implements AutoCloseable {
   private static void internal(Source source, CollectorHealth h, String stage, Throwable e, long t0) {
     String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     h.failed("internal", error, seconds(t0));
+    log.error("event=collect_internal_error collector={} stage={} error=\"{}\" at={}", source.name(), stage, error, where(e));
+  }
+
+  /** The innermost frame of our own code (a JDK frame such as StringBuilder.<init> says little), else the innermost. */
+  private static String where(Throwable e) {
     StackTraceElement[] trace = e.getStackTrace();
-    String at = trace.length == 0 ? "" : trace[0].getClassName() + "." + trace[0].getMethodName() + ":" + trace[0].getLineNumber();
-    log.error("event=collect_internal_error collector={} stage={} error=\"{}\" at={}", source.name(), stage, error, at);
+    if (trace.length == 0) return "unknown";
+    StackTraceElement at = trace[0];
+    for (StackTraceElement f : trace) {
+      if (f.getClassName().startsWith("dev.aicost.")) {
+        at = f;
+        break;
+      }
+    }
+    return at.getClassName() + "." + at.getMethodName() + ":" + at.getLineNumber();
   }
 
   private void commit(Source source, Batch batch, Instant now) throws Exception {
