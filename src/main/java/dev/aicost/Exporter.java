@@ -26,6 +26,7 @@ import dev.aicost.metrics.BuildInfo;
 import dev.aicost.metrics.ExporterCollector;
 import dev.aicost.metrics.GaugeStore;
 import dev.aicost.metrics.Metrics;
+import dev.aicost.metrics.SeriesLimit;
 import dev.aicost.metrics.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
@@ -73,7 +74,7 @@ public final class Exporter implements AutoCloseable {
   private final OkHttpClient http;
   private final BuildInfo build = BuildInfo.load();
   private final CounterStore counters;
-  private final GaugeStore gauges = new GaugeStore();
+  private final GaugeStore gauges;
   private final TrailingWindows windows;
   private final PriceHistory prices = new PriceHistory();
   private final Ledger ledger;
@@ -93,8 +94,10 @@ public final class Exporter implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.http = http;
-    this.counters = new CounterStore(config.limits().maxSeriesPerMetric());
-    this.windows = new TrailingWindows(config.trailingWindow());
+    SeriesLimit limit = new SeriesLimit(config.limits().maxSeriesPerMetric()); // one cap and one drop count for every store
+    this.counters = new CounterStore(limit);
+    this.gauges = new GaugeStore(limit);
+    this.windows = new TrailingWindows(config.trailingWindow(), limit);
     this.ledger = new Ledger(Path.of(config.state().path()), counters);
     try {
       PrometheusRegistry registry = new PrometheusRegistry();

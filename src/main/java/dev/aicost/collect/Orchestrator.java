@@ -49,15 +49,28 @@ public final class Orchestrator implements AutoCloseable {
     running.add(r);
     bySource.put(source, r);
     long ms = source.interval().toMillis();
-    exec.scheduleWithFixedDelay(() -> runOnce(source, h), 0, ms, TimeUnit.MILLISECONDS);
+    exec.scheduleWithFixedDelay(() -> {
+      try {
+        runOnce(source, h);
+      } catch (Throwable last) {
+        // runOnce reports everything itself; this only keeps the schedule alive if even that failed
+        // (a task that throws is cancelled silently by the executor)
+      }
+    }, 0, ms, TimeUnit.MILLISECONDS);
   }
 
-  /** One collect → sink → commit cycle. Public so tests and benchmarks drive it deterministically. */
+  /**
+   * One collect → sink → commit cycle, then the re-render. Public so tests and benchmarks drive it
+   * deterministically. Never throws: any failure, Errors included, is the collector's health.
+   */
   public void runOnce(Source source, CollectorHealth h) {
+    collectAndCommit(source, h);
+    long t0 = System.nanoTime();
     try {
-      collectAndCommit(source, h);
-    } finally {
       afterRun.run();
+    } catch (Throwable e) {
+      // the exposition keeps its previous body until a later run renders
+      internal(source, h, "render", e, t0);
     }
   }
 
@@ -83,11 +96,32 @@ public final class Orchestrator implements AutoCloseable {
     } catch (LedgerException e) {
       h.failed("ledger", e.getMessage(), seconds(t0));
       log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
-    } catch (Exception e) {
-      // A bug in a source must not kill its schedule: report it and carry on.
-      h.failed("internal", e.getClass().getSimpleName() + ": " + e.getMessage(), seconds(t0));
-      log.error("event=collect_internal_error collector={} error=\"{}\"", source.name(), e.toString(), e);
+    } catch (Throwable e) {
+      // A bug, or an Error (OutOfMemoryError, StackOverflowError), must not kill the schedule or leave
+      // the collector "starting" for ever: report it and carry on; nothing was committed.
+      internal(source, h, "collect", e, t0);
     }
+  }
+
+  /** Health reason {@code internal} and one log line, allocating little (this may be an OutOfMemoryError). */
+  private static void internal(Source source, CollectorHealth h, String stage, Throwable e, long t0) {
+    String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    h.failed("internal", error, seconds(t0));
+    log.error("event=collect_internal_error collector={} stage={} error=\"{}\" at={}", source.name(), stage, error, where(e));
+  }
+
+  /** The innermost frame of our own code (a JDK frame such as StringBuilder.<init> says little), else the innermost. */
+  private static String where(Throwable e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    if (trace.length == 0) return "unknown";
+    StackTraceElement at = trace[0];
+    for (StackTraceElement f : trace) {
+      if (f.getClassName().startsWith("dev.aicost.")) {
+        at = f;
+        break;
+      }
+    }
+    return at.getClassName() + "." + at.getMethodName() + ":" + at.getLineNumber();
   }
 
   private void commit(Source source, Batch batch, Instant now) throws Exception {

@@ -161,20 +161,28 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads the persisted totals into memory, oldest series first (rowid: a row is made when its series
+   * is first committed), so a family over the cap keeps the series it had before the restart and folds
+   * the rest; the folded rows stay on disk as they are (raising the cap shows them again).
+   */
   private void restoreCounters() throws SQLException, IOException {
     int n = 0;
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT family, labels, value FROM counters")) {
+    Map<String, Integer> folded = new LinkedHashMap<>();
+    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT family, labels, value FROM counters ORDER BY rowid")) {
       while (rs.next()) {
         Family f = familiesByName.get(rs.getString(1));
         if (f == null) continue; // a family a newer version wrote; keep the row, do not expose it
         List<String> labels = JSON.readValue(rs.getString(2), LABELS);
         if (labels.size() != f.labelNames().size()) continue;
-        counters.restore(f, labels, rs.getDouble(3));
+        if (counters.restore(f, labels, rs.getDouble(3))) folded.merge(f.name(), 1, Integer::sum);
         n++;
       }
     }
     db.commit();
     log.info("event=ledger_restored series={}", n);
+    folded.forEach((family, rows) -> log.warn("event=ledger_restore_folded metric={} rows={} into=\"{}\" hint=\"limits.max_series_per_metric is lower than the series the ledger holds\"",
+        family, rows, CounterStore.OVERFLOW));
   }
 
   /**
@@ -183,9 +191,10 @@ public final class Ledger implements AutoCloseable {
    */
   public synchronized void commit(String source, List<Increment> increments, String checkpointJson, Instant now) throws LedgerException {
     Map<Key, Double> merged = new LinkedHashMap<>();
+    CounterStore.Admission admission = counters.admission();
     for (Increment inc : increments) {
       if (inc.amount() == 0) continue;
-      List<String> labels = counters.admit(inc.family(), inc.labels());
+      List<String> labels = admission.admit(inc.family(), inc.labels());
       merged.merge(new Key(inc.family(), labels, hour(inc.at())), inc.amount(), Double::sum);
     }
     checkIdentity();
@@ -216,6 +225,7 @@ public final class Ledger implements AutoCloseable {
       throw new LedgerException("ledger write failed: " + e.getMessage(), e);
     }
     for (Map.Entry<Key, Double> e : merged.entrySet()) counters.add(e.getKey().family, e.getKey().labels, e.getValue());
+    admission.committed();
   }
 
   public synchronized Optional<String> checkpoint(String source) throws LedgerException {

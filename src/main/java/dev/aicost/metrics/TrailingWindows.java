@@ -17,6 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * from different sources on different schedules (NVML every second, vLLM every 15 s), so the window
  * ends where both are known ({@code min} of the latest dollar and token intervals): the figure then
  * compares dollars and tokens of the same span, as {@code rate(spend)/rate(tokens)} does.
+ *
+ * <p>Bounded by {@code limits.max_series_per_metric}: keys beyond it share one series whose labels all
+ * read {@value SeriesLimit#OVERFLOW} (the $/1k of those models together); a series leaves once quiet.
  */
 public final class TrailingWindows {
   static final int SLICES = 15;
@@ -30,7 +33,10 @@ public final class TrailingWindows {
   private final List<String> labelNames;
   private final Map<List<String>, Series> series = new ConcurrentHashMap<>();
 
-  public TrailingWindows(Duration window) {
+  private final SeriesLimit limit;
+
+  public TrailingWindows(Duration window, SeriesLimit limit) {
+    this.limit = limit;
     this.sliceMs = Math.max(1, window.toMillis() / SLICES);
     this.windowMs = sliceMs * SLICES;
     this.labelNames = Metrics.COST_PER_1K.labelNames();
@@ -47,7 +53,23 @@ public final class TrailingWindows {
       long tokens, long cacheRead, long prompt, long unpriced) {}
 
   public void observe(Observation o) {
-    series.computeIfAbsent(List.copyOf(o.key()), k -> new Series(Labels.of(labelNames, k))).add(o, sliceMs);
+    Series s = series.get(o.key());
+    if (s == null) s = admit(o.key());
+    s.add(o, sliceMs);
+  }
+
+  /** A new key's series, or the overflow series when the store is full; serialised so sources committing at once cannot overshoot. */
+  private synchronized Series admit(List<String> key) {
+    Series s = series.get(key);
+    if (s != null) return s;
+    List<String> k = key;
+    List<String> overflow = SeriesLimit.overflow(key.size());
+    if (!k.equals(overflow) && !limit.admits(series.size() - (series.containsKey(overflow) ? 1 : 0))) {
+      limit.dropped(Metrics.COST_PER_1K, 1);
+      limit.dropped(Metrics.CACHE_HIT_RATIO, 1);
+      k = overflow;
+    }
+    return series.computeIfAbsent(List.copyOf(k), l -> new Series(Labels.of(labelNames, l)));
   }
 
   /** Visits each series with its sums over the window; drops series that saw nothing for a window. */

@@ -101,7 +101,7 @@ public final class ScrapeLatencyHarness {
     System.err.println("work dir: " + dir);
 
     try (FakeVllmServer many = new FakeVllmServer(); FakeVllmServer hang = new FakeVllmServer()) {
-      ManyModels page = new ManyModels(models);
+      VllmPageGenerator.ManyModels page = new VllmPageGenerator.ManyModels(models);
       many.page(page.render(0));
       hang.page(VllmPages.v1("stuck/model", "0", 100, 10, 0, 1, 1.7e9)).delay(TimeUnit.MINUTES.toMillis(10));
       Thread ticker = new Thread(() -> { // the counters move: every read commits usage for every model
@@ -534,48 +534,6 @@ public final class ScrapeLatencyHarness {
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
-    }
-  }
-
-  /**
-   * A V1 vLLM page with {@code n} models ({@code org/model-00001} ...), one engine each, families grouped as vLLM
-   * writes them; every counter grows with the tick, at a different pace per model.
-   */
-  static final class ManyModels {
-    private final String[] labels;
-
-    ManyModels(int n) {
-      labels = new String[n];
-      for (int i = 0; i < n; i++) labels[i] = String.format(Locale.ROOT, "{engine=\"0\",model_name=\"org/model-%05d\"}", i + 1);
-    }
-
-    String render(int tick) {
-      double created = 1.7537953269352946e9;
-      StringBuilder sb = new StringBuilder(labels.length * 520);
-      sb.append("# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n")
-          .append("# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1.75379530137e9\n");
-      String[] names = {"vllm:prompt_tokens", "vllm:generation_tokens", "vllm:prefix_cache_queries", "vllm:prefix_cache_hits"};
-      for (int k = 0; k < names.length; k++) {
-        sb.append("# HELP ").append(names[k]).append("_total x\n# TYPE ").append(names[k]).append("_total counter\n");
-        for (int i = 0; i < labels.length; i++) {
-          long prompt = 10_000 + (long) tick * (200 + i % 97);
-          long v = switch (k) {
-            case 0, 2 -> prompt;
-            case 1 -> 1_000 + (long) tick * (20 + i % 13);
-            default -> prompt * 3 / 10;
-          };
-          sb.append(names[k]).append("_total").append(labels[i]).append(' ').append(v).append(".0\n");
-        }
-        sb.append("# HELP ").append(names[k]).append("_created x\n# TYPE ").append(names[k]).append("_created gauge\n");
-        for (String l : labels) sb.append(names[k]).append("_created").append(l).append(' ').append(created).append('\n');
-      }
-      sb.append("# HELP vllm:request_success_total Count of successfully processed requests.\n")
-          .append("# TYPE vllm:request_success_total counter\n");
-      for (int i = 0; i < labels.length; i++) {
-        String l = labels[i].substring(0, labels[i].length() - 1);
-        sb.append("vllm:request_success_total").append(l).append(",finished_reason=\"stop\"} ").append(10 + tick * (1 + i % 3)).append(".0\n");
-      }
-      return sb.toString();
     }
   }
 }

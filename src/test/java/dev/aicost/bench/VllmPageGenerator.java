@@ -206,4 +206,66 @@ public final class VllmPageGenerator {
     }
     return s;
   }
+
+  /**
+   * A page of many models, one engine each, with only the counters the vLLM source reads (prompt,
+   * generation, prefix-cache queries and hits with their {@code _created}, request_success): ~520 bytes
+   * per model. Counters grow with {@code tick}: prompt {@code 10,000 + tick x (200 + i mod 97)}, generation
+   * {@code 1,000 + tick x (20 + i mod 13)}, cache hits 3/10 of prompt, requests {@code 10 + tick x (1 + i mod 3)}.
+   */
+  public static final class ManyModels {
+    private final String[] labels;
+
+    public ManyModels(int n) {
+      labels = new String[n];
+      for (int i = 0; i < n; i++) labels[i] = String.format(Locale.ROOT, "{engine=\"0\",model_name=\"org/model-%05d\"}", i + 1);
+    }
+
+    public String render(int tick) {
+      double created = 1.7537953269352946e9;
+      StringBuilder sb = new StringBuilder(labels.length * 520);
+      sb.append("# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n")
+          .append("# TYPE process_start_time_seconds gauge\nprocess_start_time_seconds 1.75379530137e9\n");
+      String[] names = {"vllm:prompt_tokens", "vllm:generation_tokens", "vllm:prefix_cache_queries", "vllm:prefix_cache_hits"};
+      for (int k = 0; k < names.length; k++) {
+        sb.append("# HELP ").append(names[k]).append("_total x\n# TYPE ").append(names[k]).append("_total counter\n");
+        for (int i = 0; i < labels.length; i++) {
+          long prompt = 10_000 + (long) tick * (200 + i % 97);
+          long v = switch (k) {
+            case 0, 2 -> prompt;
+            case 1 -> 1_000 + (long) tick * (20 + i % 13);
+            default -> prompt * 3 / 10;
+          };
+          sb.append(names[k]).append("_total").append(labels[i]).append(' ').append(v).append(".0\n");
+        }
+        sb.append("# HELP ").append(names[k]).append("_created x\n# TYPE ").append(names[k]).append("_created gauge\n");
+        for (String l : labels) sb.append(names[k]).append("_created").append(l).append(' ').append(created).append('\n');
+      }
+      sb.append("# HELP vllm:request_success_total Count of successfully processed requests.\n")
+          .append("# TYPE vllm:request_success_total counter\n");
+      for (int i = 0; i < labels.length; i++) {
+        String l = labels[i].substring(0, labels[i].length() - 1);
+        sb.append("vllm:request_success_total").append(l).append(",finished_reason=\"stop\"} ").append(10 + tick * (1 + i % 3)).append(".0\n");
+      }
+      return sb.toString();
+    }
+
+    public int size() {
+      return labels.length;
+    }
+
+    /** Sum over the page of prompt + generation tokens at {@code tick}, what aicost_tokens_total adds up to. */
+    public long tokens(int tick) {
+      long n = 0;
+      for (int i = 0; i < labels.length; i++) n += 10_000 + (long) tick * (200 + i % 97) + 1_000 + (long) tick * (20 + i % 13);
+      return n;
+    }
+
+    /** Sum over the page of successful requests at {@code tick}. */
+    public long requests(int tick) {
+      long n = 0;
+      for (int i = 0; i < labels.length; i++) n += 10 + (long) tick * (1 + i % 3);
+      return n;
+    }
+  }
 }

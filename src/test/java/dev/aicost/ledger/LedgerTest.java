@@ -153,4 +153,102 @@ class LedgerTest {
     }
   }
 
+  private static List<String> modelLabels(String model) {
+    List<String> l = new ArrayList<>(List.of("self_hosted", "vllm", "d", model, "input"));
+    l.addAll(List.of("unattributed", "", "", "", ""));
+    return l;
+  }
+
+  private static List<Increment> models(int from, int to, double each) {
+    List<Increment> incs = new ArrayList<>();
+    for (int i = from; i < to; i++) incs.add(new Increment(Metrics.TOKENS, modelLabels("m" + i), each, T0));
+    return incs;
+  }
+
+  private static double dropped(CounterStore store) {
+    double[] n = {0};
+    store.forEachDropped((m, v) -> n[0] += v);
+    return n[0];
+  }
+
+  /** The counters table as SQLite holds it: labels JSON -> value. */
+  private static java.util.Map<String, Double> rows(Path db, String family) throws Exception {
+    java.util.Map<String, Double> out = new java.util.LinkedHashMap<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.PreparedStatement ps = c.prepareStatement("SELECT labels, value FROM counters WHERE family = ? ORDER BY rowid")) {
+      ps.setString(1, family);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.put(rs.getString(1), rs.getDouble(2));
+      }
+    }
+    return out;
+  }
+
+  private static int seriesOf(CounterStore store, dev.aicost.metrics.Family f) {
+    int[] n = {0};
+    store.forEach(f, (l, v) -> n[0]++);
+    return n[0];
+  }
+
+  @Test
+  void capHoldsWithinOneBatchInMemoryAndOnDisk() throws Exception {
+    Path db = dir.resolve("batch.db");
+    CounterStore store = new CounterStore(10);
+    try (Ledger l = new Ledger(db, store)) {
+      l.commit("s", models(0, 50, 3), null, T0); // 50 new series in ONE batch
+      l.commit("s", models(0, 50, 1), null, T0.plusSeconds(15));
+    }
+    assertEquals(11, seriesOf(store, Metrics.TOKENS), "10 series plus the overflow series");
+    assertEquals(200, store.sum(Metrics.TOKENS), 1e-9);
+    assertEquals(160, store.get(Metrics.TOKENS, Collections.nCopies(10, CounterStore.OVERFLOW)), 1e-9);
+    assertEquals(80, dropped(store), "40 folded increments per batch");
+    java.util.Map<String, Double> disk = rows(db, Metrics.TOKENS.name());
+    assertEquals(11, disk.size(), "SQLite holds the folded key, not the 40 series memory folded");
+    assertEquals(200, disk.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+  }
+
+  @Test
+  void failedCommitCountsNoFolds() throws Exception {
+    Path db = dir.resolve("failed.db");
+    CounterStore store = new CounterStore(2);
+    try (Ledger l = new Ledger(db, store)) {
+      l.commit("s", models(0, 2, 1), null, T0);
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db); java.sql.Statement st = c.createStatement()) {
+        st.execute("DROP TABLE hourly"); // the next write fails inside the transaction
+      }
+      assertThrows(LedgerException.class, () -> l.commit("s", models(2, 5, 1), null, T0));
+      assertEquals(0, dropped(store), "nothing was folded: the batch was not committed");
+      assertEquals(2, store.sum(Metrics.TOKENS), 1e-9);
+    }
+  }
+
+  @Test
+  void restoreFoldsWhatIsBeyondTheCapTheSameWayEveryTime() throws Exception {
+    Path db = dir.resolve("restore.db");
+    try (Ledger l = new Ledger(db, new CounterStore(1000))) { // e.g. an older version, or a larger cap then
+      l.commit("s", models(0, 30, 2), null, T0);
+      l.commit("s", models(30, 50, 2), null, T0.plusSeconds(15));
+    }
+    for (int restart = 0; restart < 2; restart++) {
+      CounterStore store = new CounterStore(10);
+      try (Ledger l = new Ledger(db, store)) {
+        assertEquals(11, seriesOf(store, Metrics.TOKENS), "restore " + restart);
+        double later = restart == 0 ? 0 : 5; // the increment the first run adds below
+        assertEquals(100 + later, store.sum(Metrics.TOKENS), 1e-9);
+        for (int i = 0; i < 10; i++) assertEquals(2, store.get(Metrics.TOKENS, modelLabels("m" + i)), "oldest series keep their own row");
+        assertEquals(80 + later, store.get(Metrics.TOKENS, Collections.nCopies(10, CounterStore.OVERFLOW)), 1e-9);
+        assertEquals(40, dropped(store), "the 40 folded rows; the overflow row itself is no fold");
+        if (restart == 0) {
+          // a series restore folded goes on in the overflow series, in memory and on disk
+          l.commit("s", List.of(new Increment(Metrics.TOKENS, modelLabels("m42"), 5, T0.plusSeconds(30))), null, T0);
+          assertEquals(85, store.get(Metrics.TOKENS, Collections.nCopies(10, CounterStore.OVERFLOW)), 1e-9);
+          assertEquals(11, seriesOf(store, Metrics.TOKENS));
+        }
+      }
+    }
+    java.util.Map<String, Double> disk = rows(db, Metrics.TOKENS.name());
+    assertEquals(2, disk.get("[\"self_hosted\",\"vllm\",\"d\",\"m42\",\"input\",\"unattributed\",\"\",\"\",\"\",\"\"]"), 1e-9,
+        "the row the old version wrote stays (raising the cap again shows it)");
+    assertEquals(105, disk.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9, "disk and memory totals agree");
+  }
 }
