@@ -172,7 +172,8 @@ public final class Exporter implements AutoCloseable {
     List<Source> sources = new ArrayList<>();
     Map<String, String> newTargets = new LinkedHashMap<>();
     for (VllmSourceConfig v : vllm) {
-      VllmSource s = new VllmSource(v, http, cfg.limits().maxScrapeBytes().bytes(), cfg.limits().maxLabelValueLength());
+      VllmSource s = new VllmSource(v, http, cfg.limits().maxScrapeBytes().bytes(), cfg.limits().maxLabelValueLength(),
+          cfg.limits().maxModelsPerSource());
       sources.add(s);
       newTargets.put(s.name(), s.target());
     }

@@ -29,13 +29,17 @@ class CardinalityEndToEndTest {
   @TempDir Path dir;
 
   private String yaml(String url) {
+    return yaml(url, "max_models_per_source: " + MODELS);
+  }
+
+  private String yaml(String url, String extraLimit) {
     return """
         state: { path: %s }
-        limits: { max_series_per_metric: %d }
+        limits: { max_series_per_metric: %d, %s }
         sources:
           vllm:
             - { name: many, url: "%s", interval: 1h, timeout: 30s, gpu_count: 8, gpu_hourly_usd: 2.5 }
-        """.formatted(dir.resolve("ledger.db"), CAP, url);
+        """.formatted(dir.resolve("ledger.db"), CAP, extraLimit, url);
   }
 
   /** Series per family name on a text exposition. */
@@ -75,7 +79,7 @@ class CardinalityEndToEndTest {
 
         String metrics = ex.text("/metrics");
         assertBounded(families(metrics), "aicost_tokens_total", "aicost_requests_total", "aicost_spend_usd_total",
-            "aicost_cost_per_1k_tokens_usd", "aicost_cache_hit_ratio");
+            "aicost_cache_hit_ratio");
         assertEquals(page.tokens(1), ex.exporter.counters().sum(Metrics.TOKENS), 1e-6, "folded, not lost");
         assertEquals(page.requests(1), ex.exporter.counters().sum(Metrics.REQUESTS), 1e-6);
         spend = ex.exporter.counters().sum(Metrics.SPEND);
@@ -90,6 +94,33 @@ class CardinalityEndToEndTest {
         assertBounded(families(ex.text("/metrics")), "aicost_tokens_total", "aicost_requests_total", "aicost_spend_usd_total");
         assertEquals(page.tokens(1), ex.exporter.counters().sum(Metrics.TOKENS), 1e-6, "nothing lost or counted twice");
         assertEquals(spend, ex.exporter.counters().sum(Metrics.SPEND), 1e-9);
+      }
+    }
+  }
+
+  /** With the default limits.max_models_per_source (1,000) the source itself keeps the rest together, exactly. */
+  @Test
+  void theSourceTracksAtMostMaxModelsAndCountsTheRestTogether() throws Exception {
+    VllmPageGenerator.ManyModels page = new VllmPageGenerator.ManyModels(MODELS);
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
+    try (FakeVllmServer vllm = new FakeVllmServer()) {
+      vllm.page(page.render(0));
+      try (RunningExporter ex = new RunningExporter(yaml(vllm.url(), "max_models_per_source: 1000"), null, clock, false)) {
+        ex.awaitFirstRuns();
+        for (int i = 1; i <= 3; i++) {
+          vllm.page(page.render(i));
+          clock.advance(Duration.ofSeconds(15));
+          ex.collect("vllm/many");
+        }
+        CollectorHealth h = ex.exporter.orchestrator().health("vllm/many");
+        assertTrue(h.success(), h.lastError());
+        String metrics = ex.text("/metrics");
+        Map<String, Integer> f = families(metrics);
+        assertTrue(f.get("aicost_requests_total") <= 1001, f.toString());
+        assertTrue(metrics.contains("model=\"__overflow__\""), "the rest counted together");
+        assertTrue(metrics.contains("reason=\"too_many_models\""), "and said so");
+        assertEquals(page.tokens(3), ex.exporter.counters().sum(Metrics.TOKENS), 1e-6, "folded, not lost");
+        assertEquals(page.requests(3), ex.exporter.counters().sum(Metrics.REQUESTS), 1e-6);
       }
     }
   }

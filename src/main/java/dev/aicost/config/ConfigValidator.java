@@ -177,6 +177,7 @@ public final class ConfigValidator {
     if (l.maxSeriesPerMetric() < 1) add("limits.max_series_per_metric", "must be >= 1");
     if (l.maxScrapeBytes().bytes() < 1024) add("limits.max_scrape_bytes", "must be at least 1KiB");
     if (l.maxLabelValueLength() < 16) add("limits.max_label_value_length", "must be >= 16");
+    if (l.maxModelsPerSource() < 1 || l.maxModelsPerSource() > 100_000) add("limits.max_models_per_source", "must be between 1 and 100000");
   }
 
   private void demo(DemoConfig d) {

@@ -196,7 +196,7 @@ class ConfigLoaderTest {
     assertEquals(List.of(
         "sources.vllm[0].gpu_count: must be an integer, got \"four\"",
         "sources.vllm[0].interval: must be a duration like 15s, 5m or 1h30m",
-        "sources.vllm[0].colour: unknown key (known keys: gpu_count, gpu_hourly_usd, gpu_name, gpus, interval, name, process, timeout, url)",
+        "sources.vllm[0].colour: unknown key (known keys: gpu_count, gpu_hourly_usd, gpu_name, gpus, interval, name, process, process_expiry, timeout, url)",
         "sources.vllm[1].gpus: expected a list",
         "budgets[0].monthly_usd: must be a number, got \"lots\"",
         "timezone: unknown time zone \"Mars/Olympus\" (use an IANA name like Europe/Berlin)",

@@ -47,7 +47,7 @@ final class UpstreamProcesses {
    */
   record Process(double start, long lastSeenMs, Map<String, Seen> series) {
     Process {
-      series = Map.copyOf(series);
+      series = java.util.Collections.unmodifiableMap(series); // built fresh for each page, never changed after
     }
   }
 
@@ -85,6 +85,14 @@ final class UpstreamProcesses {
         continue;
       }
       double delta;
+      if (VllmPage.model(key).equals(VllmPage.OVERFLOW)) {
+        // the sum of models beyond the cap: a model joining it adds its count, one leaving the page lowers
+        // it without any reset, so only a rise is usage (a reset of one of them is under-counted)
+        delta = before == null ? value : Math.max(0, value - before.value());
+        if (delta > 0) deltas.put(key, delta);
+        series.put(key, new Seen(value, Double.NaN));
+        continue;
+      }
       if (before == null || createdChanged(before.created(), createdAt)) {
         delta = value;
       } else if (value < before.value()) {

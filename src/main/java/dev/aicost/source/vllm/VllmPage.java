@@ -1,9 +1,9 @@
 package dev.aicost.source.vllm;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -20,6 +20,29 @@ import java.util.TreeMap;
 final class VllmPage implements SampleConsumer {
   static final String SEP = "\u001f";
   static final char REPLACEMENT = '\uFFFD';
+  /** The model that models beyond {@code limits.max_models_per_source} are counted under, together. */
+  static final String OVERFLOW = "__overflow__";
+
+  /** Models the source already tracks: always kept apart. */
+  private final Set<String> known;
+  private final int maxModels;
+  private final Set<String> admittedNew = new HashSet<>();
+  /** Distinct models beyond the cap seen on this page (counted up to a bound, for the message). */
+  int foldedModels;
+  private final Set<String> foldedSeen = new HashSet<>();
+
+  VllmPage() {
+    this(Set.of(), Integer.MAX_VALUE);
+  }
+
+  /**
+   * @param known models tracked already (kept apart whatever the cap)
+   * @param maxModels how many models this page may add up to, counting the known ones
+   */
+  VllmPage(Set<String> known, int maxModels) {
+    this.known = known;
+    this.maxModels = maxModels;
+  }
 
   final Map<String, Double> values = new HashMap<>();
   final Map<String, Double> created = new HashMap<>();
@@ -29,8 +52,9 @@ final class VllmPage implements SampleConsumer {
   boolean hasCached, hasHits, hasGpuHits;
   int skipped;
   String skippedReason;
-  /** Series whose sample was NaN, infinite or negative on this page. */
-  final List<String> unreadable = new ArrayList<>();
+  /** How many samples were NaN, infinite or negative on this page, and the first of them. */
+  int unreadable;
+  String firstUnreadable;
   /** Model names that held control characters. */
   int sanitised;
   /** V0's lifetime GPU prefix-cache block hit rate per model (0..1); absent when unknown or not enabled. */
@@ -93,7 +117,11 @@ final class VllmPage implements SampleConsumer {
     if (labels.containsKey("engine")) anyEngineLabel = true;
     String key = key(kind, labels);
     if (!Double.isFinite(value) || value < 0) {
-      unreadable.add(key);
+      if (unreadable++ == 0) firstUnreadable = key;
+      return;
+    }
+    if (model(key).equals(OVERFLOW)) { // folded models: their sum is one series
+      values.merge(key, value, Double::sum);
       return;
     }
     Double before = values.putIfAbsent(key, value);
@@ -104,12 +132,25 @@ final class VllmPage implements SampleConsumer {
   }
 
   private void created(String kind, Map<String, String> labels, double value) {
-    if (Double.isFinite(value) && value > 0) created.put(key(kind, labels), value);
+    if (!Double.isFinite(value) || value <= 0) return;
+    String key = key(kind, labels);
+    if (!model(key).equals(OVERFLOW)) created.put(key, value);
+  }
+
+  /** The model a series is kept under: its own while tracked or room is left, else {@link #OVERFLOW}. */
+  private String admit(String model) {
+    if (known.contains(model) || admittedNew.contains(model)) return model;
+    if (known.size() + admittedNew.size() < maxModels && !model.equals(OVERFLOW)) {
+      admittedNew.add(model);
+      return model;
+    }
+    if (foldedModels < 1_000_000 && foldedSeen.size() < 4096 && foldedSeen.add(model)) foldedModels++;
+    return OVERFLOW;
   }
 
   /** The series key; labels other than model_name, engine and finished_reason are appended in name order. */
   String key(String kind, Map<String, String> labels) {
-    StringBuilder k = new StringBuilder(64).append(kind).append(SEP).append(clean(labels.getOrDefault("model_name", "")))
+    StringBuilder k = new StringBuilder(64).append(kind).append(SEP).append(admit(clean(labels.getOrDefault("model_name", ""))))
         .append(SEP).append(clean(labels.getOrDefault("engine", ""))).append(SEP)
         .append(clean(labels.getOrDefault("finished_reason", "")));
     if (labels.size() > (labels.containsKey("model_name") ? 1 : 0) + (labels.containsKey("engine") ? 1 : 0)

@@ -58,6 +58,7 @@ public final class VllmSource implements Source {
   private final Request request;
   private final PromTextParser parser;
   private final long maxBytes;
+  private final int maxModels;
   private final String safeTarget;
   private volatile State state = State.EMPTY;
   private volatile boolean cacheUnknownLogged;
@@ -78,7 +79,13 @@ public final class VllmSource implements Source {
   record Checkpoint(List<ProcessCheckpoint> processes, long lastReadMs, Map<String, double[]> series, Double processStart) {}
 
   public VllmSource(VllmSourceConfig cfg, OkHttpClient sharedClient, long maxBytes, int maxLabelValueLength) {
+    this(cfg, sharedClient, maxBytes, maxLabelValueLength, 1000);
+  }
+
+  /** @param maxModels models tracked apart per URL ({@code limits.max_models_per_source}); more fold into __overflow__ */
+  public VllmSource(VllmSourceConfig cfg, OkHttpClient sharedClient, long maxBytes, int maxLabelValueLength, int maxModels) {
     this.cfg = cfg;
+    this.maxModels = maxModels;
     this.http = sharedClient.newBuilder().callTimeout(cfg.timeout()).connectTimeout(cfg.timeout()).readTimeout(cfg.timeout()).build();
     this.maxBytes = maxBytes;
     this.parser = new PromTextParser(maxLabelValueLength);
@@ -144,10 +151,11 @@ public final class VllmSource implements Source {
   @Override
   public Batch collect(Instant now, SourceContext ctx) throws SourceException {
     State prev = state;
-    byte[] page = fetch(ctx);
-    VllmPage parsed = new VllmPage();
+    Body body = fetch(ctx);
+    byte[] page = body.bytes();
+    VllmPage parsed = new VllmPage(knownModels(prev), maxModels);
     try {
-      parser.parse(page, page.length, VllmFamilies.WANTED, parsed);
+      parser.parse(page, body.length(), VllmFamilies.WANTED, parsed);
     } catch (PromParseException e) {
       ctx.upstreamCall("scrape", "parse_error");
       throw new SourceException("parse", "not a Prometheus metrics page at " + safeTarget + ": " + e.getMessage());
@@ -167,9 +175,13 @@ public final class VllmSource implements Source {
     if (parsed.sanitised > 0) {
       ctx.partialError("bad_label", "label values with control characters; those characters were replaced by U+FFFD");
     }
-    if (!parsed.unreadable.isEmpty()) {
-      ctx.partialError("bad_value", parsed.unreadable.size() + " series read NaN, infinite or negative (first: "
-          + describe(parsed.unreadable.get(0)) + "); their last values stand");
+    if (parsed.unreadable > 0) {
+      ctx.partialError("bad_value", parsed.unreadable + " series read NaN, infinite or negative (first: "
+          + describe(parsed.firstUnreadable) + "); their last values stand");
+    }
+    if (parsed.foldedModels > 0) {
+      ctx.partialError("too_many_models", "more than limits.max_models_per_source (" + maxModels + ") models: "
+          + (parsed.foldedModels >= 4096 ? "at least " : "") + parsed.foldedModels + " counted together as model=\"" + VllmPage.OVERFLOW + "\"");
     }
     long nowMs = now.toEpochMilli();
     UpstreamProcesses.Result r = UpstreamProcesses.read(prev.processes(), parsed.processStart, parsed.values, parsed.created,
@@ -189,7 +201,7 @@ public final class VllmSource implements Source {
     }
     ctx.upstreamProcesses(active);
 
-    String help = "gpu_hits".equals(parsed.cacheKind()) ? helpText(page, "vllm:gpu_prefix_cache_hits") : null;
+    String help = "gpu_hits".equals(parsed.cacheKind()) ? helpText(page, body.length(), "vllm:gpu_prefix_cache_hits") : null;
     double cacheUnit = parsed.cacheUnit(help);
     boolean v0 = parsed.cacheKind().isEmpty() && !parsed.v0HitRate.isEmpty();
     if (Double.isNaN(cacheUnit) && !v0 && !cacheUnknownLogged) {
@@ -207,6 +219,17 @@ public final class VllmSource implements Source {
     State next = new State(r.next(), nowMs);
     return Batch.of(usage, capacity, checkpoint(next), next);
   }
+
+  /** Every model the committed state tracks, across its processes. */
+  private static java.util.Set<String> knownModels(State s) {
+    java.util.Set<String> models = new java.util.HashSet<>();
+    for (UpstreamProcesses.Process p : s.processes()) for (String key : p.series().keySet()) models.add(VllmPage.model(key));
+    models.remove(VllmPage.OVERFLOW);
+    return models;
+  }
+
+  /** A page as read: the first {@code length} bytes of {@code bytes}. */
+  private record Body(byte[] bytes, int length) {}
 
   private static String describe(String key) {
     return key.replace(VllmPage.SEP, "|");
@@ -260,9 +283,8 @@ public final class VllmSource implements Source {
   }
 
   /** The text of the {@code # HELP} line of {@code family} (base or {@code _total} name) on the page; null if none. */
-  static String helpText(byte[] page, String family) {
+  static String helpText(byte[] page, int n, String family) {
     byte[] prefix = ("# HELP " + family).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    int n = page.length;
     outer:
     for (int i = 0; i + prefix.length < n; i++) {
       if (i > 0 && page[i - 1] != '\n') continue;
@@ -286,7 +308,7 @@ public final class VllmSource implements Source {
     return Instant.ofEpochMilli((long) (t * 1000));
   }
 
-  private byte[] fetch(SourceContext ctx) throws SourceException {
+  private Body fetch(SourceContext ctx) throws SourceException {
     try (Response resp = http.newCall(request).execute()) {
       if (!resp.isSuccessful()) {
         ctx.upstreamCall("scrape", "http_" + resp.code());
@@ -299,7 +321,7 @@ public final class VllmSource implements Source {
         throw tooLarge(declared);
       }
       try {
-        return readCapped(body.byteStream());
+        return readCapped(body.byteStream(), declared);
       } catch (SourceException tooLarge) {
         ctx.upstreamCall("scrape", "too_large");
         throw tooLarge;
@@ -318,20 +340,22 @@ public final class VllmSource implements Source {
     }
   }
 
-  private byte[] readCapped(InputStream in) throws IOException, SourceException {
-    byte[] buf = new byte[64 * 1024];
+  /** Reads at most maxBytes; sized from Content-Length when the server gives one, grown by half otherwise, never copied to trim. */
+  private Body readCapped(InputStream in, long declared) throws IOException, SourceException {
+    int initial = (int) Math.min(maxBytes + 1, declared > 0 ? declared + 1 : 64 * 1024);
+    byte[] buf = new byte[Math.max(initial, 1024)];
     int len = 0;
     while (true) {
       if (len == buf.length) {
         if (len > maxBytes) throw tooLarge(len);
-        buf = java.util.Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, maxBytes + 1));
+        buf = java.util.Arrays.copyOf(buf, (int) Math.min(buf.length + (long) buf.length / 2 + 1024, maxBytes + 1));
       }
       int n = in.read(buf, len, buf.length - len);
       if (n < 0) break;
       len += n;
       if (len > maxBytes) throw tooLarge(len);
     }
-    return len == buf.length ? buf : java.util.Arrays.copyOf(buf, len);
+    return new Body(buf, len);
   }
 
   private SourceException tooLarge(long bytes) {
@@ -343,18 +367,41 @@ public final class VllmSource implements Source {
     state = (State) batch.nextState();
   }
 
+  /** The state as checkpoint JSON, written in one pass (no intermediate maps: a page may hold many series). */
   private String checkpoint(State s) {
-    List<ProcessCheckpoint> processes = new ArrayList<>();
-    for (UpstreamProcesses.Process p : s.processes()) {
-      Map<String, double[]> series = new TreeMap<>();
-      p.series().forEach((k, v) -> series.put(k, new double[] {v.value(), v.created()}));
-      processes.add(new ProcessCheckpoint(Double.isNaN(p.start()) ? null : p.start(), p.lastSeenMs(), series));
-    }
-    try {
-      return JSON.writeValueAsString(new Checkpoint(processes, s.lastReadMs(), null, null));
+    java.io.StringWriter out = new java.io.StringWriter(64 + 48 * seriesCount(s));
+    try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("processes");
+      for (UpstreamProcesses.Process p : s.processes()) {
+        g.writeStartObject();
+        if (Double.isNaN(p.start())) g.writeNullField("start");
+        else g.writeNumberField("start", p.start());
+        g.writeNumberField("lastSeenMs", p.lastSeenMs());
+        g.writeObjectFieldStart("series");
+        for (Map.Entry<String, UpstreamProcesses.Seen> e : p.series().entrySet()) {
+          g.writeArrayFieldStart(e.getKey());
+          g.writeNumber(e.getValue().value());
+          if (Double.isNaN(e.getValue().created())) g.writeString("NaN");
+          else g.writeNumber(e.getValue().created());
+          g.writeEndArray();
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeNumberField("lastReadMs", s.lastReadMs());
+      g.writeEndObject();
     } catch (IOException e) {
       throw new IllegalStateException("checkpoint not serialisable", e);
     }
+    return out.toString();
+  }
+
+  private static int seriesCount(State s) {
+    int n = 0;
+    for (UpstreamProcesses.Process p : s.processes()) n += p.series().size();
+    return Math.min(n, 1 << 22);
   }
 
   static String withoutUserInfo(URI uri) {
