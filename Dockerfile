@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build: docker build -t aicost-exporter .    Run: docker run -p 10042:10042 aicost-exporter (demo mode)
+# Build: docker build --build-arg AICOST_REVISION=$(git rev-parse HEAD) -t aicost-exporter .    Run: docker run -p 10042:10042 aicost-exporter (demo mode)
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 # Dependencies first, so source edits reuse the cached layer.
@@ -7,6 +7,8 @@ COPY pom.xml mvnw ./
 COPY .mvn .mvn
 RUN mvn -q -B dependency:go-offline
 COPY src src
+# .git is not in the context: the revision for --version and aicost_build_info comes in as a build arg
+ARG AICOST_REVISION=""
 RUN mvn -q -B -DskipTests package && test -f target/aicost-exporter.jar
 
 FROM eclipse-temurin:17-jre

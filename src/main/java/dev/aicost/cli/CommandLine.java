@@ -34,7 +34,7 @@ public record CommandLine(
         --log.level=LEVEL           debug, info, warn or error (default info)
         --demo                      also run simulated vLLM deployments on loopback (the real pipeline)
         --version                   print version and exit
-        --help                      print this help and exit
+        -h, --help                  print this help and exit
 
       check-config FILE              validate FILE, print every problem with its path, exit 0 if valid
       """;
@@ -52,6 +52,10 @@ public record CommandLine(
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
+      if (a.equals("-h")) {
+        help = true;
+        continue;
+      }
       if (!a.startsWith("--")) {
         rest.add(a);
         continue;

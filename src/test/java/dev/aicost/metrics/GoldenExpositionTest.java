@@ -65,7 +65,8 @@ class GoldenExpositionTest {
   /** Values that depend on the machine, not on the input, are masked. */
   static String stable(String text) {
     return text.replaceAll("(aicost_collector_duration_seconds\\{[^}]*}) \\S+", "$1 0.001")
-        .replaceAll("version=\"[^\"]*\"", "version=\"0.0.0\"");
+        .replaceAll("version=\"[^\"]*\"", "version=\"0.0.0\"")
+        .replaceAll("revision=\"(?:[0-9a-f]{40}|unknown)\"", "revision=\"REVISION\"");
   }
 
   /** Multiplies the value of every vllm:*_total sample line (counters only; _created stays). */
