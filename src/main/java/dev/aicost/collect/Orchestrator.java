@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Orchestrator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+  /** Reasons the orchestrator itself reports for any source. */
+  static final List<String> ORCHESTRATOR_REASONS = List.of("internal", "ledger");
 
   private final Clock clock;
   private final BatchSink sink;
@@ -39,6 +41,8 @@ public final class Orchestrator implements AutoCloseable {
   /** Starts a source: restores its checkpoint, runs it at once, then every interval. */
   public synchronized void start(Source source, String checkpointJson) {
     CollectorHealth h = health.computeIfAbsent(source.name(), CollectorHealth::new);
+    h.knownErrors(source.errorReasons());
+    h.knownErrors(ORCHESTRATOR_REASONS);
     source.restore(checkpointJson);
     ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "collect-" + source.name());
