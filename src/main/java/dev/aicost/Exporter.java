@@ -39,9 +39,11 @@ import dev.aicost.source.nvml.NvmlLibrary;
 import dev.aicost.source.vllm.VllmSource;
 import java.util.Objects;
 import java.util.function.Supplier;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -64,6 +66,9 @@ public final class Exporter implements AutoCloseable {
   /** Everything that comes from outside the configuration file. */
   public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm,
       WebSecurity web) {}
+
+  /** How old the rendered process_* and jvm_* values can get between collector runs. */
+  static final Duration EXPOSITION_REFRESH = Duration.ofSeconds(5);
 
   private final Settings settings;
   private final Clock clock;
@@ -96,6 +101,7 @@ public final class Exporter implements AutoCloseable {
     this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
     this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
+    JvmMetrics.builder().register(registry); // process_* and jvm_*: memory, GC, CPU, threads, start time
     registry.register(new ExporterCollector(clock, counters, gauges, windows, () -> orchestrator, build, () -> gpuInventory.get()));
     JsonApi api = new JsonApi(ledger, statusView(), ZoneId.of(config.timezone()), clock);
     if (demo != null) api.with(demo.api());
@@ -107,6 +113,7 @@ public final class Exporter implements AutoCloseable {
 
   public Exporter start() throws Exception {
     server.start();
+    exposition.refreshEvery(EXPOSITION_REFRESH);
     startPipeline(config);
     ready = true;
     log.info("event=started listen=:{} demo={} sources={} ledger={}", server.port(), demo != null, targets.size(), config.state().path());
@@ -322,6 +329,7 @@ public final class Exporter implements AutoCloseable {
     ready = false;
     orchestrator.close();
     server.close();
+    exposition.close();
     if (demo != null) demo.close();
     ledger.close();
   }
