@@ -11,6 +11,7 @@ public record CommandLine(
     String telemetryPath,
     String webConfigFile,
     String logLevel,
+    String logFormat,
     boolean demo,
     boolean version,
     boolean help,
@@ -32,6 +33,7 @@ public record CommandLine(
         --web.config.file=FILE      web config in the exporter-toolkit format: TLS, basic auth, headers
                                     (docs/configuration.md; overrides server.web_config_file)
         --log.level=LEVEL           debug, info, warn or error (default info)
+        --log.format=FORMAT         logfmt or json (default logfmt)
         --demo                      also run simulated vLLM deployments on loopback (the real pipeline)
         --version                   print version and exit
         -h, --help                  print this help and exit
@@ -47,7 +49,7 @@ public record CommandLine(
   }
 
   public static CommandLine parse(String[] args) throws UsageException {
-    String config = null, listen = null, path = null, web = null, level = "info", check = null;
+    String config = null, listen = null, path = null, web = null, level = "info", format = "logfmt", check = null;
     boolean demo = false, version = false, help = false;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -66,7 +68,8 @@ public record CommandLine(
         case "--demo" -> demo = flag(name, inline);
         case "--version" -> version = flag(name, inline);
         case "--help" -> help = flag(name, inline);
-        case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level" -> {
+        case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level",
+            "--log.format" -> {
           String value = inline;
           if (value == null) {
             if (i + 1 >= args.length) throw new UsageException(name + " needs a value");
@@ -77,6 +80,7 @@ public record CommandLine(
             case "--web.listen-address" -> listen = value;
             case "--web.telemetry-path" -> path = value;
             case "--web.config.file" -> web = value;
+            case "--log.format" -> format = value.toLowerCase(java.util.Locale.ROOT);
             default -> level = value.toLowerCase(java.util.Locale.ROOT);
           }
         }
@@ -89,9 +93,10 @@ public record CommandLine(
       check = rest.get(1);
     }
     if (!LEVELS.contains(level)) throw new UsageException("--log.level must be one of debug, info, warn, error");
+    if (!format.equals("logfmt") && !format.equals("json")) throw new UsageException("--log.format must be logfmt or json");
     if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
     if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
-    return new CommandLine(config, listen, path, web, level, demo, version, help, check);
+    return new CommandLine(config, listen, path, web, level, format, demo, version, help, check);
   }
 
   private static boolean flag(String name, String inline) throws UsageException {

@@ -14,6 +14,9 @@ class CommandLineTest {
     assertEquals(":9", c.listenAddress());
     assertTrue(c.demo());
     assertEquals("debug", c.logLevel());
+    assertEquals("logfmt", c.logFormat());
+    assertEquals("json", CommandLine.parse(new String[] {"--log.format", "json"}).logFormat());
+    assertTrue(CommandLine.parse(new String[] {"-h"}).help());
     assertEquals("web.yml", CommandLine.parse(new String[] {"--web.config.file", "web.yml"}).webConfigFile());
   }
 
@@ -29,5 +32,6 @@ class CommandLineTest {
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--config.file"}));
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--log.level=loud"}));
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--demo=yes"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--log.format=xml"}));
   }
 }
