@@ -28,6 +28,8 @@ public final class Orchestrator implements AutoCloseable {
   private final Map<String, CollectorHealth> health = new ConcurrentHashMap<>();
   private final List<Running> running = new ArrayList<>();
   private final Map<Source, Running> bySource = new ConcurrentHashMap<>();
+  /** collector → first failure of its current failing spell (for the recovery line). */
+  private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
   private final Runnable afterRun;
 
@@ -81,16 +83,40 @@ public final class Orchestrator implements AutoCloseable {
         }
       }
       h.succeeded(now.toEpochMilli() / 1000.0, seconds(t0));
+      recovered(source.name(), now);
     } catch (SourceException e) {
+      boolean changed = failing(h, e.reason(), now);
       h.failed(e.reason(), e.getMessage(), seconds(t0));
-      log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
+      if (changed) log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
+      else log.debug("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
     } catch (LedgerException e) {
+      boolean changed = failing(h, "ledger", now);
       h.failed("ledger", e.getMessage(), seconds(t0));
-      log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
+      if (changed) log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
+      else log.debug("event=ledger_commit_failed collector={} error=\"{}\"", source.name(), e.getMessage());
     } catch (Exception e) {
       // A bug in a source must not kill its schedule: report it and carry on.
+      boolean changed = failing(h, "internal", now);
       h.failed("internal", e.getClass().getSimpleName() + ": " + e.getMessage(), seconds(t0));
-      log.error("event=collect_internal_error collector={} error=\"{}\"", source.name(), e.toString(), e);
+      if (changed) log.error("event=collect_internal_error collector={} error=\"{}\"", source.name(), e.toString(), e);
+      else log.debug("event=collect_internal_error collector={} error=\"{}\"", source.name(), e.toString());
+    }
+  }
+
+  /**
+   * Call before {@code h.failed}: true when this failure changes the collector's state (it was fine, or
+   * failed for another reason), so a dead source logs once per change instead of every interval.
+   */
+  private boolean failing(CollectorHealth h, String reason, Instant now) {
+    boolean changed = !h.everRan() || h.success() || !reason.equals(h.lastErrorReason());
+    failingSince.putIfAbsent(h.collector(), now);
+    return changed;
+  }
+
+  private void recovered(String collector, Instant now) {
+    Instant since = failingSince.remove(collector);
+    if (since != null) {
+      log.info("event=collect_recovered collector={} failed_for={}s", collector, Math.max(0, now.getEpochSecond() - since.getEpochSecond()));
     }
   }
 
