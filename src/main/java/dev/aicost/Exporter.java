@@ -42,9 +42,11 @@ import dev.aicost.source.nvml.NvmlLibrary;
 import dev.aicost.source.vllm.VllmSource;
 import java.util.Objects;
 import java.util.function.Supplier;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -68,6 +70,9 @@ public final class Exporter implements AutoCloseable {
   /** Everything that comes from outside the configuration file. */
   public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm,
       WebSecurity web, boolean enableLifecycle) {}
+
+  /** How old the rendered process_* and jvm_* values can get between collector runs. */
+  static final Duration EXPOSITION_REFRESH = Duration.ofSeconds(5);
 
   private final Settings settings;
   private final Clock clock;
@@ -105,6 +110,7 @@ public final class Exporter implements AutoCloseable {
       this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
       this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
+      JvmMetrics.builder().register(registry); // process_* and jvm_*: memory, GC, CPU, threads, start time
       PriceGauges priceGauges = new PriceGauges(counters, () -> prices.isEmpty() ? null : prices.current().catalog(), clock);
       registry.register(new ExporterCollector(clock, counters, gauges, windows, priceGauges, () -> orchestrator, build, () -> gpuInventory.get()));
       JsonApi api = new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
@@ -123,6 +129,7 @@ public final class Exporter implements AutoCloseable {
   public Exporter start() throws Exception {
     try {
       server.start();
+      exposition.refreshEvery(EXPOSITION_REFRESH);
       startPipeline(config);
     } catch (Exception | Error e) {
       close();
@@ -348,6 +355,7 @@ public final class Exporter implements AutoCloseable {
     reloads.close();
     orchestrator.close();
     server.close();
+    exposition.close();
     if (demo != null) demo.close();
     ledger.close();
   }

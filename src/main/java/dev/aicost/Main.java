@@ -6,6 +6,8 @@ import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
 import dev.aicost.config.Secrets;
 import dev.aicost.http.WebSecurity;
+import dev.aicost.log.LogFormat;
+import dev.aicost.log.Logging;
 import dev.aicost.metrics.BuildInfo;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,7 +46,7 @@ public final class Main {
     }
     if (cli.checkConfigFile() != null) return checkConfig(Path.of(cli.checkConfigFile()));
 
-    configureLogging(cli.logLevel());
+    Logging.configure(cli.logLevel(), LogFormat.parse(cli.logFormat()));
     ExporterConfig config;
     Path file = cli.configFile() == null ? null : Path.of(cli.configFile());
     try {
@@ -141,16 +143,5 @@ public final class Main {
       e.problems().forEach(p -> System.err.println("  " + p));
       return 1;
     }
-  }
-
-  /** slf4j-simple reads these once, at its first use: set them before any logger exists. */
-  private static void configureLogging(String level) {
-    System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", level);
-    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
-    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-    System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-    System.setProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-    System.setProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
-    System.setProperty("org.slf4j.simpleLogger.log.io.javalin", "warn");
   }
 }

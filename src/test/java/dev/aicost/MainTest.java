@@ -125,8 +125,13 @@ class MainTest {
     Run help = run("--help");
     assertEquals(0, help.code());
     assertTrue(help.out().contains("--config.file"));
+    Run h = run("-h");
+    assertEquals(0, h.code(), h.err());
+    assertEquals(help.out(), h.out());
     Run v = run("--version");
     assertEquals(0, v.code());
     assertTrue(v.out().startsWith("aicost-exporter "), v.out());
+    // the build writes the checkout's revision (this test runs inside the git checkout)
+    assertTrue(v.out().matches("(?s)aicost-exporter \\S+ \\(revision [0-9a-f]{40}, java .*"), v.out());
   }
 }

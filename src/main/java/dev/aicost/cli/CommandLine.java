@@ -12,6 +12,7 @@ public record CommandLine(
     String telemetryPath,
     String webConfigFile,
     String logLevel,
+    String logFormat,
     boolean demo,
     boolean enableLifecycle,
     boolean version,
@@ -36,9 +37,10 @@ public record CommandLine(
         --web.enable-lifecycle      allow POST /-/reload (off: anyone reaching the port could reload);
                                     SIGHUP reloads either way
         --log.level=LEVEL           debug, info, warn or error (default info)
+        --log.format=FORMAT         logfmt or json (default logfmt)
         --demo                      also run simulated vLLM deployments on loopback (the real pipeline)
         --version                   print version and exit
-        --help                      print this help and exit
+        -h, --help                  print this help and exit
 
       check-config FILE              validate FILE, print every problem with its path, exit 0 if valid
       """;
@@ -51,11 +53,15 @@ public record CommandLine(
   }
 
   public static CommandLine parse(String[] args) throws UsageException {
-    String config = null, listen = null, path = null, web = null, level = "info", check = null;
+    String config = null, listen = null, path = null, web = null, level = "info", format = "logfmt", check = null;
     boolean demo = false, lifecycle = false, version = false, help = false;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
+      if (a.equals("-h")) {
+        help = true;
+        continue;
+      }
       if (!a.startsWith("--")) {
         rest.add(a);
         continue;
@@ -67,7 +73,8 @@ public record CommandLine(
         case "--web.enable-lifecycle" -> lifecycle = flag(name, inline);
         case "--version" -> version = flag(name, inline);
         case "--help" -> help = flag(name, inline);
-        case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level" -> {
+        case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level",
+            "--log.format" -> {
           String value = inline;
           if (value == null) {
             if (i + 1 >= args.length) throw new UsageException(name + " needs a value");
@@ -78,6 +85,7 @@ public record CommandLine(
             case "--web.listen-address" -> listen = value;
             case "--web.telemetry-path" -> path = value;
             case "--web.config.file" -> web = value;
+            case "--log.format" -> format = value.toLowerCase(java.util.Locale.ROOT);
             default -> level = value.toLowerCase(java.util.Locale.ROOT);
           }
         }
@@ -97,9 +105,10 @@ public record CommandLine(
         throw new UsageException("--web.listen-address: " + e.getMessage());
       }
     }
+    if (!format.equals("logfmt") && !format.equals("json")) throw new UsageException("--log.format must be logfmt or json");
     if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
     if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
-    return new CommandLine(config, listen, path, web, level, demo, lifecycle, version, help, check);
+    return new CommandLine(config, listen, path, web, level, format, demo, lifecycle, version, help, check);
   }
 
   private static boolean flag(String name, String inline) throws UsageException {

@@ -2,6 +2,7 @@ package dev.aicost.collect;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
@@ -14,7 +15,7 @@ public final class CollectorHealth {
   private volatile double lastDurationSeconds;
   private volatile String lastError = "";
   private volatile String lastErrorReason = "";
-  private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> errors = new ConcurrentSkipListMap<>(); // reason order, as exposed
   private final Map<String, AtomicLong> upstream = new ConcurrentHashMap<>();
   private final AtomicLong apiCostMicroUsd = new AtomicLong();
   private volatile int upstreamProcesses = -1;
@@ -41,6 +42,11 @@ public final class CollectorHealth {
     lastErrorReason = reason;
     lastError = message;
     countError(reason);
+  }
+
+  /** Known reasons appear at 0 before their first error. */
+  void knownErrors(Iterable<String> reasons) {
+    for (String r : reasons) errors.computeIfAbsent(r, k -> new AtomicLong());
   }
 
   void countError(String reason) {

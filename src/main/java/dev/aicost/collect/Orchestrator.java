@@ -20,12 +20,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Orchestrator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+  /** Reasons the orchestrator itself reports for any source. */
+  static final List<String> ORCHESTRATOR_REASONS = List.of("internal", "ledger");
 
   private final Clock clock;
   private final BatchSink sink;
   private final Map<String, CollectorHealth> health = new ConcurrentHashMap<>();
   private final List<Running> running = new ArrayList<>();
   private final Map<Source, Running> bySource = new ConcurrentHashMap<>();
+  /** collector → first failure of its current failing spell (for the recovery line). */
+  private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
   private final Runnable afterRun;
 
@@ -39,6 +43,8 @@ public final class Orchestrator implements AutoCloseable {
   /** Starts a source: restores its checkpoint, runs it at once, then every interval. */
   public synchronized void start(Source source, String checkpointJson) {
     CollectorHealth h = health.computeIfAbsent(source.name(), CollectorHealth::new);
+    h.knownErrors(source.errorReasons());
+    h.knownErrors(ORCHESTRATOR_REASONS);
     source.restore(checkpointJson);
     ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "collect-" + source.name());
@@ -70,7 +76,7 @@ public final class Orchestrator implements AutoCloseable {
       afterRun.run();
     } catch (Throwable e) {
       // the exposition keeps its previous body until a later run renders
-      internal(source, h, "render", e, t0);
+      internal(source, h, "render", e, t0, true);
     }
   }
 
@@ -90,23 +96,49 @@ public final class Orchestrator implements AutoCloseable {
         }
       }
       h.succeeded(now.toEpochMilli() / 1000.0, seconds(t0));
+      recovered(source.name(), now);
     } catch (SourceException e) {
+      boolean changed = failing(h, e.reason(), now);
       h.failed(e.reason(), e.getMessage(), seconds(t0));
-      log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
+      if (changed) log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
+      else log.debug("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
     } catch (LedgerException e) {
+      boolean changed = failing(h, "ledger", now);
       h.failed("ledger", e.getMessage(), seconds(t0));
-      log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
+      if (changed) log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
+      else log.debug("event=ledger_commit_failed collector={} error=\"{}\"", source.name(), e.getMessage());
     } catch (Throwable e) {
       // A bug, or an Error (OutOfMemoryError, StackOverflowError), must not kill the schedule or leave
       // the collector "starting" for ever: report it and carry on; nothing was committed.
-      internal(source, h, "collect", e, t0);
+      internal(source, h, "collect", e, t0, failing(h, "internal", now));
+    }
+  }
+
+  /**
+   * Call before {@code h.failed}: true when this failure changes the collector's state (it was fine, or
+   * failed for another reason), so a dead source logs once per change instead of every interval.
+   */
+  private boolean failing(CollectorHealth h, String reason, Instant now) {
+    boolean changed = !h.everRan() || h.success() || !reason.equals(h.lastErrorReason());
+    failingSince.putIfAbsent(h.collector(), now);
+    return changed;
+  }
+
+  private void recovered(String collector, Instant now) {
+    Instant since = failingSince.remove(collector);
+    if (since != null) {
+      log.info("event=collect_recovered collector={} failed_for={}s", collector, Math.max(0, now.getEpochSecond() - since.getEpochSecond()));
     }
   }
 
   /** Health reason {@code internal} and one log line, allocating little (this may be an OutOfMemoryError). */
-  private static void internal(Source source, CollectorHealth h, String stage, Throwable e, long t0) {
+  private static void internal(Source source, CollectorHealth h, String stage, Throwable e, long t0, boolean changed) {
     String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     h.failed("internal", error, seconds(t0));
+    if (!changed) {
+      log.debug("event=collect_internal_error collector={} stage={} error=\"{}\"", source.name(), stage, error);
+      return;
+    }
     log.error("event=collect_internal_error collector={} stage={} error=\"{}\" at={}", source.name(), stage, error, where(e));
   }
 

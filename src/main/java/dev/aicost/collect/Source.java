@@ -2,6 +2,7 @@ package dev.aicost.collect;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * One upstream read on its own interval. A source turns upstream data into normalised records and
@@ -27,6 +28,14 @@ public interface Source extends AutoCloseable {
 
   /** The ledger made {@code batch} durable: adopt its state. */
   void committed(Batch batch);
+
+  /**
+   * Every {@code reason} this source can report, so each error counter exists at 0 from the start and
+   * {@code rate()} and alerts see the first error. The orchestrator adds its own (ledger, internal).
+   */
+  default List<String> errorReasons() {
+    return List.of();
+  }
 
   @Override
   default void close() {}

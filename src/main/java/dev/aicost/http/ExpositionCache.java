@@ -14,6 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPOutputStream;
@@ -24,9 +27,10 @@ import java.util.zip.GZIPOutputStream;
  * <p>Collectors call {@link #changed()} after every run; while someone scrapes, that re-renders the
  * formats scrapers asked for (on the collector's thread, so a scrape never pays for it). A scrape
  * serves the latest complete rendering; it renders itself only when none exists yet, or when the
- * state changed while nobody was scraping (then pre-rendering was skipped to save CPU).
+ * state changed while nobody was scraping (then pre-rendering was skipped to save CPU). With
+ * {@link #refreshEvery} it also re-renders on a timer, for values that change on their own (JVM, process).
  */
-public final class ExpositionCache {
+public final class ExpositionCache implements AutoCloseable {
   /** Without a scrape for this long, changes only mark the cache stale. */
   private static final long ACTIVE_NANOS = TimeUnit.MINUTES.toNanos(10);
   /** Distinct {@code name[]} selections kept rendered; beyond it the least recently asked for goes. */
@@ -40,6 +44,7 @@ public final class ExpositionCache {
   private volatile long lastScrapeNanos = System.nanoTime() - ACTIVE_NANOS;
   private volatile boolean rendering;
   private final AtomicLong renders = new AtomicLong();
+  private volatile ScheduledExecutorService ticker;
 
   /** A rendered body for one (content type, gzip) pair, at one state version: bytes[0, length). */
   public record Body(long version, String contentType, byte[] bytes, int length) {}
@@ -49,6 +54,26 @@ public final class ExpositionCache {
 
   public ExpositionCache(PrometheusRegistry registry) {
     this.registry = registry;
+  }
+
+  /**
+   * Also re-render every {@code period}: process_* and jvm_* change without any collector run, and a
+   * source read hourly must not leave them an hour old. Same cost rule as {@link #changed()}.
+   */
+  public synchronized void refreshEvery(Duration period) {
+    if (ticker != null) return;
+    ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "exposition-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    ticker.scheduleWithFixedDelay(this::changed, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    ScheduledExecutorService t = ticker;
+    if (t != null) t.shutdownNow();
   }
 
   /** State changed: re-render what scrapers use, if anyone scrapes. */

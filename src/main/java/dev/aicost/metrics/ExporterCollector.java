@@ -1,5 +1,6 @@
 package dev.aicost.metrics;
 
+import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
 import dev.aicost.ledger.CounterStore;
@@ -19,6 +20,8 @@ import java.math.RoundingMode;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -60,7 +63,10 @@ public final class ExporterCollector implements MultiCollector {
   @Override
   public MetricSnapshots collect() {
     List<MetricSnapshot> out = new ArrayList<>();
-    for (Family f : Metrics.PERSISTED_COUNTERS) counter(out, f, each -> counters.forEachOrdered(f, each));
+    for (Family f : Metrics.PERSISTED_COUNTERS) {
+      if (f == Metrics.UNPRICED_TOKENS) counter(out, f, this::unpricedWithZeros);
+      else counter(out, f, each -> counters.forEachOrdered(f, each));
+    }
     gauge(out, Metrics.PRICE_PER_TOKEN, prices::forEach);
     for (Family f : GAUGES) gauge(out, f, each -> gauges.forEach(f, each));
     info(out, Metrics.GPU_INFO, each -> {
@@ -71,9 +77,33 @@ public final class ExporterCollector implements MultiCollector {
     });
     windowGauges(out);
     health(out);
-    counter(out, Metrics.SERIES_DROPPED, each -> counters.forEachDropped((name, v) -> each.accept(Labels.of("metric", name), v)));
+    counter(out, Metrics.SERIES_DROPPED, each -> {
+      // every guarded family at 0 until it first folds a series
+      Map<String, Double> dropped = new TreeMap<>();
+      for (Family f : Metrics.PERSISTED_COUNTERS) dropped.put(f.name(), 0.0);
+      counters.forEachDropped(dropped::put);
+      dropped.forEach((name, v) -> each.accept(Labels.of("metric", name), v));
+    });
     info(out, Metrics.BUILD_INFO, each -> each.accept(List.of(build.version(), build.revision())));
     return new MetricSnapshots(out);
+  }
+
+  /**
+   * Unpriced tokens, plus a 0 for every (provider, service, model, token_type) that has tokens but was
+   * never unpriced (self-hosted excepted), so an alert on its rate sees the first unpriced token of a known model.
+   */
+  private void unpricedWithZeros(BiConsumer<Labels, Double> each) {
+    Map<Labels, Double> all = new TreeMap<>();
+    List<String> names = Metrics.UNPRICED_TOKENS.labelNames();
+    counters.forEachOrdered(Metrics.TOKENS, (labels, v) -> {
+      // self-hosted tokens are priced by GPU time, never unpriced; a folded series names no model
+      if (BatchAccountant.SELF_HOSTED.equals(labels.get(Metrics.PROVIDER)) || CounterStore.OVERFLOW.equals(labels.get(Metrics.MODEL))) return;
+      List<String> values = new ArrayList<>(names.size());
+      for (String n : names) values.add(labels.get(n));
+      all.putIfAbsent(Labels.of(names, values), 0.0);
+    });
+    counters.forEachOrdered(Metrics.UNPRICED_TOKENS, all::put);
+    all.forEach(each);
   }
 
   private void windowGauges(List<MetricSnapshot> out) {

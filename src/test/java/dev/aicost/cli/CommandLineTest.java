@@ -14,6 +14,9 @@ class CommandLineTest {
     assertEquals(":9", c.listenAddress());
     assertTrue(c.demo());
     assertEquals("debug", c.logLevel());
+    assertEquals("logfmt", c.logFormat());
+    assertEquals("json", CommandLine.parse(new String[] {"--log.format", "json"}).logFormat());
+    assertTrue(CommandLine.parse(new String[] {"-h"}).help());
     assertEquals("web.yml", CommandLine.parse(new String[] {"--web.config.file", "web.yml"}).webConfigFile());
     assertTrue(CommandLine.parse(new String[] {"--web.enable-lifecycle"}).enableLifecycle());
     assertEquals(false, CommandLine.parse(new String[] {}).enableLifecycle(), "off unless asked for, as in Prometheus");
@@ -34,5 +37,6 @@ class CommandLineTest {
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--demo=yes"}));
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--web.listen-address=20001"}));
     assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--web.listen-address", ":65536"}));
+    assertThrows(CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"--log.format=xml"}));
   }
 }

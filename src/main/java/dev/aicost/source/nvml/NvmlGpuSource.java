@@ -47,6 +47,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NvmlGpuSource implements Source {
   public static final String NAME = "nvml";
+  /** The reasons collect and its partial errors report (aicost_collector_errors_total). */
+  static final List<String> ERROR_REASONS = List.of("driver_not_loaded", "gpu_lost", "init", "library", "no_permission", "nvml");
 
   private static final String PROCESS_FUNCTION = "nvmlDeviceGetComputeRunningProcesses_v3";
   private static final Logger log = LoggerFactory.getLogger(NvmlGpuSource.class);
@@ -162,6 +164,11 @@ public final class NvmlGpuSource implements Source {
       }
     }
     return map;
+  }
+
+  @Override
+  public List<String> errorReasons() {
+    return ERROR_REASONS;
   }
 
   @Override

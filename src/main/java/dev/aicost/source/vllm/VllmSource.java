@@ -47,6 +47,9 @@ public final class VllmSource implements Source {
   private static final ObjectMapper JSON = new ObjectMapper();
   public static final String PROVIDER = "self_hosted";
   public static final String SERVICE = "vllm";
+  /** The reasons collect and its partial errors report (aicost_collector_errors_total). */
+  static final List<String> ERROR_REASONS = List.of("bad_label", "bad_value", "connect", "duplicate_series",
+      "http_status", "io", PromTextParser.LABEL_TOO_LONG, "parse", "timeout", "too_large");
 
   /** Most processes remembered per URL; the least recently seen is forgotten first. */
   static final int MAX_PROCESSES = 256;
@@ -102,6 +105,11 @@ public final class VllmSource implements Source {
     }
     this.request = rb.build();
     this.safeTarget = withoutUserInfo(uri);
+  }
+
+  @Override
+  public List<String> errorReasons() {
+    return ERROR_REASONS;
   }
 
   @Override
