@@ -8,7 +8,7 @@ script keeps those identical. Edit this file, then run
 
 and commit both. The JSON files are the product: Grafana never sees this script.
 Conventions (style.md): a `datasource` variable used by every panel and target, job / instance, the five
-attribution tags (team, project, environment, cost_center, feature) and provider / model / deployment as
+attribution tags (team, project, app_env, cost_center, feature) and provider / model / deployment as
 variables, a description on every panel (what it shows, how to read it, which alert relates; the
 generator refuses a panel without one), windows longer than a day from the hourly buckets of
 alert-rules/rules.yml instead of raw counters, `$__rate_interval`, `sum by (...)` so several exporters (one
@@ -22,7 +22,7 @@ DS = {"type": "prometheus", "uid": "${datasource}"}
 RI = "$__rate_interval"
 
 # Label filters. Usage / spend series carry every variable; GPU series carry deployment; others less.
-F = ('job=~"$job", instance=~"$instance", team=~"$team", project=~"$project", environment=~"$environment", '
+F = ('job=~"$job", instance=~"$instance", team=~"$team", project=~"$project", app_env=~"$app_env", '
      'cost_center=~"$cost_center", feature=~"$feature", provider=~"$provider", model=~"$model", deployment=~"$deployment"')
 FU = 'job=~"$job", instance=~"$instance", provider=~"$provider", model=~"$model"'          # unpriced
 FG = 'job=~"$job", instance=~"$instance", deployment=~"$deployment"'                       # GPU by deployment
@@ -33,7 +33,7 @@ L = "provider, deployment, model, team, cost_center"
 # hour. Windows longer than a day sum these (sum_over_time) instead of reading raw samples: 720 samples per
 # series for 30 days instead of 172,800 at a 15 s scrape.
 BUCKET = "job_instance_provider_category_deployment_model_attribution:aicost_spend_usd:increase1h"
-DOMAIN = ("job", "instance", "team", "project", "environment", "cost_center", "feature", "provider", "model", "deployment")
+DOMAIN = ("job", "instance", "team", "project", "app_env", "cost_center", "feature", "provider", "model", "deployment")
 
 
 class Board:
@@ -117,7 +117,7 @@ class Board:
             "instance": 'label_values(aicost_build_info{job=~"$job"}, instance)',
             "team": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, team)',
             "project": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", team=~"$team"}, project)',
-            "environment": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, environment)',
+            "app_env": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, app_env)',
             "cost_center": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", team=~"$team"}, cost_center)',
             "feature": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", team=~"$team", project=~"$project"}, feature)',
             "provider": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, provider)',
@@ -249,7 +249,7 @@ DESCRIPTIONS = {
         "with the spend shift beside it: the mix changed (a premium model as default).",
     "Change by deployment, team and feature, last 24h vs the 24h before": "Step 4. The fifteen deployment / "
         "model / team / feature combinations whose spend grew most, last 24h against the 24h before.",
-    "Spend per hour by environment and feature": "Step 4. Dollars per hour by environment and feature "
+    "Spend per hour by app_env and feature": "Step 4. Dollars per hour by app_env and feature "
         "(attribution tags), stacked: a batch job or an evaluation run against production shows as a new "
         "band.",
     "Daily spend (trailing 24h), this week vs last week": "Step 5. Trailing-24h spend now and a week "
@@ -397,11 +397,11 @@ def selfhosted():
             "watt", stack=True)
     b.panel("stat", "GPU energy, last 24h", [f"sum(increase(aicost_gpu_energy_joules_total{{{FJ}}}[1d]))"],
             "joule", w=6, instant=True)
-    b.panel("timeseries", "Non-token spend per hour (GPU time, energy) by service",
-            [(f"sum by (service, category) (rate(aicost_spend_usd_total{{{F}, token_type=\"\"}}[{RI}])) * 3600",
-              "{{service}} {{category}}")], "currencyUSD", w=6,
+    b.panel("timeseries", "Non-token spend per hour (GPU time, energy) by ai_service",
+            [(f"sum by (ai_service, category) (rate(aicost_spend_usd_total{{{F}, token_type=\"\"}}[{RI}])) * 3600",
+              "{{ai_service}} {{category}}")], "currencyUSD", w=6,
             description="Dollars per hour of spend with no token type: GPU hours and energy priced by the "
-                        "exporter, by service and category.")
+                        "exporter, by ai_service and category.")
     b.row("Throughput and cache")
     b.panel("timeseries", "Tokens per second by deployment and type",
             [(f"sum by (deployment, token_type) (rate(aicost_tokens_total{{{FS}}}[{RI}]))",
@@ -478,8 +478,8 @@ def triage():
               f"sum by (deployment, model) (rate(aicost_requests_total{{{F}}}[{RI}]))", "{{deployment}} {{model}}")], "short",
             description="Step 4. Prompt tokens per request by deployment and model. A prompt that suddenly "
                         "carries a whole document shows here first (AiCostCostPerRequestHigh).")
-    b.panel("timeseries", "Spend per hour by environment and feature",
-            [(spend("environment, feature"), "{{environment}} {{feature}}")], "currencyUSD", stack=True, w=24)
+    b.panel("timeseries", "Spend per hour by app_env and feature",
+            [(spend("app_env, feature"), "{{app_env}} {{feature}}")], "currencyUSD", stack=True, w=24)
     b.row("5. Isolated or recurring?")
     b.panel("timeseries", "Daily spend (trailing 24h), this week vs last week",
             [(f"sum(increase(aicost_spend_usd_total{{{F}}}[1d]))", "this week"),

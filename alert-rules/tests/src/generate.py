@@ -24,7 +24,7 @@ GROUPS = ("aicost.rates", "aicost.daily", "aicost.hourly", "aicost.efficiency", 
 TRIAGE = ("/d/aicost-triage/ai-spend-triage?from={}&to=now&var-provider={}&var-model={}&var-deployment={}"
           "&var-team={}&var-cost_center={}")
 RUNBOOK = "https://github.com/aicost-exporter/aicost-exporter/blob/main/docs/runbooks/{}.md"
-ATTR = ("team", "project", "environment", "cost_center", "feature")
+ATTR = ("team", "project", "app_env", "cost_center", "feature")
 
 
 def fmt(x):
@@ -60,10 +60,10 @@ def labels(name, **kv):
     return name + "{" + ", ".join(f'{k}="{v}"' for k, v in kv.items()) + "}"
 
 
-def usage_labels(provider, service, deployment, model, team, cost_center, **extra):
-    d = dict(provider=provider, service=service, deployment=deployment, model=model)
+def usage_labels(provider, ai_service, deployment, model, team, cost_center, **extra):
+    d = dict(provider=provider, ai_service=ai_service, deployment=deployment, model=model)
     d.update(extra)
-    d.update(team=team, project="", environment="prod", cost_center=cost_center, feature="")
+    d.update(team=team, project="", app_env="prod", cost_center=cost_center, feature="")
     return d
 
 
@@ -82,10 +82,10 @@ class Stream:
     books `capacity(i)` dollars per step with token_type="", as the exporter does for GPU time.
     """
 
-    def __init__(self, steps, step_min, provider, service, deployment, model, team, cost_center,
+    def __init__(self, steps, step_min, provider, ai_service, deployment, model, team, cost_center,
                  load, tokens_per_req=(1500, 300), usd_per_token=(2.5e-6, 10e-6), peak_rpm=20.0,
                  reset_at=(), absent_before=0, category="inference", rng=None, capacity=None):
-        self.l = dict(provider=provider, service=service, deployment=deployment, model=model,
+        self.l = dict(provider=provider, ai_service=ai_service, deployment=deployment, model=model,
                       team=team, cost_center=cost_center)
         # per-step request counts, shared by all counters of the stream
         reqs = []
@@ -111,13 +111,13 @@ class Stream:
 
     def yaml(self):
         p = self.l
-        base = lambda **x: usage_labels(p["provider"], p["service"], p["deployment"], p["model"], p["team"],
+        base = lambda **x: usage_labels(p["provider"], p["ai_service"], p["deployment"], p["model"], p["team"],
                                         p["cost_center"], **x)
         out = series("aicost_requests_total", base(), self.requests)
         out += series("aicost_tokens_total", base(token_type="input"), self.tin)
         out += series("aicost_tokens_total", base(token_type="output"), self.tout)
         for tt, c in self.spend_by_type.items():
-            out += series("aicost_spend_usd_total", usage_labels(p["provider"], p["service"], p["deployment"], p["model"],
+            out += series("aicost_spend_usd_total", usage_labels(p["provider"], p["ai_service"], p["deployment"], p["model"],
                           p["team"], p["cost_center"], category=self.category, token_type=tt), c)
         return out
 

@@ -324,7 +324,7 @@ public final class BatchAccountant {
   private Attribution attribute(String provider, String service, String deployment, String model, Map<String, String> sourceIds) {
     Map<String, String> ids = new HashMap<>(sourceIds);
     ids.put("provider", provider);
-    ids.put("service", service);
+    ids.put(Metrics.SERVICE, service);
     ids.put("deployment", deployment);
     ids.put("model", model);
     return rules.resolve(ids);

@@ -9,7 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Maps the source ids a record carries (provider, service, deployment, model, project_id, api_key_id,
+ * Maps the source ids a record carries (provider, ai_service, deployment, model, project_id, api_key_id,
  * workspace_id, ...) to the tag set. Rules are tried in order; for each tag the first matching rule
  * that sets it wins, so a specific rule can set team while a broad rule below fills cost_center.
  * A record no rule gives a team gets {@code team="unattributed"}.
@@ -47,7 +47,7 @@ public final class AttributionRules {
     return new Attribution(
         team.isEmpty() ? Attribution.UNATTRIBUTED : team,
         tags.getOrDefault("project", ""),
-        tags.getOrDefault("environment", ""),
+        tags.getOrDefault("app_env", ""),
         tags.getOrDefault("cost_center", ""),
         tags.getOrDefault("feature", ""));
   }

@@ -72,6 +72,11 @@ public final class ConfigLoader {
       // what a file cut off after a section's key looks like: refuse it rather than run on defaults
       if (e.getValue().isNull()) problems.add(e.getKey() + ": has no value (remove the key or give it one)");
     });
+    List<String> deprecations = new ArrayList<>();
+    LabelAliases.apply(tree, deprecations);
+    for (String d : deprecations) {
+      org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("event=config_deprecated key=\"{}\"", d);
+    }
     ExporterConfig cfg = convert(tree, ExporterConfig.class, problems);
     if (cfg != null) {
       List<String> typed = List.copyOf(problems);

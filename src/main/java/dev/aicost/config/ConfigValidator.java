@@ -59,7 +59,7 @@ public final class ConfigValidator {
         add(p, "must be a mapping with match and set");
         continue;
       }
-      if (r.match().isEmpty()) add(p + ".match", "must name at least one source id (provider, service, deployment, model, ...)");
+      if (r.match().isEmpty()) add(p + ".match", "must name at least one source id (provider, ai_service, deployment, model, ...)");
       if (r.set().isEmpty()) add(p + ".set", "must set at least one of " + String.join(", ", Metrics.ATTRIBUTION));
       matchValues(p + ".match", r.match());
       for (Map.Entry<String, String> e : r.set().entrySet()) {

@@ -21,13 +21,13 @@ public final class Demo implements AutoCloseable {
 
   private static final List<Spec> SPECS = List.of(
       new Spec("demo-llama", List.of(new SimulatedVllm.Model("meta-llama/Llama-3.1-8B-Instruct", 6.0, 1800, 220, 0.55)),
-          2, 2, "NVIDIA H100 80GB HBM3", Map.of("team", "search", "cost_center", "CC-1001", "environment", "demo")),
+          2, 2, "NVIDIA H100 80GB HBM3", Map.of("team", "search", "cost_center", "CC-1001", "app_env", "demo")),
       new Spec("demo-qwen", List.of(
               new SimulatedVllm.Model("Qwen/Qwen2.5-7B-Instruct", 3.0, 900, 350, 0.30),
               new SimulatedVllm.Model("Qwen/Qwen2.5-Coder-7B-Instruct", 1.0, 2400, 500, 0.70)),
-          1, 1, "NVIDIA L40S", Map.of("team", "assistant", "cost_center", "CC-2002", "environment", "demo")),
+          1, 1, "NVIDIA L40S", Map.of("team", "assistant", "cost_center", "CC-2002", "app_env", "demo")),
       new Spec("demo-mistral", List.of(new SimulatedVllm.Model("mistralai/Mistral-7B-Instruct-v0.3", 2.0, 1200, 300, 0.2)),
-          1, 1, "NVIDIA L4", Map.of("team", "support", "cost_center", "CC-3003", "environment", "demo")));
+          1, 1, "NVIDIA L4", Map.of("team", "support", "cost_center", "CC-3003", "app_env", "demo")));
 
   private static final long GIB = 1L << 30;
 

@@ -11,7 +11,7 @@ public final class Metrics {
   private Metrics() {}
 
   public static final String PROVIDER = "provider";
-  public static final String SERVICE = "service";
+  public static final String SERVICE = "ai_service";
   public static final String DEPLOYMENT = "deployment";
   public static final String MODEL = "model";
   public static final String TOKEN_TYPE = "token_type";
@@ -19,7 +19,7 @@ public final class Metrics {
   public static final String COLLECTOR = "collector";
 
   /** Attribution labels on every usage and spend series, in this order. */
-  public static final List<String> ATTRIBUTION = List.of("team", "project", "environment", "cost_center", "feature");
+  public static final List<String> ATTRIBUTION = List.of("team", "project", "app_env", "cost_center", "feature");
 
   private static List<String> withAttribution(String... labels) {
     List<String> all = new ArrayList<>(List.of(labels));

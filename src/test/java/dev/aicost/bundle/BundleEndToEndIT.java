@@ -158,7 +158,7 @@ class BundleEndToEndIT {
   /** Recording rules that cannot produce series from the demo (self-hosted only, every token priced). */
   static final Map<String, String> RULES_MAY_BE_EMPTY = Map.of(
       "provider_model:aicost_price_usd_per_token:cache_saving_max", "needs API token prices (input and cache_read); the demo is self-hosted",
-      "provider_service_model:aicost_unpriced_tokens:rate5m", "the demo prices every token");
+      "provider_ai_service_model:aicost_unpriced_tokens:rate5m", "the demo prices every token");
 
   private Path tmp;
 
@@ -461,7 +461,7 @@ class BundleEndToEndIT {
   private static final Map<String, String> VARIABLES = new LinkedHashMap<>();
 
   static {
-    for (String v : List.of("job", "instance", "team", "project", "environment", "cost_center", "feature", "provider", "model", "deployment")) {
+    for (String v : List.of("job", "instance", "team", "project", "app_env", "cost_center", "feature", "provider", "model", "deployment")) {
       VARIABLES.put(v, ".*");
     }
     VARIABLES.putAll(Map.of("__rate_interval", "1m", "__interval", "15s", "__range", "1h"));

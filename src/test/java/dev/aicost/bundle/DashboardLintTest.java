@@ -35,7 +35,7 @@ class DashboardLintTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> DS_REFS = Set.of("${datasource}", "$datasource");
   /** The attribution tags the README leads with, then provider, model, deployment, instance. */
-  private static final List<String> DOMAIN_VARIABLES = List.of("job", "instance", "team", "project", "environment",
+  private static final List<String> DOMAIN_VARIABLES = List.of("job", "instance", "team", "project", "app_env",
       "cost_center", "feature", "provider", "model", "deployment");
   private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
   private static final Pattern IDENT = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");

@@ -57,6 +57,20 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void renamedLabelKeysAreStillReadAsTheirNewNames() throws Exception {
+    ExporterConfig c = loader.parse("""
+        attribution:
+          rules:
+            - { match: { service: vllm, deployment: d }, set: { team: t, environment: prod } }
+        budgets: [ { name: b, monthly_usd: 10, match: { environment: prod } } ]
+        """);
+    assertEquals(java.util.Map.of("ai_service", "vllm", "deployment", "d"), c.attribution().rules().get(0).match());
+    assertEquals(List.of("ai_service", "deployment"), List.copyOf(c.attribution().rules().get(0).match().keySet()), "order kept");
+    assertEquals(java.util.Map.of("team", "t", "app_env", "prod"), c.attribution().rules().get(0).set());
+    assertEquals(java.util.Map.of("app_env", "prod"), c.budgets().get(0).match());
+  }
+
+  @Test
   void processExpiryDefaultsToADayAndMustOutliveTenIntervals() throws Exception {
     ExporterConfig c = loader.parse("sources: { vllm: [ { name: a, url: \"http://x:1/metrics\" }, { name: b, url: \"http://x:2/metrics\", process_expiry: 2h } ] }");
     assertEquals(Duration.ofHours(24), c.sources().vllm().get(0).processExpiry());

@@ -59,7 +59,7 @@ class GpuCostEndToEndTest {
       // 2 x 300 W x 60 s = 36,000 J = 0.01 kWh -> $0.001
       assertEquals(36_000, sum(m, "aicost_gpu_energy_joules_total\\{[^}]*}"), 1e-6);
       double spend = sum(m, "aicost_spend_usd_total\\{[^}]*deployment=\"llama-prod\"[^}]*}");
-      assertEquals(0.001, sum(m, "aicost_spend_usd_total\\{[^}]*deployment=\"llama-prod\"[^}]*service=\"gpu_energy\"[^}]*}"), 1e-9);
+      assertEquals(0.001, sum(m, "aicost_spend_usd_total\\{[^}]*ai_service=\"gpu_energy\"[^}]*deployment=\"llama-prod\"[^}]*}"), 1e-9);
       assertEquals(0.0500 + 0.0500 / 3 + 0.001, spend, 1e-9);
       // the deployment's dollars come from its GPUs, not from gpu_count x price: no second booking
       assertEquals(spend, sum(m, "aicost_spend_usd_total\\{[^}]*}"), 1e-12);
@@ -123,13 +123,13 @@ class GpuCostEndToEndTest {
         ex.collect("nvml");
       }
       String m = ex.text("/metrics");
-      // GPU 0: idle 100 s at $3.60/h = $0.10, with deployment="" and service="gpu"
+      // GPU 0: idle 100 s at $3.60/h = $0.10, with deployment="" and ai_service="gpu"
       assertEquals(0.10, sum(m, "aicost_gpu_cost_usd_total\\{deployment=\"\",gpu=\"0\"[^}]*state=\"idle\"[^}]*}"), 1e-9);
       // GPU 1 (MIG): 100 s of state="unknown", not idle
       assertEquals(100, sum(m, "aicost_gpu_seconds_total\\{deployment=\"\",gpu=\"1\"[^}]*state=\"unknown\"[^}]*}"), 1e-9);
       assertEquals(0, sum(m, "aicost_gpu_seconds_total\\{deployment=\"\",gpu=\"1\"[^}]*state=\"idle\"[^}]*}"), 1e-9);
       assertTrue(m.contains("aicost_gpu_utilization_known{gpu=\"1\""), m);
-      assertEquals(0.20, sum(m, "aicost_spend_usd_total\\{category=\"compute\"[^}]*service=\"gpu\"[^}]*}"), 1e-9);
+      assertEquals(0.20, sum(m, "aicost_spend_usd_total\\{ai_service=\"gpu\"[^}]*category=\"compute\"[^}]*}"), 1e-9);
     }
   }
 
