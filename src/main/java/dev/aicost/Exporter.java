@@ -93,11 +93,14 @@ public final class Exporter implements AutoCloseable {
   private volatile Map<String, String> targets = Map.of();
   private volatile Supplier<GpuInventory> gpuInventory = () -> GpuInventory.EMPTY;
   private volatile boolean ready;
+  private final java.time.Instant startedAt;
+  private volatile StatusView.Reload lastReload;
 
   public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http) throws Exception {
     this.settings = settings;
     this.config = config;
     this.clock = clock;
+    this.startedAt = clock.instant();
     this.http = http;
     SeriesLimit limit = new SeriesLimit(config.limits().maxSeriesPerMetric()); // one cap and one drop count for every store
     this.counters = new CounterStore(limit);
@@ -246,6 +249,7 @@ public final class Exporter implements AutoCloseable {
   }
 
   private void recordReload(ReloadResult r) {
+    lastReload = new StatusView.Reload(r.ok(), clock.instant(), r.message());
     gauges.set(Metrics.CONFIG_RELOAD_SUCCESS, List.of(), r.ok() ? 1 : 0);
     if (r.ok()) gauges.set(Metrics.CONFIG_RELOAD_SUCCESS_TIME, List.of(), clock.millis() / 1000.0);
     exposition.changed();
@@ -340,11 +344,59 @@ public final class Exporter implements AutoCloseable {
       @Override
       public Map<String, Double> totals() {
         Map<String, Double> t = new LinkedHashMap<>();
-        t.put("spend_usd (since the ledger began)", counters.sum(Metrics.SPEND));
+        t.put("spend_usd", counters.sum(Metrics.SPEND));
         t.put("tokens", counters.sum(Metrics.TOKENS));
         t.put("requests", counters.sum(Metrics.REQUESTS));
-        t.put("unpriced tokens", counters.sum(Metrics.UNPRICED_TOKENS));
+        t.put("unpriced_tokens", counters.sum(Metrics.UNPRICED_TOKENS));
         return t;
+      }
+
+      @Override
+      public java.time.Instant now() {
+        return clock.instant();
+      }
+
+      @Override
+      public java.time.Instant startedAt() {
+        return startedAt;
+      }
+
+      @Override
+      public Reload lastReload() {
+        return lastReload;
+      }
+
+      @Override
+      public String ledgerPath() {
+        return config.state().path();
+      }
+
+      @Override
+      public long ledgerBytes() {
+        long n = 0;
+        for (String suffix : List.of("", "-wal")) {
+          try {
+            n += java.nio.file.Files.size(Path.of(config.state().path() + suffix));
+          } catch (java.io.IOException | RuntimeException e) {
+            if (suffix.isEmpty()) return -1;
+          }
+        }
+        return n;
+      }
+
+      @Override
+      public List<Gpu> gpus() {
+        Map<String, String> names = new java.util.HashMap<>();
+        for (GpuInventory.Gpu g : gpuInventory.get().gpus()) names.put(g.uuid(), g.name());
+        List<Gpu> out = new ArrayList<>();
+        gauges.forEach(Metrics.GPU_PRICE, (labels, usd) -> out.add(new Gpu(labels.get("gpu"), labels.get("uuid"),
+            names.getOrDefault(labels.get("uuid"), ""), labels.get(Metrics.DEPLOYMENT), usd, labels.get("price_source"))));
+        return out;
+      }
+
+      @Override
+      public double demoLoadFactor() {
+        return demo == null ? Double.NaN : demo.loadFactor();
       }
     };
   }

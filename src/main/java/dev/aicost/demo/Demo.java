@@ -78,8 +78,16 @@ public final class Demo implements AutoCloseable {
     return rules;
   }
 
+  private volatile double loadFactor = 1;
+
   public void setLoadFactor(double f) {
+    loadFactor = f;
     servers.forEach(s -> s.setLoadFactor(f));
+  }
+
+  /** The multiplier on simulated traffic (1 = normal), as last set. */
+  public double loadFactor() {
+    return loadFactor;
   }
 
   public JsonApi.Extension api() {

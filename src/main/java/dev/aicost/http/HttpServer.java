@@ -72,7 +72,7 @@ public final class HttpServer implements AutoCloseable {
     app.head("/-/ready", ctx -> readiness(ctx, ready));
     app.post("/-/reload", ctx -> reload(ctx, reload));
     app.get("/-/reload", ctx -> ctx.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "POST").result("use POST\n"));
-    app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(StatusPage.render(status, options.telemetryPath())));
+    app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(StatusPage.render(status, options.telemetryPath(), status.now())));
     api.register(app);
     app.exception(Exception.class, (e, ctx) -> {
       log.error("event=http_handler_error path={} error=\"{}\"", ctx.path(), e.toString());

@@ -72,8 +72,34 @@ public final class JsonApi {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("version", status.version());
     body.put("demo", status.demo());
+    body.put("started_at", status.startedAt() == null ? null : status.startedAt().toString());
+    body.put("config_file", status.configFile());
+    StatusView.Reload r = status.lastReload();
+    if (r != null) {
+      Map<String, Object> reload = new LinkedHashMap<>();
+      reload.put("ok", r.ok());
+      reload.put("at", r.at().toString());
+      reload.put("message", r.message());
+      body.put("last_reload", reload);
+    }
+    body.put("ledger_path", status.ledgerPath());
+    body.put("ledger_bytes", status.ledgerBytes());
+    if (!Double.isNaN(status.demoLoadFactor())) body.put("demo_load_factor", status.demoLoadFactor());
     body.put("totals", status.totals());
     body.put("collectors", collectors);
+    List<Map<String, Object>> gpus = new ArrayList<>();
+    for (StatusView.Gpu g : status.gpus()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("gpu", g.index());
+      m.put("uuid", g.uuid());
+      m.put("name", g.name());
+      m.put("deployment", g.deployment());
+      m.put("hourly_usd", g.hourlyUsd());
+      m.put("price_source", g.priceSource());
+      m.put("estimate", "default".equals(g.priceSource()));
+      gpus.add(m);
+    }
+    body.put("gpus", gpus);
     ctx.json(body);
   }
 

@@ -16,5 +16,44 @@ public interface StatusView {
 
   String configFile();
 
+  /** Totals since the ledger began; keys are snake_case names (the JSON API's keys). */
   java.util.Map<String, Double> totals();
+
+  /** The exporter's clock, for relative times. */
+  default java.time.Instant now() {
+    return java.time.Instant.now();
+  }
+
+  /** When the exporter started. */
+  default java.time.Instant startedAt() {
+    return null;
+  }
+
+  /** The last configuration load or reload: outcome, when, and its message (never a secret). */
+  record Reload(boolean ok, java.time.Instant at, String message) {}
+
+  default Reload lastReload() {
+    return null;
+  }
+
+  /** The ledger file, and its size in bytes (-1 when unknown). */
+  default String ledgerPath() {
+    return null;
+  }
+
+  default long ledgerBytes() {
+    return -1;
+  }
+
+  /** One GPU as the status page lists it; price source {@code default} means an estimate. */
+  record Gpu(String index, String uuid, String name, String deployment, double hourlyUsd, String priceSource) {}
+
+  default List<Gpu> gpus() {
+    return List.of();
+  }
+
+  /** The demo's traffic multiplier; NaN outside the demo. */
+  default double demoLoadFactor() {
+    return Double.NaN;
+  }
 }
