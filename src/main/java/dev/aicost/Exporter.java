@@ -20,23 +20,23 @@ import dev.aicost.http.JsonApi;
 import dev.aicost.http.ReloadResult;
 import dev.aicost.http.StatusView;
 import dev.aicost.http.WebSecurity;
-import dev.aicost.ledger.CounterStore;
+import dev.aicost.store.CounterStore;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.metrics.BuildInfo;
-import dev.aicost.metrics.ExporterCollector;
-import dev.aicost.metrics.GaugeStore;
+import dev.aicost.exposition.ExporterCollector;
+import dev.aicost.store.GaugeStore;
 import dev.aicost.metrics.Metrics;
-import dev.aicost.metrics.SeriesLimit;
-import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.store.SeriesLimit;
+import dev.aicost.store.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
-import dev.aicost.metrics.PriceGauges;
+import dev.aicost.exposition.PriceGauges;
 import dev.aicost.collect.SourceException;
 import dev.aicost.demo.SimulatedGpus;
 import dev.aicost.pricing.EnergyPrice;
-import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.model.GpuInventory;
 import dev.aicost.source.nvml.NvmlGpuSource;
 import dev.aicost.source.nvml.NvmlLibrary;
 import dev.aicost.source.vllm.VllmSource;
@@ -369,7 +369,7 @@ public final class Exporter implements AutoCloseable {
     }
 
     @Override
-    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now) throws Exception {
+    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now) throws dev.aicost.collect.SinkException {
       current.accept(source, batch, now);
     }
   }

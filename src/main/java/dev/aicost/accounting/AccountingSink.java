@@ -2,10 +2,12 @@ package dev.aicost.accounting;
 
 import dev.aicost.collect.Batch;
 import dev.aicost.collect.BatchSink;
+import dev.aicost.collect.SinkException;
 import dev.aicost.ledger.Ledger;
-import dev.aicost.metrics.GaugeStore;
+import dev.aicost.ledger.LedgerException;
+import dev.aicost.store.GaugeStore;
 import dev.aicost.metrics.Metrics;
-import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 
 /** Accounting, then one ledger transaction, then the in-memory views that scrapes read. */
@@ -23,9 +25,13 @@ public final class AccountingSink implements BatchSink {
   }
 
   @Override
-  public void accept(String source, Batch batch, Instant now) throws Exception {
+  public void accept(String source, Batch batch, Instant now) throws SinkException {
     BatchAccountant.Result r = accountant.account(batch);
-    ledger.commit(source, r.increments(), batch.checkpointJson(), now);
+    try {
+      ledger.commit(source, r.increments(), batch.checkpointJson(), now);
+    } catch (LedgerException e) {
+      throw new SinkException("ledger", e.getMessage(), e);
+    }
     for (TrailingWindows.Observation o : r.observations()) windows.observe(o);
     for (BatchAccountant.GaugeUpdate g : r.gauges()) {
       if (g.family() == Metrics.GPU_PRICE && !g.labels().get(1).isEmpty()) {

@@ -16,7 +16,7 @@ import dev.aicost.pricing.GpuPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
-import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

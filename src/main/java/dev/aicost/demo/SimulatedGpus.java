@@ -5,7 +5,7 @@ import dev.aicost.collect.Batch;
 import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.model.GpuDelta;
-import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.model.GpuInventory;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;

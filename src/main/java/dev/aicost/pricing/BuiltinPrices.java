@@ -1,6 +1,7 @@
 package dev.aicost.pricing;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.aicost.config.PriceUnit;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;

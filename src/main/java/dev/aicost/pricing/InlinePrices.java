@@ -1,6 +1,7 @@
 package dev.aicost.pricing;
 
 import dev.aicost.config.ModelPriceConfig;
+import dev.aicost.config.PriceUnit;
 import java.util.List;
 
 /** {@code pricing.models}: prices written in the config, converted to USD per token. */
@@ -10,7 +11,7 @@ public final class InlinePrices {
   private InlinePrices() {}
 
   /**
-   * Converts validated entries (see {@link PricingValidation}); an entry the validator would reject
+   * Converts validated entries (see {@link dev.aicost.config.PricingValidation}); an entry the validator would reject
    * throws {@link IllegalArgumentException}.
    */
   public static List<TokenPrice> from(List<ModelPriceConfig> models) {

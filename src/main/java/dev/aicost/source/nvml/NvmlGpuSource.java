@@ -11,6 +11,7 @@ import dev.aicost.collect.SourceException;
 import dev.aicost.config.NvmlConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.GpuInventory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -16,6 +16,7 @@ import dev.aicost.collect.SourceException;
 import dev.aicost.config.NvmlConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.GpuInventory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

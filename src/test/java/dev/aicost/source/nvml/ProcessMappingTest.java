@@ -1,5 +1,6 @@
 package dev.aicost.source.nvml;
 
+import dev.aicost.model.GpuInventory;
 import dev.aicost.testing.RecordingContext;
 
 import static dev.aicost.source.nvml.FakeNvml.PATH;

@@ -1,15 +1,20 @@
-package dev.aicost.metrics;
+package dev.aicost.exposition;
 
 import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
-import dev.aicost.ledger.CounterStore;
-import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.metrics.BuildInfo;
+import dev.aicost.metrics.Family;
+import dev.aicost.metrics.Metrics;
+import dev.aicost.model.GpuInventory;
+import dev.aicost.store.CounterStore;
+import dev.aicost.store.GaugeStore;
+import dev.aicost.store.TrailingWindows;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;

@@ -1,7 +1,6 @@
-package dev.aicost.ledger;
+package dev.aicost.store;
 
 import dev.aicost.metrics.Family;
-import dev.aicost.metrics.SeriesLimit;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.ArrayList;
 import java.util.HashMap;
