@@ -5,7 +5,10 @@ import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.attribution.AttributionRules;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
+import dev.aicost.collect.GpuSource;
 import dev.aicost.collect.Source;
+import dev.aicost.collect.SourceKind;
+import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
@@ -33,14 +36,8 @@ import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
 import dev.aicost.exposition.PriceGauges;
-import dev.aicost.collect.SourceException;
-import dev.aicost.demo.SimulatedGpus;
 import dev.aicost.pricing.EnergyPrice;
 import dev.aicost.model.GpuInventory;
-import dev.aicost.source.nvml.NvmlGpuSource;
-import dev.aicost.source.nvml.NvmlLibrary;
-import dev.aicost.source.vllm.VllmSource;
-import java.util.Objects;
 import java.util.function.Supplier;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -177,24 +174,19 @@ public final class Exporter implements AutoCloseable {
     for (VllmSourceConfig v : vllm) gpuCounts.put(v.name(), v.gpuCount());
 
     List<Source> sources = new ArrayList<>();
+    SourceSetup setup = new SourceSetup(cfg, vllm, http);
+    for (SourceKind kind : SourceRegistry.kinds(demo, cfg.sources().nvml().library())) sources.addAll(kind.create(setup));
     Map<String, String> newTargets = new LinkedHashMap<>();
-    for (VllmSourceConfig v : vllm) {
-      VllmSource s = new VllmSource(v, http, cfg.limits().maxScrapeBytes().bytes(), cfg.limits().maxLabelValueLength(),
-          cfg.limits().maxModelsPerSource());
-      sources.add(s);
-      newTargets.put(s.name(), s.target());
-    }
-    Source gpuSource = gpuSource(cfg, vllm);
     Set<String> gpuMetered = new HashSet<>();
-    if (gpuSource != null) {
-      sources.add(gpuSource);
-      newTargets.put(gpuSource.name(), gpuSource instanceof NvmlGpuSource ? "NVML " + Objects.requireNonNullElse(cfg.sources().nvml().library(), "libnvidia-ml.so.1") : "simulated GPUs");
-      // NVML's GPUs (by UUID or, when opted in, by process) price these deployments; the demo's by UUID
-      gpuMetered.addAll(gpuSource instanceof NvmlGpuSource ? NvmlGpuSource.gpuMetered(vllm) : NvmlGpuSource.deploymentsByGpu(vllm).values());
-      gpuInventory = gpuSource instanceof NvmlGpuSource n ? n::inventory : ((SimulatedGpus) gpuSource)::inventory;
-    } else {
-      gpuInventory = () -> GpuInventory.EMPTY;
+    Supplier<GpuInventory> inventory = () -> GpuInventory.EMPTY;
+    for (Source s : sources) {
+      newTargets.put(s.name(), s.target());
+      if (s instanceof GpuSource g) {
+        gpuMetered.addAll(g.meteredDeployments()); // measured GPU time prices these deployments, not gpu_count
+        inventory = g::inventory;
+      }
     }
+    gpuInventory = inventory;
     // prices take effect now: an interval that straddles this moment is priced part old, part new
     prices.adopt(clock.instant(), catalog, gpuPrices, hourly::get);
     BatchAccountant accountant = new BatchAccountant(prices, new AttributionRules(rules), d -> gpuCounts.getOrDefault(d, 0),
@@ -207,29 +199,6 @@ public final class Exporter implements AutoCloseable {
     }
     orchestrator.forgetHealthExcept(names);
     targets = newTargets;
-  }
-
-  /**
-   * The GPU source: the demo's simulated GPUs, else NVML per {@code sources.nvml.enabled}: {@code auto}
-   * uses NVML when the library loads (and says once, at info, when it does not), {@code true} keeps
-   * trying and reports the failure as collector health, {@code false} never loads it.
-   */
-  private Source gpuSource(ExporterConfig cfg, List<VllmSourceConfig> vllm) {
-    if (demo != null && cfg.sources().nvml().library() == null) return demo.gpuSource();
-    switch (cfg.sources().nvml().enabled()) {
-      case "false":
-        return null;
-      case "true":
-        return NvmlGpuSource.fromConfig(cfg.sources().nvml(), vllm);
-      default:
-        try {
-          NvmlLibrary lib = NvmlLibrary.load(cfg.sources().nvml().library());
-          return NvmlGpuSource.fromConfig(() -> lib, cfg.sources().nvml(), vllm);
-        } catch (SourceException e) {
-          log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
-          return null;
-        }
-    }
   }
 
   /**

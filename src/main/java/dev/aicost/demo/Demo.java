@@ -1,5 +1,8 @@
 package dev.aicost.demo;
 
+import dev.aicost.collect.Source;
+import dev.aicost.collect.SourceKind;
+import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.DemoConfig;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
@@ -68,6 +71,21 @@ public final class Demo implements AutoCloseable {
   /** The simulated GPUs, read like NVML would be. */
   public SimulatedGpus gpuSource() {
     return gpuSource;
+  }
+
+  /** The simulated GPUs as the source kind of {@code section} (they stand in for NVML). */
+  public SourceKind gpuKind(String section) {
+    return new SourceKind() {
+      @Override
+      public String section() {
+        return section;
+      }
+
+      @Override
+      public List<Source> create(SourceSetup setup) {
+        return List.of(gpuSource);
+      }
+    };
   }
 
   public List<VllmSourceConfig> sources() {

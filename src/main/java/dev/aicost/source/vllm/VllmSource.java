@@ -118,6 +118,7 @@ public final class VllmSource implements Source {
   }
 
   /** The URL without any user:password, for the status page and logs. */
+  @Override
   public String target() {
     return safeTarget;
   }
