@@ -90,6 +90,7 @@ public final class Exporter implements AutoCloseable {
   private volatile Map<String, String> targets = Map.of();
   private volatile Supplier<GpuInventory> gpuInventory = () -> GpuInventory.EMPTY;
   private volatile boolean ready;
+  private volatile PriceCatalog runningCatalog; // of `config`, for restoring it when a reload fails half-way
 
   public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http) throws Exception {
     this.settings = settings;
@@ -127,7 +128,7 @@ public final class Exporter implements AutoCloseable {
     try {
       server.start();
       exposition.refreshEvery(EXPOSITION_REFRESH);
-      startPipeline(config);
+      startPipeline(config, PriceCatalog.load(config.pricing(), new LiteLlmPriceFile(http)));
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -155,7 +156,8 @@ public final class Exporter implements AutoCloseable {
     return demo;
   }
 
-  private void startPipeline(ExporterConfig cfg) throws Exception {
+  /** @param catalog built from {@code cfg.pricing()} by the caller (a reload validates it first: one download per file) */
+  private void startPipeline(ExporterConfig cfg, PriceCatalog catalog) throws Exception {
     List<RuleConfig> rules = new ArrayList<>(cfg.attribution().rules());
     List<VllmSourceConfig> vllm = new ArrayList<>(cfg.sources().vllm());
     if (demo != null) {
@@ -166,7 +168,6 @@ public final class Exporter implements AutoCloseable {
       vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null, null));
       log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
-    PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), new LiteLlmPriceFile(http));
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
     Map<String, Integer> gpuCounts = new LinkedHashMap<>();
@@ -199,6 +200,7 @@ public final class Exporter implements AutoCloseable {
     }
     orchestrator.forgetHealthExcept(names);
     targets = newTargets;
+    runningCatalog = catalog;
   }
 
   /**
@@ -228,10 +230,11 @@ public final class Exporter implements AutoCloseable {
       return webRejected != null ? webRejected : new ReloadResult(true, "web config reloaded (no --config.file to reload)");
     }
     ExporterConfig next;
+    PriceCatalog nextCatalog;
     try {
       next = new ConfigLoader().load(settings.configFile());
-      List<String> priceProblems = PriceCatalog.load(next.pricing(), new LiteLlmPriceFile(http)).problems();
-      if (!priceProblems.isEmpty()) throw new ConfigException(priceProblems);
+      nextCatalog = PriceCatalog.load(next.pricing(), new LiteLlmPriceFile(http));
+      if (!nextCatalog.problems().isEmpty()) throw new ConfigException(nextCatalog.problems());
     } catch (ConfigException e) {
       log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
       return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
@@ -249,12 +252,12 @@ public final class Exporter implements AutoCloseable {
     if (!next.trailingWindow().equals(config.trailingWindow())) notReloadable.add("trailing_window");
     orchestrator.stopAll();
     try {
-      startPipeline(next);
+      startPipeline(next, nextCatalog);
     } catch (Exception e) {
       String error = Secrets.redact(e.getMessage());
       log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", error);
       try {
-        startPipeline(config);
+        startPipeline(config, runningCatalog);
       } catch (Exception again) {
         log.error("event=restore_failed error=\"{}\"", Secrets.redact(again.getMessage()));
       }

@@ -12,6 +12,7 @@ import java.time.Instant;
 
 /** Accounting, then one ledger transaction, then the in-memory views that scrapes read. */
 public final class AccountingSink implements BatchSink {
+  private static final int GPU_UUID = Metrics.GPU_PRICE.labelIndex("uuid");
   private final BatchAccountant accountant;
   private final Ledger ledger;
   private final TrailingWindows windows;
@@ -34,10 +35,10 @@ public final class AccountingSink implements BatchSink {
     }
     for (TrailingWindows.Observation o : r.observations()) windows.observe(o);
     for (BatchAccountant.GaugeUpdate g : r.gauges()) {
-      if (g.family() == Metrics.GPU_PRICE && !g.labels().get(1).isEmpty()) {
+      if (g.family() == Metrics.GPU_PRICE && !g.labels().get(GPU_UUID).isEmpty()) {
         // a GPU mapped to another deployment (process matching) keeps one price series, not one per deployment
-        String uuid = g.labels().get(1);
-        gauges.removeWhere(Metrics.GPU_PRICE, l -> l.get(1).equals(uuid) && !l.equals(g.labels()));
+        String uuid = g.labels().get(GPU_UUID);
+        gauges.removeWhere(Metrics.GPU_PRICE, l -> l.get(GPU_UUID).equals(uuid) && !l.equals(g.labels()));
       }
       gauges.set(g.family(), g.labels(), g.value());
     }

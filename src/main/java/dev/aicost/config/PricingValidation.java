@@ -1,5 +1,6 @@
 package dev.aicost.config;
 
+import dev.aicost.metrics.LabelValues;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,7 +11,7 @@ import java.util.Objects;
 
 /** Checks {@code pricing:} and names the YAML path (snake_case keys) of every problem. */
 public final class PricingValidation {
-  private static final String SELF_HOSTED = "self_hosted";
+  private static final String SELF_HOSTED = LabelValues.SELF_HOSTED;
 
   private PricingValidation() {}
 

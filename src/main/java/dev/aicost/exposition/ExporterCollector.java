@@ -1,10 +1,10 @@
 package dev.aicost.exposition;
 
-import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
 import dev.aicost.metrics.BuildInfo;
 import dev.aicost.metrics.Family;
+import dev.aicost.metrics.LabelValues;
 import dev.aicost.metrics.Metrics;
 import dev.aicost.model.GpuInventory;
 import dev.aicost.store.CounterStore;
@@ -102,7 +102,7 @@ public final class ExporterCollector implements MultiCollector {
     List<String> names = Metrics.UNPRICED_TOKENS.labelNames();
     counters.forEachOrdered(Metrics.TOKENS, (labels, v) -> {
       // self-hosted tokens are priced by GPU time, never unpriced; a folded series names no model
-      if (BatchAccountant.SELF_HOSTED.equals(labels.get(Metrics.PROVIDER)) || CounterStore.OVERFLOW.equals(labels.get(Metrics.MODEL))) return;
+      if (LabelValues.SELF_HOSTED.equals(labels.get(Metrics.PROVIDER)) || CounterStore.OVERFLOW.equals(labels.get(Metrics.MODEL))) return;
       List<String> values = new ArrayList<>(names.size());
       for (String n : names) values.add(labels.get(n));
       all.putIfAbsent(Labels.of(names, values), 0.0);
