@@ -165,7 +165,7 @@ public final class Exporter implements AutoCloseable {
       vllm.addAll(demo.sources());
     }
     if (vllm.isEmpty() && settings.autodetectVllm()) {
-      vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null, null));
+      vllm.add(VllmSourceConfig.of("local", "http://127.0.0.1:8000/metrics"));
       log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());

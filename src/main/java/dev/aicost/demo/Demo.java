@@ -51,7 +51,8 @@ public final class Demo implements AutoCloseable {
         uuids.add(uuid);
         gpus.add(gpu(gpus.size(), uuid, s.gpuName(), s.deployment(), sim::busyRatio));
       }
-      sources.add(new VllmSourceConfig(s.deployment(), sim.url(), cfg.interval(), null, s.gpus(), null, s.gpuName(), uuids, null));
+      sources.add(VllmSourceConfig.of(s.deployment(), sim.url()).withInterval(cfg.interval())
+          .withGpuCount(s.gpus(), null, s.gpuName()).withGpus(uuids));
       rules.add(new RuleConfig(Map.of("deployment", s.deployment()), s.tags()));
     }
     // a spare GPU that serves nothing still costs money: it shows up with deployment=""

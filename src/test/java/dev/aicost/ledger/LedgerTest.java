@@ -89,7 +89,7 @@ class LedgerTest {
         }
       };
       Orchestrator o = new Orchestrator(clock, sink, () -> {});
-      VllmSource src = new VllmSource(new VllmSourceConfig("d", vllm.url(), Duration.ofHours(1), null, null, null, null, null, null),
+      VllmSource src = new VllmSource(VllmSourceConfig.of("d", vllm.url()).withInterval(Duration.ofHours(1)),
           new OkHttpClient(), 1 << 20, 1024);
       vllm.page(VllmPages.v1("m", "0", 10, 1, 0, 100, 1.7e9));
       o.runOnce(src, o.health(src.name()));
