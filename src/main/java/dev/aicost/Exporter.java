@@ -5,7 +5,10 @@ import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.attribution.AttributionRules;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
+import dev.aicost.collect.GpuSource;
 import dev.aicost.collect.Source;
+import dev.aicost.collect.SourceKind;
+import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
@@ -20,27 +23,21 @@ import dev.aicost.http.JsonApi;
 import dev.aicost.http.ReloadResult;
 import dev.aicost.http.StatusView;
 import dev.aicost.http.WebSecurity;
-import dev.aicost.ledger.CounterStore;
+import dev.aicost.store.CounterStore;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.metrics.BuildInfo;
-import dev.aicost.metrics.ExporterCollector;
-import dev.aicost.metrics.GaugeStore;
+import dev.aicost.exposition.ExporterCollector;
+import dev.aicost.store.GaugeStore;
 import dev.aicost.metrics.Metrics;
-import dev.aicost.metrics.SeriesLimit;
-import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.store.SeriesLimit;
+import dev.aicost.store.TrailingWindows;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
-import dev.aicost.metrics.PriceGauges;
-import dev.aicost.collect.SourceException;
-import dev.aicost.demo.SimulatedGpus;
+import dev.aicost.exposition.PriceGauges;
 import dev.aicost.pricing.EnergyPrice;
-import dev.aicost.source.nvml.GpuInventory;
-import dev.aicost.source.nvml.NvmlGpuSource;
-import dev.aicost.source.nvml.NvmlLibrary;
-import dev.aicost.source.vllm.VllmSource;
-import java.util.Objects;
+import dev.aicost.model.GpuInventory;
 import java.util.function.Supplier;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -95,6 +92,7 @@ public final class Exporter implements AutoCloseable {
   private volatile boolean ready;
   private final java.time.Instant startedAt;
   private volatile StatusView.Reload lastReload;
+  private volatile PriceCatalog runningCatalog; // of `config`, for restoring it when a reload fails half-way
 
   public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http) throws Exception {
     this.settings = settings;
@@ -133,7 +131,7 @@ public final class Exporter implements AutoCloseable {
     try {
       server.start();
       exposition.refreshEvery(EXPOSITION_REFRESH);
-      startPipeline(config);
+      startPipeline(config, PriceCatalog.load(config.pricing(), new LiteLlmPriceFile(http)));
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -161,7 +159,8 @@ public final class Exporter implements AutoCloseable {
     return demo;
   }
 
-  private void startPipeline(ExporterConfig cfg) throws Exception {
+  /** @param catalog built from {@code cfg.pricing()} by the caller (a reload validates it first: one download per file) */
+  private void startPipeline(ExporterConfig cfg, PriceCatalog catalog) throws Exception {
     List<RuleConfig> rules = new ArrayList<>(cfg.attribution().rules());
     List<VllmSourceConfig> vllm = new ArrayList<>(cfg.sources().vllm());
     if (demo != null) {
@@ -169,10 +168,9 @@ public final class Exporter implements AutoCloseable {
       vllm.addAll(demo.sources());
     }
     if (vllm.isEmpty() && settings.autodetectVllm()) {
-      vllm.add(new VllmSourceConfig("local", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null, null));
+      vllm.add(VllmSourceConfig.of("local", "http://127.0.0.1:8000/metrics"));
       log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
-    PriceCatalog catalog = PriceCatalog.load(cfg.pricing(), new LiteLlmPriceFile(http));
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
     Map<String, Integer> gpuCounts = new LinkedHashMap<>();
@@ -180,24 +178,19 @@ public final class Exporter implements AutoCloseable {
     for (VllmSourceConfig v : vllm) gpuCounts.put(v.name(), v.gpuCount());
 
     List<Source> sources = new ArrayList<>();
+    SourceSetup setup = new SourceSetup(cfg, vllm, http);
+    for (SourceKind kind : SourceRegistry.kinds(demo, cfg.sources().nvml().library())) sources.addAll(kind.create(setup));
     Map<String, String> newTargets = new LinkedHashMap<>();
-    for (VllmSourceConfig v : vllm) {
-      VllmSource s = new VllmSource(v, http, cfg.limits().maxScrapeBytes().bytes(), cfg.limits().maxLabelValueLength(),
-          cfg.limits().maxModelsPerSource());
-      sources.add(s);
-      newTargets.put(s.name(), s.target());
-    }
-    Source gpuSource = gpuSource(cfg, vllm);
     Set<String> gpuMetered = new HashSet<>();
-    if (gpuSource != null) {
-      sources.add(gpuSource);
-      newTargets.put(gpuSource.name(), gpuSource instanceof NvmlGpuSource ? "NVML " + Objects.requireNonNullElse(cfg.sources().nvml().library(), "libnvidia-ml.so.1") : "simulated GPUs");
-      // NVML's GPUs (by UUID or, when opted in, by process) price these deployments; the demo's by UUID
-      gpuMetered.addAll(gpuSource instanceof NvmlGpuSource ? NvmlGpuSource.gpuMetered(vllm) : NvmlGpuSource.deploymentsByGpu(vllm).values());
-      gpuInventory = gpuSource instanceof NvmlGpuSource n ? n::inventory : ((SimulatedGpus) gpuSource)::inventory;
-    } else {
-      gpuInventory = () -> GpuInventory.EMPTY;
+    Supplier<GpuInventory> inventory = () -> GpuInventory.EMPTY;
+    for (Source s : sources) {
+      newTargets.put(s.name(), s.target());
+      if (s instanceof GpuSource g) {
+        gpuMetered.addAll(g.meteredDeployments()); // measured GPU time prices these deployments, not gpu_count
+        inventory = g::inventory;
+      }
     }
+    gpuInventory = inventory;
     // prices take effect now: an interval that straddles this moment is priced part old, part new
     prices.adopt(clock.instant(), catalog, gpuPrices, hourly::get);
     BatchAccountant accountant = new BatchAccountant(prices, new AttributionRules(rules), d -> gpuCounts.getOrDefault(d, 0),
@@ -210,29 +203,7 @@ public final class Exporter implements AutoCloseable {
     }
     orchestrator.forgetHealthExcept(names);
     targets = newTargets;
-  }
-
-  /**
-   * The GPU source: the demo's simulated GPUs, else NVML per {@code sources.nvml.enabled}: {@code auto}
-   * uses NVML when the library loads (and says once, at info, when it does not), {@code true} keeps
-   * trying and reports the failure as collector health, {@code false} never loads it.
-   */
-  private Source gpuSource(ExporterConfig cfg, List<VllmSourceConfig> vllm) {
-    if (demo != null && cfg.sources().nvml().library() == null) return demo.gpuSource();
-    switch (cfg.sources().nvml().enabled()) {
-      case "false":
-        return null;
-      case "true":
-        return NvmlGpuSource.fromConfig(cfg.sources().nvml(), vllm);
-      default:
-        try {
-          NvmlLibrary lib = NvmlLibrary.load(cfg.sources().nvml().library());
-          return NvmlGpuSource.fromConfig(() -> lib, cfg.sources().nvml(), vllm);
-        } catch (SourceException e) {
-          log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
-          return null;
-        }
-    }
+    runningCatalog = catalog;
   }
 
   /**
@@ -263,10 +234,11 @@ public final class Exporter implements AutoCloseable {
       return webRejected != null ? webRejected : new ReloadResult(true, "web config reloaded (no --config.file to reload)");
     }
     ExporterConfig next;
+    PriceCatalog nextCatalog;
     try {
       next = new ConfigLoader().load(settings.configFile());
-      List<String> priceProblems = PriceCatalog.load(next.pricing(), new LiteLlmPriceFile(http)).problems();
-      if (!priceProblems.isEmpty()) throw new ConfigException(priceProblems);
+      nextCatalog = PriceCatalog.load(next.pricing(), new LiteLlmPriceFile(http));
+      if (!nextCatalog.problems().isEmpty()) throw new ConfigException(nextCatalog.problems());
     } catch (ConfigException e) {
       log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
       return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
@@ -284,12 +256,12 @@ public final class Exporter implements AutoCloseable {
     if (!next.trailingWindow().equals(config.trailingWindow())) notReloadable.add("trailing_window");
     orchestrator.stopAll();
     try {
-      startPipeline(next);
+      startPipeline(next, nextCatalog);
     } catch (Exception e) {
       String error = Secrets.redact(e.getMessage());
       log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", error);
       try {
-        startPipeline(config);
+        startPipeline(config, runningCatalog);
       } catch (Exception again) {
         log.error("event=restore_failed error=\"{}\"", Secrets.redact(again.getMessage()));
       }
@@ -421,7 +393,7 @@ public final class Exporter implements AutoCloseable {
     }
 
     @Override
-    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now) throws Exception {
+    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now) throws dev.aicost.collect.SinkException {
       current.accept(source, batch, now);
     }
   }

@@ -120,8 +120,7 @@ public final class Main {
   static final String DEMO_STATE = "data/aicost-demo.db";
 
   private static ExporterConfig withStatePath(ExporterConfig c, String path) {
-    return new ExporterConfig(c.server(), new dev.aicost.config.StateConfig(path), c.timezone(), c.trailingWindow(),
-        c.pricing(), c.attribution(), c.sources(), c.budgets(), c.limits(), c.demo());
+    return c.withState(new dev.aicost.config.StateConfig(path));
   }
 
   static int checkConfig(Path file) {

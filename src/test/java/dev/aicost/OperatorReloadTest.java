@@ -149,6 +149,17 @@ class OperatorReloadTest {
   }
 
   @Test
+  void aReloadDownloadsEachPriceFileOnce() throws Exception {
+    prices.page(Files.readString(Path.of("src/test/resources/dev/aicost/pricing/litellm-prices.json")));
+    start(config("a", "pricing: { files: [ \"" + prices.url() + "\" ] }"));
+    assertEquals(1, prices.hits(), "start");
+    try (Response r = post(ex.http)) {
+      assertEquals(200, r.code(), r.body().string());
+    }
+    assertEquals(2, prices.hits(), "the catalog validated by the reload is the one it adopts");
+  }
+
+  @Test
   void aLedgerDeletedWhileRunningIsACollectorFailureNotSilence() throws Exception {
     start(config("a", ""));
     Files.delete(dir.resolve("l.db"));

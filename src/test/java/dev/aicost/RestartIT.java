@@ -1,12 +1,12 @@
 package dev.aicost;
 
+import static dev.aicost.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aicost.testing.FakeVllmServer;
 import dev.aicost.testing.VllmPages;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,11 +130,5 @@ class RestartIT {
     assertEquals(prompt, t[0]);
     assertEquals(output, t[1]);
     assertEquals(requests, t[2]);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -2,14 +2,17 @@ package dev.aicost.accounting;
 
 import dev.aicost.collect.Batch;
 import dev.aicost.collect.BatchSink;
+import dev.aicost.collect.SinkException;
 import dev.aicost.ledger.Ledger;
-import dev.aicost.metrics.GaugeStore;
+import dev.aicost.ledger.LedgerException;
+import dev.aicost.store.GaugeStore;
 import dev.aicost.metrics.Metrics;
-import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 
 /** Accounting, then one ledger transaction, then the in-memory views that scrapes read. */
 public final class AccountingSink implements BatchSink {
+  private static final int GPU_UUID = Metrics.GPU_PRICE.labelIndex("uuid");
   private final BatchAccountant accountant;
   private final Ledger ledger;
   private final TrailingWindows windows;
@@ -23,15 +26,19 @@ public final class AccountingSink implements BatchSink {
   }
 
   @Override
-  public void accept(String source, Batch batch, Instant now) throws Exception {
+  public void accept(String source, Batch batch, Instant now) throws SinkException {
     BatchAccountant.Result r = accountant.account(batch);
-    ledger.commit(source, r.increments(), batch.checkpointJson(), now);
+    try {
+      ledger.commit(source, r.increments(), batch.checkpointJson(), now);
+    } catch (LedgerException e) {
+      throw new SinkException("ledger", e.getMessage(), e);
+    }
     for (TrailingWindows.Observation o : r.observations()) windows.observe(o);
     for (BatchAccountant.GaugeUpdate g : r.gauges()) {
-      if (g.family() == Metrics.GPU_PRICE && !g.labels().get(1).isEmpty()) {
+      if (g.family() == Metrics.GPU_PRICE && !g.labels().get(GPU_UUID).isEmpty()) {
         // a GPU mapped to another deployment (process matching) keeps one price series, not one per deployment
-        String uuid = g.labels().get(1);
-        gauges.removeWhere(Metrics.GPU_PRICE, l -> l.get(1).equals(uuid) && !l.equals(g.labels()));
+        String uuid = g.labels().get(GPU_UUID);
+        gauges.removeWhere(Metrics.GPU_PRICE, l -> l.get(GPU_UUID).equals(uuid) && !l.equals(g.labels()));
       }
       gauges.set(g.family(), g.labels(), g.value());
     }

@@ -4,6 +4,7 @@ import dev.aicost.attribution.Attribution;
 import dev.aicost.attribution.AttributionRules;
 import dev.aicost.collect.Batch;
 import dev.aicost.ledger.Increment;
+import dev.aicost.metrics.LabelValues;
 import dev.aicost.metrics.Metrics;
 import dev.aicost.metrics.Family;
 import dev.aicost.model.CapacityDelta;
@@ -16,7 +17,7 @@ import dev.aicost.pricing.GpuPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
-import dev.aicost.metrics.TrailingWindows;
+import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,12 +43,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class BatchAccountant {
   private static final Logger log = LoggerFactory.getLogger(BatchAccountant.class);
-  public static final String CATEGORY_INFERENCE = "inference";
-  public static final String CATEGORY_COMPUTE = "compute";
-  public static final String SELF_HOSTED = "self_hosted";
-  public static final String SERVICE_VLLM = "vllm";
-  public static final String SERVICE_GPU = "gpu";
-  public static final String SERVICE_GPU_ENERGY = "gpu_energy";
+  private static final String CATEGORY_INFERENCE = LabelValues.CATEGORY_INFERENCE;
+  private static final String CATEGORY_COMPUTE = LabelValues.CATEGORY_COMPUTE;
+  private static final String SELF_HOSTED = LabelValues.SELF_HOSTED;
+  private static final String SERVICE_VLLM = LabelValues.SERVICE_VLLM;
+  private static final String SERVICE_GPU = LabelValues.SERVICE_GPU;
+  private static final String SERVICE_GPU_ENERGY = LabelValues.SERVICE_GPU_ENERGY;
 
   private final PriceHistory prices;
   private final AttributionRules rules;

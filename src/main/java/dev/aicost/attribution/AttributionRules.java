@@ -1,5 +1,6 @@
 package dev.aicost.attribution;
 
+import dev.aicost.config.Glob;
 import dev.aicost.config.RuleConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -75,13 +76,7 @@ public final class AttributionRules {
     }
 
     private static Pattern glob(String g) {
-      String[] parts = g.split("\\*", -1);
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < parts.length; i++) {
-        if (i > 0) sb.append(".*");
-        sb.append(Pattern.quote(parts[i]));
-      }
-      return Pattern.compile(sb.toString());
+      return Glob.compile(g, false); // source ids are case-sensitive
     }
   }
 }

@@ -16,7 +16,9 @@ public final class CollectorHealth {
   private volatile String lastError = "";
   private volatile String lastErrorReason = "";
   private final Map<String, AtomicLong> errors = new ConcurrentSkipListMap<>(); // reason order, as exposed
-  private final Map<String, AtomicLong> upstream = new ConcurrentHashMap<>();
+  private record Call(String operation, String outcome) {}
+
+  private final Map<Call, AtomicLong> upstream = new ConcurrentHashMap<>();
   private final AtomicLong apiCostMicroUsd = new AtomicLong();
   private volatile int upstreamProcesses = -1;
 
@@ -54,7 +56,7 @@ public final class CollectorHealth {
   }
 
   void upstreamCall(String operation, String outcome) {
-    upstream.computeIfAbsent(operation + "\u0000" + outcome, k -> new AtomicLong()).incrementAndGet();
+    upstream.computeIfAbsent(new Call(operation, outcome), k -> new AtomicLong()).incrementAndGet();
   }
 
   void upstreamProcesses(int count) {
@@ -72,6 +74,11 @@ public final class CollectorHealth {
 
   public boolean everRan() {
     return everRan;
+  }
+
+  /** {@code starting} until the first run ends, then {@code up} or {@code down}: the status page's and JSON API's word. */
+  public String state() {
+    return !everRan ? "starting" : success ? "up" : "down";
   }
 
   public boolean success() {
@@ -104,10 +111,7 @@ public final class CollectorHealth {
 
   /** (operation, outcome) -> count. */
   public void forEachUpstream(TriConsumer action) {
-    upstream.forEach((k, n) -> {
-      int sep = k.indexOf('\u0000');
-      action.accept(k.substring(0, sep), k.substring(sep + 1), n.get());
-    });
+    upstream.forEach((k, n) -> action.accept(k.operation(), k.outcome(), n.get()));
   }
 
   @FunctionalInterface

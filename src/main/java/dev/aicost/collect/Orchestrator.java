@@ -1,6 +1,5 @@
 package dev.aicost.collect;
 
-import dev.aicost.ledger.LedgerException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -102,9 +101,9 @@ public final class Orchestrator implements AutoCloseable {
       h.failed(e.reason(), e.getMessage(), seconds(t0));
       if (changed) log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
       else log.debug("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
-    } catch (LedgerException e) {
-      boolean changed = failing(h, "ledger", now);
-      h.failed("ledger", e.getMessage(), seconds(t0));
+    } catch (SinkException e) {
+      boolean changed = failing(h, e.reason(), now);
+      h.failed(e.reason(), e.getMessage(), seconds(t0));
       if (changed) log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
       else log.debug("event=ledger_commit_failed collector={} error=\"{}\"", source.name(), e.getMessage());
     } catch (Throwable e) {

@@ -20,6 +20,11 @@ public interface Source extends AutoCloseable {
 
   Duration interval();
 
+  /** What it reads, for the status page (a URL without credentials, a library); never a secret. */
+  default String target() {
+    return name();
+  }
+
   /** Restores the committed state from the ledger's checkpoint (null when there is none). */
   void restore(String checkpointJson);
 

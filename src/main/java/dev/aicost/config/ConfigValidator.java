@@ -1,7 +1,6 @@
 package dev.aicost.config;
 
 import dev.aicost.metrics.Metrics;
-import dev.aicost.pricing.PricingValidation;
 import java.net.URI;
 import java.time.Duration;
 import java.time.ZoneId;

@@ -33,4 +33,9 @@ public record ExporterConfig(
   public static ExporterConfig defaults() {
     return new ExporterConfig(null, null, null, null, null, null, null, null, null, null);
   }
+
+  /** The same configuration with another {@code state:} (e.g. the demo's own ledger). */
+  public ExporterConfig withState(StateConfig state) {
+    return new ExporterConfig(server, state, timezone, trailingWindow, pricing, attribution, sources, budgets, limits, demo);
+  }
 }

@@ -38,6 +38,33 @@ public record VllmSourceConfig(
     processExpiry = processExpiry != null ? processExpiry : Duration.ofHours(24);
   }
 
+  /** A deployment with every optional setting at its default. */
+  public static VllmSourceConfig of(String name, String url) {
+    return new VllmSourceConfig(name, url, null, null, null, null, null, null, null, null);
+  }
+
+  public VllmSourceConfig withInterval(Duration interval) {
+    return new VllmSourceConfig(name, url, interval, timeout, gpuCount, gpuHourlyUsd, gpuName, gpus, process, processExpiry);
+  }
+
+  public VllmSourceConfig withTimeout(Duration timeout) {
+    return new VllmSourceConfig(name, url, interval, timeout, gpuCount, gpuHourlyUsd, gpuName, gpus, process, processExpiry);
+  }
+
+  /** GPUs priced by time without NVML: how many, their hourly price (null: by name) and their name. */
+  public VllmSourceConfig withGpuCount(int gpuCount, Double gpuHourlyUsd, String gpuName) {
+    return new VllmSourceConfig(name, url, interval, timeout, gpuCount, gpuHourlyUsd, gpuName, gpus, process, processExpiry);
+  }
+
+  /** The GPU UUIDs NVML maps to this deployment. */
+  public VllmSourceConfig withGpus(List<String> gpus) {
+    return new VllmSourceConfig(name, url, interval, timeout, gpuCount, gpuHourlyUsd, gpuName, gpus, process, processExpiry);
+  }
+
+  public VllmSourceConfig withProcess(ProcessMatchConfig process) {
+    return new VllmSourceConfig(name, url, interval, timeout, gpuCount, gpuHourlyUsd, gpuName, gpus, process, processExpiry);
+  }
+
   /** Whether GPUs are mapped to this deployment by their processes ({@code process:} with a way to match). */
   public boolean matchesProcesses() {
     return process != null && process.enabled();

@@ -1,5 +1,8 @@
 package dev.aicost.demo;
 
+import dev.aicost.collect.Source;
+import dev.aicost.collect.SourceKind;
+import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.DemoConfig;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
@@ -48,7 +51,8 @@ public final class Demo implements AutoCloseable {
         uuids.add(uuid);
         gpus.add(gpu(gpus.size(), uuid, s.gpuName(), s.deployment(), sim::busyRatio));
       }
-      sources.add(new VllmSourceConfig(s.deployment(), sim.url(), cfg.interval(), null, s.gpus(), null, s.gpuName(), uuids, null));
+      sources.add(VllmSourceConfig.of(s.deployment(), sim.url()).withInterval(cfg.interval())
+          .withGpuCount(s.gpus(), null, s.gpuName()).withGpus(uuids));
       rules.add(new RuleConfig(Map.of("deployment", s.deployment()), s.tags()));
     }
     // a spare GPU that serves nothing still costs money: it shows up with deployment=""
@@ -68,6 +72,21 @@ public final class Demo implements AutoCloseable {
   /** The simulated GPUs, read like NVML would be. */
   public SimulatedGpus gpuSource() {
     return gpuSource;
+  }
+
+  /** The simulated GPUs as the source kind of {@code section} (they stand in for NVML). */
+  public SourceKind gpuKind(String section) {
+    return new SourceKind() {
+      @Override
+      public String section() {
+        return section;
+      }
+
+      @Override
+      public List<Source> create(SourceSetup setup) {
+        return List.of(gpuSource);
+      }
+    };
   }
 
   public List<VllmSourceConfig> sources() {

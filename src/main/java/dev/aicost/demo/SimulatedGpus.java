@@ -2,22 +2,24 @@ package dev.aicost.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.collect.Batch;
-import dev.aicost.collect.Source;
+import dev.aicost.collect.GpuSource;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.model.GpuDelta;
-import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.model.GpuInventory;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 /**
  * Simulated GPUs for {@code --demo}, behind the same source interface as NVML: each demo deployment's
  * GPUs are as busy as its simulated traffic, so the idle-dollars panels have something true to show.
  */
-public final class SimulatedGpus implements Source {
+public final class SimulatedGpus implements GpuSource {
   /** One simulated GPU and what drives its utilization. */
   public record Gpu(int index, String uuid, String name, String deployment, long memoryTotalBytes, double idleWatts,
       double maxWatts, DoubleSupplier busyRatio) {}
@@ -42,6 +44,20 @@ public final class SimulatedGpus implements Source {
     return interval;
   }
 
+  @Override
+  public String target() {
+    return "simulated GPUs";
+  }
+
+  /** The demo deployments its GPUs serve: priced by measured GPU time, as NVML's with {@code gpus:} UUIDs. */
+  @Override
+  public Set<String> meteredDeployments() {
+    Set<String> names = new LinkedHashSet<>();
+    for (Gpu g : gpus) if (!g.deployment().isEmpty()) names.add(g.deployment());
+    return names;
+  }
+
+  @Override
   public GpuInventory inventory() {
     List<GpuInventory.Gpu> list = new ArrayList<>();
     for (Gpu g : gpus) list.add(new GpuInventory.Gpu(g.index(), g.uuid(), g.name(), g.deployment(), false));

@@ -63,7 +63,7 @@ public final class JsonApi {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("collector", c.collector());
       m.put("target", status.targets().getOrDefault(c.collector(), ""));
-      m.put("state", !c.everRan() ? "starting" : c.success() ? "up" : "down");
+      m.put("state", c.state());
       m.put("last_success", c.lastSuccessEpochSeconds() > 0 ? Instant.ofEpochMilli((long) (c.lastSuccessEpochSeconds() * 1000)).toString() : null);
       m.put("last_duration_seconds", c.lastDurationSeconds());
       m.put("last_error", c.success() ? null : c.lastErrorReason() + ": " + c.lastError());

@@ -58,7 +58,7 @@ final class StatusPage {
     h.append("<h2>Sources</h2><table><tr><th>collector</th><th>reads</th><th>state</th><th>last success</th><th>last run</th><th>last error</th></tr>");
     Map<String, String> targets = s.targets();
     for (CollectorHealth c : s.collectors()) {
-      String state = !c.everRan() ? "starting" : c.success() ? "up" : "down";
+      String state = c.state();
       h.append("<tr><td>").append(HttpServer.escape(c.collector())).append("</td><td>")
           .append(HttpServer.escape(targets.getOrDefault(c.collector(), ""))).append("</td><td class=\"")
           .append(c.success() ? "ok" : "bad").append("\">").append(state).append("</td><td>")

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.metrics.Family;
 import dev.aicost.metrics.Metrics;
+import dev.aicost.store.CounterStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;

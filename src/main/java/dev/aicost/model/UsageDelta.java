@@ -41,8 +41,4 @@ public record UsageDelta(
     sourceIds = Map.copyOf(sourceIds);
     if (requests < 0) throw new IllegalArgumentException("requests must not be negative");
   }
-
-  public boolean isEmpty() {
-    return tokens.total() == 0 && requests == 0;
-  }
 }

@@ -1,9 +1,11 @@
 package dev.aicost.pricing;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.aicost.config.PriceUnit;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.aicost.metrics.LabelValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -16,7 +18,7 @@ import java.util.List;
  */
 public final class BuiltinPrices {
   static final String RESOURCE = "builtin-prices.json";
-  static final String SOURCE = "builtin";
+  static final String SOURCE = LabelValues.PRICE_BUILTIN;
 
   private BuiltinPrices() {}
 

@@ -1,5 +1,7 @@
 package dev.aicost.pricing;
 
+import dev.aicost.metrics.LabelValues;
+
 /**
  * The hourly price of one GPU.
  *
@@ -7,7 +9,7 @@ package dev.aicost.pricing;
  *     {@code default} (the built-in estimate table: an estimate, never a bill)
  */
 public record GpuPrice(double hourlyUsd, String source) {
-  public static final String DEPLOYMENT = "deployment";
-  public static final String CONFIG = "config";
-  public static final String DEFAULT = "default";
+  public static final String DEPLOYMENT = LabelValues.PRICE_DEPLOYMENT;
+  public static final String CONFIG = LabelValues.PRICE_CONFIG;
+  public static final String DEFAULT = LabelValues.PRICE_DEFAULT;
 }

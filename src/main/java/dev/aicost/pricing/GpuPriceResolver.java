@@ -1,12 +1,11 @@
 package dev.aicost.pricing;
 
+import dev.aicost.config.Glob;
 import dev.aicost.config.GpuPriceConfig;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * Picks the hourly price of a GPU: the deployment's own {@code gpu_hourly_usd}, else the first
@@ -44,9 +43,8 @@ public final class GpuPriceResolver {
     return new GpuPrice(DefaultGpuPrices.forName(name).orElse(DefaultGpuPrices.UNKNOWN_USD), GpuPrice.DEFAULT);
   }
 
-  // Exact names are globs without '*'; everything but '*' is literal.
+  // Exact names are globs without '*'; GPU names match in any case.
   private static Pattern glob(String glob) {
-    String regex = Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote).collect(Collectors.joining(".*"));
-    return Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
+    return Glob.compile(glob, true);
   }
 }

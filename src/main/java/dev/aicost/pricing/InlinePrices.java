@@ -1,16 +1,18 @@
 package dev.aicost.pricing;
 
 import dev.aicost.config.ModelPriceConfig;
+import dev.aicost.config.PriceUnit;
+import dev.aicost.metrics.LabelValues;
 import java.util.List;
 
 /** {@code pricing.models}: prices written in the config, converted to USD per token. */
 public final class InlinePrices {
-  static final String SOURCE = "config";
+  static final String SOURCE = LabelValues.PRICE_CONFIG;
 
   private InlinePrices() {}
 
   /**
-   * Converts validated entries (see {@link PricingValidation}); an entry the validator would reject
+   * Converts validated entries (see {@link dev.aicost.config.PricingValidation}); an entry the validator would reject
    * throws {@link IllegalArgumentException}.
    */
   public static List<TokenPrice> from(List<ModelPriceConfig> models) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aicost.metrics.LabelValues;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 public final class LiteLlmPriceFile {
   public static final long DEFAULT_MAX_BYTES = 32L * 1024 * 1024;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
-  static final String SOURCE = "file";
+  static final String SOURCE = LabelValues.PRICE_FILE;
 
   private static final Logger log = LoggerFactory.getLogger(LiteLlmPriceFile.class);
   private static final String SAMPLE_SPEC = "sample_spec";

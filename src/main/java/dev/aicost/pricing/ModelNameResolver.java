@@ -22,7 +22,7 @@ final class ModelNameResolver {
 
   private final BiPredicate<String, String> inCatalog;
   private final Map<String, String> aliases;
-  private final Map<String, Optional<String>> cache;
+  private final Map<List<String>, Optional<String>> cache;
 
   /**
    * @param inCatalog (provider, lowercase model) -> true when the catalog has that key
@@ -37,7 +37,7 @@ final class ModelNameResolver {
         Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
               @Override
-              protected boolean removeEldestEntry(Map.Entry<String, Optional<String>> eldest) {
+              protected boolean removeEldestEntry(Map.Entry<List<String>, Optional<String>> eldest) {
                 return size() > cacheSize;
               }
             });
@@ -46,7 +46,7 @@ final class ModelNameResolver {
   /** The catalog key for {@code model} under {@code provider} (lowercase), or empty when none matches. */
   Optional<String> resolve(String provider, String model) {
     String p = provider.trim().toLowerCase(Locale.ROOT);
-    String cacheKey = p + '\u0000' + model;
+    List<String> cacheKey = List.of(p, model);
     Optional<String> cached = cache.get(cacheKey);
     if (cached != null) return cached;
     Optional<String> resolved = lookUp(p, model);

@@ -24,7 +24,7 @@ public record TokenPrice(
     LocalDate effectiveFrom) {
 
   /** Effective date of undated prices (LiteLLM files, inline prices without effective_from). */
-  public static final LocalDate ALWAYS = LocalDate.EPOCH;
+  public static final LocalDate ALWAYS = LocalDate.EPOCH; // config.PricingValidation keys duplicates the same way
 
   public TokenPrice {
     Objects.requireNonNull(source, "source");

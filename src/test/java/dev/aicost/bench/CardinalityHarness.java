@@ -1,7 +1,8 @@
 package dev.aicost.bench;
 
+import static dev.aicost.testing.Ports.freePort;
+
 import dev.aicost.testing.FakeVllmServer;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -236,12 +237,6 @@ public final class CardinalityHarness {
       return r.statusCode() == 200 ? r.body() : null;
     } catch (Exception e) {
       return null;
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

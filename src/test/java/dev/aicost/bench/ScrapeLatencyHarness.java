@@ -1,9 +1,10 @@
 package dev.aicost.bench;
 
+import static dev.aicost.testing.Ports.freePort;
+
 import dev.aicost.testing.FakeVllmServer;
 import dev.aicost.testing.VllmPages;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -529,11 +530,5 @@ public final class ScrapeLatencyHarness {
 
   private static String mib(long bytes) {
     return String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.aicost.bundle;
 
 import dev.aicost.testing.Tools;
 
+import static dev.aicost.testing.Ports.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -17,7 +18,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -641,12 +641,6 @@ class BundleEndToEndIT {
     }
     System.err.println("----- webhook notifications: " + notifications.size() + " -----");
     notifications.forEach(n -> System.err.println(n.path() + " " + n.body().path("groupLabels") + " " + n.body().path("status")));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 
   private static int count(String text, String needle) {

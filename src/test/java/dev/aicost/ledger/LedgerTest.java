@@ -1,11 +1,13 @@
 package dev.aicost.ledger;
 
+import dev.aicost.store.CounterStore;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aicost.collect.BatchSink;
+import dev.aicost.collect.SinkException;
 import dev.aicost.collect.Orchestrator;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.metrics.Metrics;
@@ -74,13 +76,20 @@ class LedgerTest {
     AtomicBoolean diskFull = new AtomicBoolean(false);
     try (FakeVllmServer vllm = new FakeVllmServer(); Ledger ledger = new Ledger(dir.resolve("c.db"), store)) {
       BatchSink sink = (source, batch, now) -> {
-        if (diskFull.get()) throw new LedgerException("ledger write failed: [SQLITE_FULL] database or disk is full", null);
+        // as AccountingSink does: the ledger's failure reaches the orchestrator as a SinkException
+        if (diskFull.get()) {
+          throw new SinkException("ledger", "ledger write failed: [SQLITE_FULL] database or disk is full", null);
+        }
         List<Increment> incs = new ArrayList<>();
         batch.usage().forEach(u -> incs.add(new Increment(Metrics.REQUESTS, List.of("p", "s", "d", "m", "t", "", "", "", ""), u.requests(), now)));
-        ledger.commit(source, incs, batch.checkpointJson(), now);
+        try {
+          ledger.commit(source, incs, batch.checkpointJson(), now);
+        } catch (LedgerException e) {
+          throw new SinkException("ledger", e.getMessage(), e);
+        }
       };
       Orchestrator o = new Orchestrator(clock, sink, () -> {});
-      VllmSource src = new VllmSource(new VllmSourceConfig("d", vllm.url(), Duration.ofHours(1), null, null, null, null, null, null),
+      VllmSource src = new VllmSource(VllmSourceConfig.of("d", vllm.url()).withInterval(Duration.ofHours(1)),
           new OkHttpClient(), 1 << 20, 1024);
       vllm.page(VllmPages.v1("m", "0", 10, 1, 0, 100, 1.7e9));
       o.runOnce(src, o.health(src.name()));

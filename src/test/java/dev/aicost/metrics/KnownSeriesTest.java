@@ -1,11 +1,16 @@
 package dev.aicost.metrics;
 
+import dev.aicost.store.GaugeStore;
+import dev.aicost.store.TrailingWindows;
+import dev.aicost.store.SeriesLimit;
+import dev.aicost.exposition.ExporterCollector;
+import dev.aicost.exposition.PriceGauges;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.aicost.ledger.CounterStore;
-import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.store.CounterStore;
+import dev.aicost.model.GpuInventory;
 import dev.aicost.testing.FakeVllmServer;
 import dev.aicost.testing.MutableClock;
 import dev.aicost.testing.RunningExporter;

@@ -5,12 +5,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.aicost.collect.Batch;
-import dev.aicost.collect.Source;
+import dev.aicost.collect.GpuSource;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
 import dev.aicost.config.NvmlConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.GpuInventory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * whose processes match nothing gets "". A change publishes a new {@link GpuInventory} and logs
  * {@code event=gpu_mapped}. NVML reports host PIDs: in a container, matching needs the host PID namespace.
  */
-public final class NvmlGpuSource implements Source {
+public final class NvmlGpuSource implements GpuSource {
   public static final String NAME = "nvml";
   /** The reasons collect and its partial errors report (aicost_collector_errors_total). */
   static final List<String> ERROR_REASONS = List.of("driver_not_loaded", "gpu_lost", "init", "library", "no_permission", "nvml");
@@ -64,6 +66,7 @@ public final class NvmlGpuSource implements Source {
 
   private final Loader loader;
   private final Duration interval;
+  private final String target;
   private final Map<String, String> deploymentByUuid;
   private final ProcessDeployments processes; // null: no deployment opted in to process matching
   private final Duration remap;
@@ -127,6 +130,7 @@ public final class NvmlGpuSource implements Source {
       ProcessDeployments processes, Duration remap) {
     this.loader = loader;
     this.interval = config.sampleInterval();
+    this.target = "NVML " + Objects.requireNonNullElse(config.library(), "libnvidia-ml.so.1");
     this.deploymentByUuid = Map.copyOf(deploymentByUuid);
     this.processes = processes;
     this.remap = remap;
@@ -143,13 +147,20 @@ public final class NvmlGpuSource implements Source {
   }
 
   /**
-   * Deployments whose dollars come from the GPUs NVML maps to them (instead of gpu_count x price) when this
-   * source runs: those with {@code gpus:} UUIDs and those that opted in to process matching.
+   * Deployments whose dollars come from the GPUs NVML maps to them (instead of gpu_count x price): those
+   * with {@code gpus:} UUIDs and those that opted in to process matching.
    */
-  public static Set<String> gpuMetered(List<VllmSourceConfig> vllm) {
-    Set<String> names = new LinkedHashSet<>(deploymentsByGpu(vllm).values());
-    for (VllmSourceConfig v : vllm) if (v.matchesProcesses()) names.add(v.name());
+  @Override
+  public Set<String> meteredDeployments() {
+    Set<String> names = new LinkedHashSet<>(deploymentByUuid.values());
+    if (processes != null) for (ProcessDeployments.Rule r : processes.rules()) names.add(r.deployment());
     return names;
+  }
+
+  /** The library this source loads, for the status page. */
+  @Override
+  public String target() {
+    return target;
   }
 
   /** UUID to deployment from {@code sources.vllm[*].gpus}; a UUID listed twice keeps its first deployment. */
@@ -181,7 +192,7 @@ public final class NvmlGpuSource implements Source {
     return interval;
   }
 
-  /** The GPUs and driver version last seen, for {@code aicost_gpu_info}; empty until the first successful collect. */
+  @Override
   public GpuInventory inventory() {
     return inventory;
   }

@@ -7,6 +7,7 @@ import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
 import dev.aicost.config.VllmSourceConfig;
+import dev.aicost.metrics.LabelValues;
 import dev.aicost.model.CapacityDelta;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.UsageDelta;
@@ -45,8 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class VllmSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(VllmSource.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  public static final String PROVIDER = "self_hosted";
-  public static final String SERVICE = "vllm";
+  public static final String PROVIDER = LabelValues.SELF_HOSTED;
+  public static final String SERVICE = LabelValues.SERVICE_VLLM;
   /** The reasons collect and its partial errors report (aicost_collector_errors_total). */
   static final List<String> ERROR_REASONS = List.of("bad_label", "bad_value", "connect", "duplicate_series",
       "http_status", "io", PromTextParser.LABEL_TOO_LONG, "parse", "timeout", "too_large");
@@ -118,6 +119,7 @@ public final class VllmSource implements Source {
   }
 
   /** The URL without any user:password, for the status page and logs. */
+  @Override
   public String target() {
     return safeTarget;
   }

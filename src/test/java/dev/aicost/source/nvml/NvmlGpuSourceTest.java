@@ -16,6 +16,7 @@ import dev.aicost.collect.SourceException;
 import dev.aicost.config.NvmlConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.GpuInventory;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -137,7 +138,7 @@ class NvmlGpuSourceTest {
     for (int i = 0; i < 8; i++) settings.append(";gpu.").append(i).append(".duty=").append(i * 10);
     settings.append(";gpu.7.name=NVIDIA A100-SXM4-80GB");
     List<VllmSourceConfig> vllm = List.of(
-        new VllmSourceConfig("llama-prod", "http://127.0.0.1:8000/metrics", null, null, null, null, null, List.of(UUID0, UUID1), null),
+        VllmSourceConfig.of("llama-prod", "http://127.0.0.1:8000/metrics").withGpus(List.of(UUID0, UUID1)),
         new VllmSourceConfig("qwen", "http://127.0.0.1:8001/metrics", null, null, null, null, null,
             List.of("GPU-00000000-0000-0000-0000-000000000005"), null));
     NvmlGpuSource s = start(settings.toString(), NvmlGpuSource.deploymentsByGpu(vllm));

@@ -91,10 +91,10 @@ class ProcessDeploymentsTest {
   @Test
   void rulesComeFromTheDeploymentsThatOptedIn() {
     List<ProcessDeployments.Rule> rules = ProcessDeployments.rules(List.of(
-        new VllmSourceConfig("a", "http://127.0.0.1:8000/metrics", null, null, null, null, null, null, new ProcessMatchConfig(true, null)),
-        new VllmSourceConfig("b", "http://10.1.1.1/metrics", null, null, null, null, null, null, null),
-        new VllmSourceConfig("c", "https://localhost/metrics", null, null, null, null, null, null, new ProcessMatchConfig(true, "x+")),
-        new VllmSourceConfig("d", "http://10.1.1.1/metrics", null, null, null, null, null, null, new ProcessMatchConfig(false, "vllm"))));
+        VllmSourceConfig.of("a", "http://127.0.0.1:8000/metrics").withProcess(new ProcessMatchConfig(true, null)),
+        VllmSourceConfig.of("b", "http://10.1.1.1/metrics"),
+        VllmSourceConfig.of("c", "https://localhost/metrics").withProcess(new ProcessMatchConfig(true, "x+")),
+        VllmSourceConfig.of("d", "http://10.1.1.1/metrics").withProcess(new ProcessMatchConfig(false, "vllm"))));
     assertEquals(3, rules.size());
     assertEquals(8000, rules.get(0).port());
     assertEquals(null, rules.get(0).cmdline());

@@ -1,5 +1,6 @@
 package dev.aicost.source.nvml;
 
+import dev.aicost.model.GpuInventory;
 import dev.aicost.testing.RecordingContext;
 
 import static dev.aicost.source.nvml.FakeNvml.PATH;
@@ -172,10 +173,15 @@ class ProcessMappingTest {
     NvmlGpuSource s = start(nvml, PATH, "devices=1;gpu.0.pids=" + ME,
         List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null)));
     assertEquals(List.of(""), deployments(s, T0));
-    assertEquals(java.util.Set.of(), NvmlGpuSource.gpuMetered(List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null))));
-    assertEquals(java.util.Set.of("api", "pinned"), NvmlGpuSource.gpuMetered(List.of(
+    assertEquals(java.util.Set.of(), metered(List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null))));
+    assertEquals(java.util.Set.of("api", "pinned"), metered(List.of(
         vllm("api", "http://127.0.0.1:1/metrics", List.of(), true, null),
         vllm("pinned", "http://127.0.0.1:2/metrics", List.of(UUID0), null, null))));
     assertEquals(Duration.ofSeconds(30), NvmlGpuSource.DEFAULT_REMAP);
+  }
+
+  /** What the configured source reports as GPU-metered (the library is only loaded on the first collect). */
+  private static java.util.Set<String> metered(List<VllmSourceConfig> vllm) {
+    return NvmlGpuSource.fromConfig(new NvmlConfig("true", null, null), vllm).meteredDeployments();
   }
 }

@@ -261,7 +261,7 @@ class VllmHostileUpstreamTest {
   @Test
   void aStreamedPageOverTheCapIsCountedAsTooLarge() {
     vllm.chunked(true).page("# " + "x".repeat(300_000) + "\n");
-    VllmSource s = new VllmSource(new VllmSourceConfig("d", vllm.url(), null, null, null, null, null, null, null), http, 100_000, 1024);
+    VllmSource s = new VllmSource(VllmSourceConfig.of("d", vllm.url()), http, 100_000, 1024);
     SourceException e = assertThrows(SourceException.class, () -> s.collect(T0, ctx));
     assertEquals("too_large", e.reason());
     assertEquals(List.of("scrape/too_large"), ctx.calls);

@@ -34,7 +34,7 @@ class VllmSourceTest {
   }
 
   private VllmSource source(Duration timeout, long maxBytes, int maxLabel) {
-    return new VllmSource(new VllmSourceConfig("llama-prod", vllm.url(), Duration.ofSeconds(15), timeout, 2, null, null, null, null),
+    return new VllmSource(VllmSourceConfig.of("llama-prod", vllm.url()).withInterval(Duration.ofSeconds(15)).withTimeout(timeout).withGpuCount(2, null, null),
         http, maxBytes, maxLabel);
   }
 
@@ -270,7 +270,7 @@ class VllmSourceTest {
     assertEquals("http_status", assertThrows(SourceException.class, () -> source().collect(T0, ctx)).reason());
     String url = vllm.url();
     vllm.close();
-    VllmSource gone = new VllmSource(new VllmSourceConfig("x", url, null, Duration.ofSeconds(1), null, null, null, null, null), http, 1 << 20, 1024);
+    VllmSource gone = new VllmSource(VllmSourceConfig.of("x", url).withTimeout(Duration.ofSeconds(1)), http, 1 << 20, 1024);
     assertEquals("connect", assertThrows(SourceException.class, () -> gone.collect(T0, ctx)).reason());
   }
 
@@ -289,7 +289,7 @@ class VllmSourceTest {
   void credentialsInTheUrlAreSentButNeverShown() throws Exception {
     String url = vllm.url().replace("http://", "http://scraper:s3cret@");
     vllm.status(500).page("no");
-    VllmSource s = new VllmSource(new VllmSourceConfig("x", url, null, null, null, null, null, null, null), http, 1 << 20, 1024);
+    VllmSource s = new VllmSource(VllmSourceConfig.of("x", url), http, 1 << 20, 1024);
     SourceException e = assertThrows(SourceException.class, () -> s.collect(T0, ctx));
     assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
     assertFalse(s.target().contains("s3cret"));

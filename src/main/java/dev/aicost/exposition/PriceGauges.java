@@ -1,9 +1,10 @@
-package dev.aicost.metrics;
+package dev.aicost.exposition;
 
-import dev.aicost.ledger.CounterStore;
+import dev.aicost.metrics.Metrics;
 import dev.aicost.model.TokenType;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.TokenPrice;
+import dev.aicost.store.CounterStore;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Clock;
 import java.time.LocalDate;

@@ -1,5 +1,6 @@
-package dev.aicost.metrics;
+package dev.aicost.store;
 
+import dev.aicost.metrics.Metrics;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
-package dev.aicost.metrics;
+package dev.aicost.store;
 
+import dev.aicost.metrics.Family;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

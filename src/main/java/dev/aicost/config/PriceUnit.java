@@ -1,4 +1,4 @@
-package dev.aicost.pricing;
+package dev.aicost.config;
 
 import java.math.BigDecimal;
 import java.util.Arrays;

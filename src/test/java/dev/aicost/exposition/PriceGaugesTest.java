@@ -1,10 +1,11 @@
-package dev.aicost.metrics;
+package dev.aicost.exposition;
 
+import dev.aicost.metrics.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.aicost.config.ModelPriceConfig;
 import dev.aicost.config.PricingConfig;
-import dev.aicost.ledger.CounterStore;
+import dev.aicost.store.CounterStore;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.testing.MutableClock;

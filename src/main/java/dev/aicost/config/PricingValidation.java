@@ -1,9 +1,7 @@
-package dev.aicost.pricing;
+package dev.aicost.config;
 
-import dev.aicost.config.EnergyConfig;
-import dev.aicost.config.GpuPriceConfig;
-import dev.aicost.config.ModelPriceConfig;
-import dev.aicost.config.PricingConfig;
+import dev.aicost.metrics.LabelValues;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,7 +11,7 @@ import java.util.Objects;
 
 /** Checks {@code pricing:} and names the YAML path (snake_case keys) of every problem. */
 public final class PricingValidation {
-  private static final String SELF_HOSTED = "self_hosted";
+  private static final String SELF_HOSTED = LabelValues.SELF_HOSTED;
 
   private PricingValidation() {}
 
@@ -41,7 +39,7 @@ public final class PricingValidation {
   private static void file(String location, String p, List<String> errors) {
     if (location == null || location.isBlank()) {
       errors.add(p + ": must be a path or an http(s) URL");
-    } else if (location.contains("://") && !LiteLlmPriceFile.isUrl(location)) {
+    } else if (location.contains("://") && !isHttpUrl(location)) {
       errors.add(p + ": only http and https URLs are supported");
     }
   }
@@ -73,7 +71,7 @@ public final class PricingValidation {
         errors.add(at + ": needs at least one of input, cache_read, cache_write, output");
       }
       if (!blank(m.provider()) && !blank(m.model())) {
-        List<Object> key = List.of(lower(m.provider()), lower(m.model()), Objects.requireNonNullElse(m.effectiveFrom(), TokenPrice.ALWAYS));
+        List<Object> key = List.of(lower(m.provider()), lower(m.model()), Objects.requireNonNullElse(m.effectiveFrom(), LocalDate.EPOCH));
         Integer first = seen.putIfAbsent(key, i);
         if (first != null) {
           errors.add(at + ": duplicates " + p + "[" + first + "] (same provider, model and effective_from)");
@@ -108,6 +106,12 @@ public final class PricingValidation {
     if (v == null) return;
     if (!Double.isFinite(v)) errors.add(p + ": must be a finite number");
     else if (v < 0) errors.add(p + ": must be >= 0");
+  }
+
+  // the same rule as pricing.LiteLlmPriceFile's fetch; config stays below pricing
+  private static boolean isHttpUrl(String location) {
+    String l = location.toLowerCase(Locale.ROOT);
+    return l.startsWith("http://") || l.startsWith("https://");
   }
 
   private static boolean blank(String s) {

@@ -1,11 +1,11 @@
-package dev.aicost.source.nvml;
+package dev.aicost.model;
 
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What NVML says the host has, for {@code aicost_gpu_info{gpu,uuid,name,driver_version,deployment}}.
- * Immutable; {@link NvmlGpuSource#inventory()} swaps in a new one when something changes.
+ * Immutable; the NVML source swaps in a new one when something changes.
  *
  * @param driverVersion e.g. {@code 550.54.15}; "" when NVML does not say
  */

@@ -1,15 +1,20 @@
-package dev.aicost.metrics;
+package dev.aicost.exposition;
 
-import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.Orchestrator;
-import dev.aicost.ledger.CounterStore;
-import dev.aicost.source.nvml.GpuInventory;
+import dev.aicost.metrics.BuildInfo;
+import dev.aicost.metrics.Family;
+import dev.aicost.metrics.LabelValues;
+import dev.aicost.metrics.Metrics;
+import dev.aicost.model.GpuInventory;
+import dev.aicost.store.CounterStore;
+import dev.aicost.store.GaugeStore;
+import dev.aicost.store.TrailingWindows;
 import io.prometheus.metrics.model.registry.MultiCollector;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
-import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
@@ -97,7 +102,7 @@ public final class ExporterCollector implements MultiCollector {
     List<String> names = Metrics.UNPRICED_TOKENS.labelNames();
     counters.forEachOrdered(Metrics.TOKENS, (labels, v) -> {
       // self-hosted tokens are priced by GPU time, never unpriced; a folded series names no model
-      if (BatchAccountant.SELF_HOSTED.equals(labels.get(Metrics.PROVIDER)) || CounterStore.OVERFLOW.equals(labels.get(Metrics.MODEL))) return;
+      if (LabelValues.SELF_HOSTED.equals(labels.get(Metrics.PROVIDER)) || CounterStore.OVERFLOW.equals(labels.get(Metrics.MODEL))) return;
       List<String> values = new ArrayList<>(names.size());
       for (String n : names) values.add(labels.get(n));
       all.putIfAbsent(Labels.of(names, values), 0.0);

@@ -1,8 +1,9 @@
-package dev.aicost.metrics;
+package dev.aicost.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aicost.metrics.Metrics;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,11 +1,7 @@
-package dev.aicost.pricing;
+package dev.aicost.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.aicost.config.EnergyConfig;
-import dev.aicost.config.GpuPriceConfig;
-import dev.aicost.config.ModelPriceConfig;
-import dev.aicost.config.PricingConfig;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,6 @@
-package dev.aicost.metrics;
+package dev.aicost.store;
 
+import dev.aicost.metrics.Family;
 import io.prometheus.metrics.model.snapshots.Labels;
 import java.util.List;
 import java.util.Map;

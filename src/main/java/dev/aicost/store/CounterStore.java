@@ -1,9 +1,7 @@
-package dev.aicost.ledger;
+package dev.aicost.store;
 
 import dev.aicost.metrics.Family;
-import dev.aicost.metrics.SeriesLimit;
 import io.prometheus.metrics.model.snapshots.Labels;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -137,16 +135,6 @@ public final class CounterStore {
   /** What the cap kept out, across every store sharing its {@link SeriesLimit}. */
   public void forEachDropped(BiConsumer<String, Double> action) {
     limit.forEachDropped(action);
-  }
-
-  public List<Family> families() {
-    return new ArrayList<>(families.keySet());
-  }
-
-  public int seriesCount() {
-    int n = 0;
-    for (Map<List<String>, Cell> m : families.values()) n += m.size();
-    return n;
   }
 
   /** A single-writer double; volatile so scrapes see whole values. */
