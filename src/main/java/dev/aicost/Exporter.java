@@ -4,8 +4,8 @@ import dev.aicost.accounting.AccountingSink;
 import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.attribution.AttributionRules;
 import dev.aicost.collect.CollectorHealth;
-import dev.aicost.collect.Orchestrator;
 import dev.aicost.collect.GpuSource;
+import dev.aicost.collect.Orchestrator;
 import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceKind;
 import dev.aicost.collect.SourceSetup;
@@ -13,32 +13,31 @@ import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
 import dev.aicost.config.ListenAddress;
-import dev.aicost.config.Secrets;
 import dev.aicost.config.RuleConfig;
+import dev.aicost.config.Secrets;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.demo.Demo;
+import dev.aicost.exposition.ExporterCollector;
+import dev.aicost.exposition.PriceGauges;
 import dev.aicost.http.ExpositionCache;
 import dev.aicost.http.HttpServer;
 import dev.aicost.http.JsonApi;
 import dev.aicost.http.ReloadResult;
 import dev.aicost.http.StatusView;
 import dev.aicost.http.WebSecurity;
-import dev.aicost.store.CounterStore;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.metrics.BuildInfo;
-import dev.aicost.exposition.ExporterCollector;
-import dev.aicost.store.GaugeStore;
 import dev.aicost.metrics.Metrics;
-import dev.aicost.store.SeriesLimit;
-import dev.aicost.store.TrailingWindows;
+import dev.aicost.model.GpuInventory;
+import dev.aicost.pricing.EnergyPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
-import dev.aicost.exposition.PriceGauges;
-import dev.aicost.pricing.EnergyPrice;
-import dev.aicost.model.GpuInventory;
-import java.util.function.Supplier;
+import dev.aicost.store.CounterStore;
+import dev.aicost.store.GaugeStore;
+import dev.aicost.store.SeriesLimit;
+import dev.aicost.store.TrailingWindows;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
@@ -52,21 +51,28 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import okhttp3.OkHttpClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running exporter: the object graph {@link Main} builds. Long-lived parts (ledger, stores,
- * registry, HTTP) stay across reloads; the configured parts (prices, rules, sources) are rebuilt from
- * a validated configuration and swapped in, so a bad new file leaves the old one running.
+ * registry, HTTP) stay across reloads; the configured parts (prices, rules, sources) are rebuilt
+ * from a validated configuration and swapped in, so a bad new file leaves the old one running.
  */
 public final class Exporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Exporter.class);
 
   /** Everything that comes from outside the configuration file. */
-  public record Settings(Path configFile, String listen, String telemetryPath, boolean demo, boolean autodetectVllm,
-      WebSecurity web, boolean enableLifecycle) {}
+  public record Settings(
+      Path configFile,
+      String listen,
+      String telemetryPath,
+      boolean demo,
+      boolean autodetectVllm,
+      WebSecurity web,
+      boolean enableLifecycle) {}
 
   /** How old the rendered process_* and jvm_* values can get between collector runs. */
   static final Duration EXPOSITION_REFRESH = Duration.ofSeconds(5);
@@ -92,15 +98,19 @@ public final class Exporter implements AutoCloseable {
   private volatile boolean ready;
   private final java.time.Instant startedAt;
   private volatile StatusView.Reload lastReload;
-  private volatile PriceCatalog runningCatalog; // of `config`, for restoring it when a reload fails half-way
+  private volatile PriceCatalog
+      runningCatalog; // of `config`, for restoring it when a reload fails half-way
 
-  public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http) throws Exception {
+  public Exporter(Settings settings, ExporterConfig config, Clock clock, OkHttpClient http)
+      throws Exception {
     this.settings = settings;
     this.config = config;
     this.clock = clock;
     this.startedAt = clock.instant();
     this.http = http;
-    SeriesLimit limit = new SeriesLimit(config.limits().maxSeriesPerMetric()); // one cap and one drop count for every store
+    SeriesLimit limit =
+        new SeriesLimit(
+            config.limits().maxSeriesPerMetric()); // one cap and one drop count for every store
     this.counters = new CounterStore(limit);
     this.gauges = new GaugeStore(limit);
     this.windows = new TrailingWindows(config.trailingWindow(), limit);
@@ -111,16 +121,45 @@ public final class Exporter implements AutoCloseable {
       this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
       this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
-      JvmMetrics.builder().register(registry); // process_* and jvm_*: memory, GC, CPU, threads, start time
-      PriceGauges priceGauges = new PriceGauges(counters, () -> prices.isEmpty() ? null : prices.current().catalog(), clock);
-      registry.register(new ExporterCollector(clock, counters, gauges, windows, priceGauges, () -> orchestrator, build, () -> gpuInventory.get()));
-      JsonApi api = new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
+      JvmMetrics.builder()
+          .register(registry); // process_* and jvm_*: memory, GC, CPU, threads, start time
+      PriceGauges priceGauges =
+          new PriceGauges(
+              counters, () -> prices.isEmpty() ? null : prices.current().catalog(), clock);
+      registry.register(
+          new ExporterCollector(
+              clock,
+              counters,
+              gauges,
+              windows,
+              priceGauges,
+              () -> orchestrator,
+              build,
+              () -> gpuInventory.get()));
+      JsonApi api =
+          new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
       if (demo != null) api.with(demo.api());
-      ListenAddress listen = ListenAddress.parse(settings.listen() != null ? settings.listen() : config.server().listen());
-      String path = settings.telemetryPath() != null ? settings.telemetryPath() : config.server().telemetryPath();
-      this.server = new HttpServer(new HttpServer.Options(listen.host(), listen.port(), path, settings.web(),
-          config.server().readHeaderTimeout()),
-          registry, exposition, () -> ready, settings.enableLifecycle() ? this::requestReload : null, statusView(), api);
+      ListenAddress listen =
+          ListenAddress.parse(
+              settings.listen() != null ? settings.listen() : config.server().listen());
+      String path =
+          settings.telemetryPath() != null
+              ? settings.telemetryPath()
+              : config.server().telemetryPath();
+      this.server =
+          new HttpServer(
+              new HttpServer.Options(
+                  listen.host(),
+                  listen.port(),
+                  path,
+                  settings.web(),
+                  config.server().readHeaderTimeout()),
+              registry,
+              exposition,
+              () -> ready,
+              settings.enableLifecycle() ? this::requestReload : null,
+              statusView(),
+              api);
     } catch (RuntimeException e) {
       ledger.close(); // release the ledger's lock for whoever tries next
       throw e;
@@ -136,10 +175,16 @@ public final class Exporter implements AutoCloseable {
       close();
       throw e;
     }
-    recordReload(new ReloadResult(true, "started")); // as Prometheus: the start-up load is the first reload
+    recordReload(
+        new ReloadResult(true, "started")); // as Prometheus: the start-up load is the first reload
     reloads.start();
     ready = true;
-    log.info("event=started listen={} demo={} sources={} ledger={}", server.boundAddress(), demo != null, targets.size(), config.state().path());
+    log.info(
+        "event=started listen={} demo={} sources={} ledger={}",
+        server.boundAddress(),
+        demo != null,
+        targets.size(),
+        config.state().path());
     return this;
   }
 
@@ -159,7 +204,10 @@ public final class Exporter implements AutoCloseable {
     return demo;
   }
 
-  /** @param catalog built from {@code cfg.pricing()} by the caller (a reload validates it first: one download per file) */
+  /**
+   * @param catalog built from {@code cfg.pricing()} by the caller (a reload validates it first: one
+   *     download per file)
+   */
   private void startPipeline(ExporterConfig cfg, PriceCatalog catalog) throws Exception {
     List<RuleConfig> rules = new ArrayList<>(cfg.attribution().rules());
     List<VllmSourceConfig> vllm = new ArrayList<>(cfg.sources().vllm());
@@ -169,32 +217,41 @@ public final class Exporter implements AutoCloseable {
     }
     if (vllm.isEmpty() && settings.autodetectVllm()) {
       vllm.add(VllmSourceConfig.of("local", "http://127.0.0.1:8000/metrics"));
-      log.info("event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
+      log.info(
+          "event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
     GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
     Map<String, Double> hourly = new LinkedHashMap<>();
     Map<String, Integer> gpuCounts = new LinkedHashMap<>();
-    for (VllmSourceConfig v : vllm) if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
+    for (VllmSourceConfig v : vllm)
+      if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
     for (VllmSourceConfig v : vllm) gpuCounts.put(v.name(), v.gpuCount());
 
     List<Source> sources = new ArrayList<>();
     SourceSetup setup = new SourceSetup(cfg, vllm, http);
-    for (SourceKind kind : SourceRegistry.kinds(demo, cfg.sources().nvml().library())) sources.addAll(kind.create(setup));
+    for (SourceKind kind : SourceRegistry.kinds(demo, cfg.sources().nvml().library()))
+      sources.addAll(kind.create(setup));
     Map<String, String> newTargets = new LinkedHashMap<>();
     Set<String> gpuMetered = new HashSet<>();
     Supplier<GpuInventory> inventory = () -> GpuInventory.EMPTY;
     for (Source s : sources) {
       newTargets.put(s.name(), s.target());
       if (s instanceof GpuSource g) {
-        gpuMetered.addAll(g.meteredDeployments()); // measured GPU time prices these deployments, not gpu_count
+        gpuMetered.addAll(
+            g.meteredDeployments()); // measured GPU time prices these deployments, not gpu_count
         inventory = g::inventory;
       }
     }
     gpuInventory = inventory;
     // prices take effect now: an interval that straddles this moment is priced part old, part new
     prices.adopt(clock.instant(), catalog, gpuPrices, hourly::get);
-    BatchAccountant accountant = new BatchAccountant(prices, new AttributionRules(rules), d -> gpuCounts.getOrDefault(d, 0),
-        gpuMetered, EnergyPrice.from(cfg.pricing().energy()));
+    BatchAccountant accountant =
+        new BatchAccountant(
+            prices,
+            new AttributionRules(rules),
+            d -> gpuCounts.getOrDefault(d, 0),
+            gpuMetered,
+            EnergyPrice.from(cfg.pricing().energy()));
     sink.set(new AccountingSink(accountant, ledger, windows, gauges));
     Set<String> names = new HashSet<>();
     for (Source s : sources) {
@@ -207,8 +264,8 @@ public final class Exporter implements AutoCloseable {
   }
 
   /**
-   * Asks for a reload (SIGHUP, POST /-/reload) without waiting: the result is that of the next reload
-   * to start, which several requests may share.
+   * Asks for a reload (SIGHUP, POST /-/reload) without waiting: the result is that of the next
+   * reload to start, which several requests may share.
    */
   public CompletableFuture<ReloadResult> requestReload() {
     return reloads.request();
@@ -226,12 +283,17 @@ public final class Exporter implements AutoCloseable {
     exposition.changed();
   }
 
-  /** One reload, on the reload thread only: validate and build the new configuration before touching the running one. */
+  /**
+   * One reload, on the reload thread only: validate and build the new configuration before touching
+   * the running one.
+   */
   private ReloadResult reload() {
     if (settings.configFile() == null) {
       if (settings.web() == null) return new ReloadResult(false, "no --config.file to reload");
       ReloadResult webRejected = reloadWebConfig();
-      return webRejected != null ? webRejected : new ReloadResult(true, "web config reloaded (no --config.file to reload)");
+      return webRejected != null
+          ? webRejected
+          : new ReloadResult(true, "web config reloaded (no --config.file to reload)");
     }
     ExporterConfig next;
     PriceCatalog nextCatalog;
@@ -240,26 +302,36 @@ public final class Exporter implements AutoCloseable {
       nextCatalog = PriceCatalog.load(next.pricing(), new LiteLlmPriceFile(http));
       if (!nextCatalog.problems().isEmpty()) throw new ConfigException(nextCatalog.problems());
     } catch (ConfigException e) {
-      log.warn("event=reload_rejected problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
-      return new ReloadResult(false, "configuration rejected, the previous one keeps running:\n" + String.join("\n", e.problems()));
+      log.warn(
+          "event=reload_rejected problems={} first=\"{}\"",
+          e.problems().size(),
+          e.problems().get(0));
+      return new ReloadResult(
+          false,
+          "configuration rejected, the previous one keeps running:\n"
+              + String.join("\n", e.problems()));
     } catch (Exception e) {
       String error = Secrets.redact(e.getMessage());
       log.warn("event=reload_rejected error=\"{}\"", error);
-      return new ReloadResult(false, "configuration rejected, the previous one keeps running: " + error);
+      return new ReloadResult(
+          false, "configuration rejected, the previous one keeps running: " + error);
     }
     ReloadResult webRejected = reloadWebConfig();
     if (webRejected != null) return webRejected;
     List<String> notReloadable = new ArrayList<>();
     if (!next.state().path().equals(config.state().path())) notReloadable.add("state.path");
     if (!next.server().equals(config.server())) notReloadable.add("server");
-    if (!next.limits().maxSeriesPerMetric().equals(config.limits().maxSeriesPerMetric())) notReloadable.add("limits.max_series_per_metric");
-    if (!next.trailingWindow().equals(config.trailingWindow())) notReloadable.add("trailing_window");
+    if (!next.limits().maxSeriesPerMetric().equals(config.limits().maxSeriesPerMetric()))
+      notReloadable.add("limits.max_series_per_metric");
+    if (!next.trailingWindow().equals(config.trailingWindow()))
+      notReloadable.add("trailing_window");
     orchestrator.stopAll();
     try {
       startPipeline(next, nextCatalog);
     } catch (Exception e) {
       String error = Secrets.redact(e.getMessage());
-      log.error("event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", error);
+      log.error(
+          "event=reload_failed error=\"{}\" effect=\"restarting previous configuration\"", error);
       try {
         startPipeline(config, runningCatalog);
       } catch (Exception again) {
@@ -269,20 +341,35 @@ public final class Exporter implements AutoCloseable {
     }
     config = next;
     exposition.changed();
-    String note = notReloadable.isEmpty() ? "" : " (changes to " + String.join(", ", notReloadable) + " apply after a restart)";
-    log.info("event=reloaded sources={}{}", targets.size(), note.isEmpty() ? "" : " restart_needed=" + String.join(",", notReloadable));
+    String note =
+        notReloadable.isEmpty()
+            ? ""
+            : " (changes to " + String.join(", ", notReloadable) + " apply after a restart)";
+    log.info(
+        "event=reloaded sources={}{}",
+        targets.size(),
+        note.isEmpty() ? "" : " restart_needed=" + String.join(",", notReloadable));
     return new ReloadResult(true, "configuration reloaded" + note);
   }
 
-  /** Re-reads --web.config.file (users, headers, certificates); null when it took effect or there is none. */
+  /**
+   * Re-reads --web.config.file (users, headers, certificates); null when it took effect or there is
+   * none.
+   */
   private ReloadResult reloadWebConfig() {
     if (settings.web() == null) return null;
     try {
       settings.web().reload();
       return null;
     } catch (ConfigException e) {
-      log.warn("event=reload_rejected file=web_config problems={} first=\"{}\"", e.problems().size(), e.problems().get(0));
-      return new ReloadResult(false, "web config rejected, the previous configuration keeps running:\n" + String.join("\n", e.problems()));
+      log.warn(
+          "event=reload_rejected file=web_config problems={} first=\"{}\"",
+          e.problems().size(),
+          e.problems().get(0));
+      return new ReloadResult(
+          false,
+          "web config rejected, the previous configuration keeps running:\n"
+              + String.join("\n", e.problems()));
     }
   }
 
@@ -361,8 +448,17 @@ public final class Exporter implements AutoCloseable {
         Map<String, String> names = new java.util.HashMap<>();
         for (GpuInventory.Gpu g : gpuInventory.get().gpus()) names.put(g.uuid(), g.name());
         List<Gpu> out = new ArrayList<>();
-        gauges.forEach(Metrics.GPU_PRICE, (labels, usd) -> out.add(new Gpu(labels.get("gpu"), labels.get("uuid"),
-            names.getOrDefault(labels.get("uuid"), ""), labels.get(Metrics.DEPLOYMENT), usd, labels.get("price_source"))));
+        gauges.forEach(
+            Metrics.GPU_PRICE,
+            (labels, usd) ->
+                out.add(
+                    new Gpu(
+                        labels.get("gpu"),
+                        labels.get("uuid"),
+                        names.getOrDefault(labels.get("uuid"), ""),
+                        labels.get(Metrics.DEPLOYMENT),
+                        usd,
+                        labels.get("price_source"))));
         return out;
       }
 
@@ -393,9 +489,9 @@ public final class Exporter implements AutoCloseable {
     }
 
     @Override
-    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now) throws dev.aicost.collect.SinkException {
+    public void accept(String source, dev.aicost.collect.Batch batch, java.time.Instant now)
+        throws dev.aicost.collect.SinkException {
       current.accept(source, batch, now);
     }
   }
-
 }

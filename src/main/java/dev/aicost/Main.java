@@ -19,7 +19,9 @@ import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import sun.misc.Signal;
 
-/** Entry point: parses the command line, loads the configuration, builds the exporter and runs it. */
+/**
+ * Entry point: parses the command line, loads the configuration, builds the exporter and runs it.
+ */
 public final class Main {
   private Main() {}
 
@@ -41,7 +43,14 @@ public final class Main {
     }
     if (cli.version()) {
       BuildInfo b = BuildInfo.load();
-      System.out.println("aicost-exporter " + b.version() + " (revision " + b.revision() + ", java " + System.getProperty("java.version") + ")");
+      System.out.println(
+          "aicost-exporter "
+              + b.version()
+              + " (revision "
+              + b.revision()
+              + ", java "
+              + System.getProperty("java.version")
+              + ")");
       return 0;
     }
     if (cli.checkConfigFile() != null) return checkConfig(Path.of(cli.checkConfigFile()));
@@ -51,13 +60,15 @@ public final class Main {
     Path file = cli.configFile() == null ? null : Path.of(cli.configFile());
     try {
       config = file == null ? ExporterConfig.defaults() : new ConfigLoader().load(file);
-      if (file == null && cli.demo()) config = withStatePath(config, DEMO_STATE); // never mix demo numbers into a real ledger
+      if (file == null && cli.demo())
+        config = withStatePath(config, DEMO_STATE); // never mix demo numbers into a real ledger
     } catch (ConfigException e) {
       System.err.println("aicost-exporter: invalid configuration " + file + ":");
       e.problems().forEach(p -> System.err.println("  " + p));
       return 1;
     }
-    String webFile = cli.webConfigFile() != null ? cli.webConfigFile() : config.server().webConfigFile();
+    String webFile =
+        cli.webConfigFile() != null ? cli.webConfigFile() : config.server().webConfigFile();
     WebSecurity web = null;
     if (webFile != null) {
       try {
@@ -68,27 +79,45 @@ public final class Main {
         return 1;
       }
     }
-    OkHttpClient http = new OkHttpClient.Builder()
-        .connectionPool(new ConnectionPool(8, 5, TimeUnit.MINUTES))
-        .dispatcher(new Dispatcher())
-        .followRedirects(true)
-        .build();
+    OkHttpClient http =
+        new OkHttpClient.Builder()
+            .connectionPool(new ConnectionPool(8, 5, TimeUnit.MINUTES))
+            .dispatcher(new Dispatcher())
+            .followRedirects(true)
+            .build();
     Exporter exporter;
     try {
-      exporter = new Exporter(new Exporter.Settings(file, cli.listenAddress(), cli.telemetryPath(), cli.demo(),
-          file == null && !cli.demo(), web, cli.enableLifecycle()), config, Clock.systemUTC(), http).start();
+      exporter =
+          new Exporter(
+                  new Exporter.Settings(
+                      file,
+                      cli.listenAddress(),
+                      cli.telemetryPath(),
+                      cli.demo(),
+                      file == null && !cli.demo(),
+                      web,
+                      cli.enableLifecycle()),
+                  config,
+                  Clock.systemUTC(),
+                  http)
+              .start();
     } catch (Exception e) {
-      System.err.println("aicost-exporter: cannot start: " + Secrets.redact(String.valueOf(e.getMessage())));
+      System.err.println(
+          "aicost-exporter: cannot start: " + Secrets.redact(String.valueOf(e.getMessage())));
       return 1;
     }
     reloadOnSighup(exporter);
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      exporter.close();
-      http.dispatcher().executorService().shutdown();
-      http.connectionPool().evictAll();
-      stop.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  exporter.close();
+                  http.dispatcher().executorService().shutdown();
+                  http.connectionPool().evictAll();
+                  stop.countDown();
+                },
+                "shutdown"));
     try {
       stop.await();
     } catch (InterruptedException e) {
@@ -103,12 +132,17 @@ public final class Main {
    */
   private static void reloadOnSighup(Exporter exporter) {
     try {
-      Signal.handle(new Signal("HUP"), sig -> {
-        log().info("event=reload_requested trigger=SIGHUP");
-        exporter.requestReload();
-      });
+      Signal.handle(
+          new Signal("HUP"),
+          sig -> {
+            log().info("event=reload_requested trigger=SIGHUP");
+            exporter.requestReload();
+          });
     } catch (IllegalArgumentException e) { // -Xrs, or a platform without SIGHUP
-      log().warn("event=sighup_unavailable error=\"{}\" hint=\"use POST /-/reload with --web.enable-lifecycle\"", e.getMessage());
+      log()
+          .warn(
+              "event=sighup_unavailable error=\"{}\" hint=\"use POST /-/reload with --web.enable-lifecycle\"",
+              e.getMessage());
     }
   }
 
@@ -130,15 +164,29 @@ public final class Main {
         try {
           WebSecurity.load(Path.of(cfg.server().webConfigFile()));
         } catch (ConfigException e) {
-          List<String> problems = e.problems().stream().map(p -> "server.web_config_file: " + p).toList();
+          List<String> problems =
+              e.problems().stream().map(p -> "server.web_config_file: " + p).toList();
           throw new ConfigException(problems);
         }
       }
-      System.out.println(file + ": valid (" + cfg.sources().vllm().size() + " vLLM deployments, "
-          + cfg.attribution().rules().size() + " attribution rules, " + cfg.budgets().size() + " budgets)");
+      System.out.println(
+          file
+              + ": valid ("
+              + cfg.sources().vllm().size()
+              + " vLLM deployments, "
+              + cfg.attribution().rules().size()
+              + " attribution rules, "
+              + cfg.budgets().size()
+              + " budgets)");
       return 0;
     } catch (ConfigException e) {
-      System.err.println(file + ": " + e.problems().size() + " problem" + (e.problems().size() == 1 ? "" : "s") + ":");
+      System.err.println(
+          file
+              + ": "
+              + e.problems().size()
+              + " problem"
+              + (e.problems().size() == 1 ? "" : "s")
+              + ":");
       e.problems().forEach(p -> System.err.println("  " + p));
       return 1;
     }

@@ -11,9 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Coalesces reload requests (SIGHUP, POST /-/reload) onto one thread: at most one reload runs at a
- * time, and every request waiting when a reload begins gets that reload's result, so a reload always
- * reads the file as it was after the request. Requesting never blocks; 20 requests during one slow
- * reload cost one more reload, not 20.
+ * time, and every request waiting when a reload begins gets that reload's result, so a reload
+ * always reads the file as it was after the request. Requesting never blocks; 20 requests during
+ * one slow reload cost one more reload, not 20.
  */
 final class ReloadQueue implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReloadQueue.class);
@@ -25,7 +25,9 @@ final class ReloadQueue implements AutoCloseable {
   private boolean closed; // guarded by this
   private volatile long runs;
 
-  /** @param after called on the reload thread with each result (the reload metrics) */
+  /**
+   * @param after called on the reload thread with each result (the reload metrics)
+   */
   ReloadQueue(Supplier<ReloadResult> reload, Consumer<ReloadResult> after) {
     this.reload = reload;
     this.after = after;
@@ -76,7 +78,8 @@ final class ReloadQueue implements AutoCloseable {
       try {
         r = reload.get();
       } catch (RuntimeException e) {
-        log.error("event=reload_failed error=\"{}\"", dev.aicost.config.Secrets.redact(e.toString()));
+        log.error(
+            "event=reload_failed error=\"{}\"", dev.aicost.config.Secrets.redact(e.toString()));
         r = new ReloadResult(false, "reload failed: " + e.getClass().getSimpleName());
       }
       runs++;

@@ -24,7 +24,8 @@ class MainTest {
     System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
     System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
     try {
-      return new Run(Main.run(args), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+      return new Run(
+          Main.run(args), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(out);
       System.setErr(err);
@@ -33,8 +34,14 @@ class MainTest {
 
   @Test
   void checkConfigExitCodes() throws Exception {
-    Path good = Files.writeString(dir.resolve("good.yml"), "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics' } ] }\n");
-    Path bad = Files.writeString(dir.resolve("bad.yml"), "sources: { vllm: [ { name: a, url: 'nope', interval: 1x } ] }\n");
+    Path good =
+        Files.writeString(
+            dir.resolve("good.yml"),
+            "sources: { vllm: [ { name: a, url: 'http://127.0.0.1:8000/metrics' } ] }\n");
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yml"),
+            "sources: { vllm: [ { name: a, url: 'nope', interval: 1x } ] }\n");
     Run ok = run("check-config", good.toString());
     assertEquals(0, ok.code());
     assertTrue(ok.out().contains("valid"), ok.out());
@@ -47,7 +54,10 @@ class MainTest {
 
   @Test
   void badConfigFileStopsStartWithPathQualifiedMessage() throws Exception {
-    Path bad = Files.writeString(dir.resolve("bad.yml"), "sources: { vllm: [ { name: a, url: 'http://h/m', colour: red } ] }\n");
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yml"),
+            "sources: { vllm: [ { name: a, url: 'http://h/m', colour: red } ] }\n");
     Run r = run("--config.file=" + bad);
     assertEquals(1, r.code());
     assertTrue(r.err().contains("sources.vllm[0].colour: unknown key"), r.err());
@@ -55,24 +65,35 @@ class MainTest {
 
   @Test
   void badWebConfigStopsStartAndFailsCheckConfig() throws Exception {
-    Path web = Files.writeString(dir.resolve("web.yml"), "basic_auth_users: { alice: 'plain' }\ntls_server_config: { cert_file: none.crt, key_file: none.key }\n");
-    Path cfg = Files.writeString(dir.resolve("c.yml"), "state: { path: " + dir.resolve("l.db") + " }\n");
-    Run r = run("--config.file=" + cfg, "--web.config.file=" + web, "--web.listen-address=127.0.0.1:0");
+    Path web =
+        Files.writeString(
+            dir.resolve("web.yml"),
+            "basic_auth_users: { alice: 'plain' }\ntls_server_config: { cert_file: none.crt, key_file: none.key }\n");
+    Path cfg =
+        Files.writeString(dir.resolve("c.yml"), "state: { path: " + dir.resolve("l.db") + " }\n");
+    Run r =
+        run("--config.file=" + cfg, "--web.config.file=" + web, "--web.listen-address=127.0.0.1:0");
     assertEquals(1, r.code());
     assertTrue(r.err().contains("invalid web config"), r.err());
     assertTrue(r.err().contains("basic_auth_users.alice: not a bcrypt hash"), r.err());
     assertTrue(r.err().contains("tls_server_config.cert_file: "), r.err());
     assertFalse(r.err().contains("Exception"), r.err());
 
-    Path withWeb = Files.writeString(dir.resolve("w.yml"), "server: { web_config_file: " + web + " }\n");
+    Path withWeb =
+        Files.writeString(dir.resolve("w.yml"), "server: { web_config_file: " + web + " }\n");
     Run check = run("check-config", withWeb.toString());
     assertEquals(1, check.code());
-    assertTrue(check.err().contains("server.web_config_file: basic_auth_users.alice: not a bcrypt hash"), check.err());
+    assertTrue(
+        check.err().contains("server.web_config_file: basic_auth_users.alice: not a bcrypt hash"),
+        check.err());
   }
 
   @Test
   void checkConfigReportsEveryProblemAndNoPassword() throws Exception {
-    Path bad = Files.writeString(dir.resolve("bad.yml"), """
+    Path bad =
+        Files.writeString(
+            dir.resolve("bad.yml"),
+            """
         sources:
           vllm:
             - { name: a, url: "ftp://scraper:hunter2@gpu-box:8000/metrics", gpu_count: "four" }
@@ -82,8 +103,13 @@ class MainTest {
     Run r = run("check-config", bad.toString());
     assertEquals(1, r.code());
     assertTrue(r.err().contains("4 problems:"), r.err());
-    assertTrue(r.err().contains("sources.vllm[0].gpu_count: must be an integer, got \"four\""), r.err());
-    assertTrue(r.err().contains("sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box:8000/metrics\""), r.err());
+    assertTrue(
+        r.err().contains("sources.vllm[0].gpu_count: must be an integer, got \"four\""), r.err());
+    assertTrue(
+        r.err()
+            .contains(
+                "sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box:8000/metrics\""),
+        r.err());
     assertTrue(r.err().contains("pricing.files[0]: "), r.err());
     assertTrue(r.err().contains("budgets[0].monthly_usd: "), r.err());
     assertFalse(r.err().contains("hunter2") || r.err().contains("s3cret"), r.err());
@@ -104,12 +130,26 @@ class MainTest {
 
   @Test
   void badFlagValuesGiveOneLineAndExitOne() {
-    for (String[] c : new String[][] {
-        {"--web.listen-address=20001", "--web.listen-address: must be host:port or :port, got \"20001\""},
-        {"--web.listen-address=:99999", "--web.listen-address: port 99999 is out of range (0-65535)"},
-        {"--web.listen-address=host:", "--web.listen-address: must be host:port or :port, got \"host:\""},
-        {"--web.listen-address=[::1:80", "--web.listen-address: must be host:port or :port, got \"[::1:80\""},
-        {"--log.level=loud", "--log.level must be one of debug, info, warn, error"}}) {
+    for (String[] c :
+        new String[][] {
+          {
+            "--web.listen-address=20001",
+            "--web.listen-address: must be host:port or :port, got \"20001\""
+          },
+          {
+            "--web.listen-address=:99999",
+            "--web.listen-address: port 99999 is out of range (0-65535)"
+          },
+          {
+            "--web.listen-address=host:",
+            "--web.listen-address: must be host:port or :port, got \"host:\""
+          },
+          {
+            "--web.listen-address=[::1:80",
+            "--web.listen-address: must be host:port or :port, got \"[::1:80\""
+          },
+          {"--log.level=loud", "--log.level must be one of debug, info, warn, error"}
+        }) {
       Run r = run(c[0]);
       assertEquals(1, r.code(), c[0]);
       assertEquals("aicost-exporter: " + c[1] + "\n", r.err(), c[0]);
@@ -132,6 +172,7 @@ class MainTest {
     assertEquals(0, v.code());
     assertTrue(v.out().startsWith("aicost-exporter "), v.out());
     // the build writes the checkout's revision (this test runs inside the git checkout)
-    assertTrue(v.out().matches("(?s)aicost-exporter \\S+ \\(revision [0-9a-f]{40}, java .*"), v.out());
+    assertTrue(
+        v.out().matches("(?s)aicost-exporter \\S+ \\(revision [0-9a-f]{40}, java .*"), v.out());
   }
 }

@@ -51,7 +51,8 @@ class OperatorReloadTest {
           vllm:
             - { name: %s, url: "%s", interval: 1h }
         %s
-        """.formatted(dir.resolve("l.db"), deployment, vllm.url(), extra);
+        """
+        .formatted(dir.resolve("l.db"), deployment, vllm.url(), extra);
   }
 
   private Path start(String yaml) throws Exception {
@@ -67,7 +68,8 @@ class OperatorReloadTest {
     Path file = start(config("a", ""));
     String before = ex.text("/metrics");
     assertTrue(before.contains("aicost_config_last_reload_successful 1.0"), before);
-    assertTrue(before.contains("aicost_config_last_reload_success_timestamp_seconds 1.795428E9"), before);
+    assertTrue(
+        before.contains("aicost_config_last_reload_success_timestamp_seconds 1.795428E9"), before);
 
     clock.advance(Duration.ofMinutes(5));
     for (String broken : List.of("", "state: { path: x.db }\nsources:\n")) {
@@ -78,9 +80,12 @@ class OperatorReloadTest {
         assertTrue(body.contains("the previous one keeps running"), body);
       }
       String after = ex.text("/metrics");
-      assertTrue(after.contains("aicost_collector_success{collector=\"vllm/a\"} 1.0"), "sources and their health stay: " + after);
+      assertTrue(
+          after.contains("aicost_collector_success{collector=\"vllm/a\"} 1.0"),
+          "sources and their health stay: " + after);
       assertTrue(after.contains("aicost_config_last_reload_successful 0.0"), after);
-      assertTrue(after.contains("aicost_config_last_reload_success_timestamp_seconds 1.795428E9"), after);
+      assertTrue(
+          after.contains("aicost_config_last_reload_success_timestamp_seconds 1.795428E9"), after);
     }
 
     Files.writeString(file, config("b", ""));
@@ -90,18 +95,23 @@ class OperatorReloadTest {
     ex.awaitFirstRuns();
     String good = ex.text("/metrics");
     assertTrue(good.contains("aicost_config_last_reload_successful 1.0"), good);
-    assertTrue(good.contains("aicost_config_last_reload_success_timestamp_seconds 1.7954283E9"), good);
+    assertTrue(
+        good.contains("aicost_config_last_reload_success_timestamp_seconds 1.7954283E9"), good);
     assertTrue(good.contains("collector=\"vllm/b\""), good);
   }
 
   @Test
   void aRefusedReloadNeverEchoesAPassword() throws Exception {
     Path file = start(config("a", ""));
-    Files.writeString(file, config("a", "").replace(vllm.url(), "ftp://scraper:hunter2@gpu-box/metrics"));
+    Files.writeString(
+        file, config("a", "").replace(vllm.url(), "ftp://scraper:hunter2@gpu-box/metrics"));
     try (Response r = post(ex.http)) {
       String body = r.body().string();
       assertEquals(400, r.code(), body);
-      assertTrue(body.contains("sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box/metrics\""), body);
+      assertTrue(
+          body.contains(
+              "sources.vllm[0].url: not an http(s) URL: \"ftp://scraper:xxxxx@gpu-box/metrics\""),
+          body);
       assertFalse(body.contains("hunter2"), body);
     }
     assertFalse(ex.text("/").contains("hunter2"));
@@ -110,32 +120,37 @@ class OperatorReloadTest {
 
   @Test
   void twentySlowReloadersNeitherHoldUpScrapesNorRunTwentyReloads() throws Exception {
-    prices.page(Files.readString(Path.of("src/test/resources/dev/aicost/pricing/litellm-prices.json")));
+    prices.page(
+        Files.readString(Path.of("src/test/resources/dev/aicost/pricing/litellm-prices.json")));
     Path file = start(config("a", "pricing: { files: [ \"" + prices.url() + "\" ] }"));
     prices.delay(1500); // every reload downloads the price file again: a slow upstream
-    OkHttpClient slow = ex.http.newBuilder().callTimeout(Duration.ofSeconds(60)).dispatcher(dispatcher(32)).build();
+    OkHttpClient slow =
+        ex.http.newBuilder().callTimeout(Duration.ofSeconds(60)).dispatcher(dispatcher(32)).build();
     List<CompletableFuture<Integer>> answers = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
       CompletableFuture<Integer> f = new CompletableFuture<>();
-      slow.newCall(reloadRequest()).enqueue(new Callback() {
-        @Override
-        public void onFailure(Call call, IOException e) {
-          f.completeExceptionally(e);
-        }
+      slow.newCall(reloadRequest())
+          .enqueue(
+              new Callback() {
+                @Override
+                public void onFailure(Call call, IOException e) {
+                  f.completeExceptionally(e);
+                }
 
-        @Override
-        public void onResponse(Call call, Response response) {
-          f.complete(response.code());
-          response.close();
-        }
-      });
+                @Override
+                public void onResponse(Call call, Response response) {
+                  f.complete(response.code());
+                  response.close();
+                }
+              });
       answers.add(f);
     }
     // reloaders wait on the reload thread, not on server threads: every scrape is answered at once
     OkHttpClient scraper = ex.http.newBuilder().callTimeout(Duration.ofSeconds(2)).build();
     int scrapes = 0;
     while (answers.stream().anyMatch(f -> !f.isDone())) {
-      try (Response r = scraper.newCall(new Request.Builder().url(ex.base() + "/metrics").build()).execute()) {
+      try (Response r =
+          scraper.newCall(new Request.Builder().url(ex.base() + "/metrics").build()).execute()) {
         assertEquals(200, r.code());
         assertTrue(r.body().string().contains("aicost_collector_success"));
       }
@@ -144,13 +159,16 @@ class OperatorReloadTest {
     }
     for (CompletableFuture<Integer> f : answers) assertEquals(200, f.get(1, TimeUnit.SECONDS));
     assertTrue(scrapes >= 10, "scrapes ran while reloads did: " + scrapes);
-    assertTrue(ex.exporter.reloadsRun() <= 3, "20 requests coalesced, reloads run: " + ex.exporter.reloadsRun());
+    assertTrue(
+        ex.exporter.reloadsRun() <= 3,
+        "20 requests coalesced, reloads run: " + ex.exporter.reloadsRun());
     assertTrue(Files.exists(file));
   }
 
   @Test
   void aReloadDownloadsEachPriceFileOnce() throws Exception {
-    prices.page(Files.readString(Path.of("src/test/resources/dev/aicost/pricing/litellm-prices.json")));
+    prices.page(
+        Files.readString(Path.of("src/test/resources/dev/aicost/pricing/litellm-prices.json")));
     start(config("a", "pricing: { files: [ \"" + prices.url() + "\" ] }"));
     assertEquals(1, prices.hits(), "start");
     try (Response r = post(ex.http)) {
@@ -168,8 +186,11 @@ class OperatorReloadTest {
     ex.collect("vllm/a");
     String m = ex.text("/metrics");
     assertTrue(m.contains("aicost_collector_success{collector=\"vllm/a\"} 0.0"), m);
-    assertTrue(m.contains("aicost_collector_errors_total{collector=\"vllm/a\",reason=\"ledger\"} 1.0"), m);
-    assertTrue(m.matches("(?s).*\naicost_requests_total\\{[^}]*} 10\\.0\n.*"), "nothing counted into a deleted ledger: " + m);
+    assertTrue(
+        m.contains("aicost_collector_errors_total{collector=\"vllm/a\",reason=\"ledger\"} 1.0"), m);
+    assertTrue(
+        m.matches("(?s).*\naicost_requests_total\\{[^}]*} 10\\.0\n.*"),
+        "nothing counted into a deleted ledger: " + m);
   }
 
   private static okhttp3.Dispatcher dispatcher(int max) {
@@ -180,7 +201,10 @@ class OperatorReloadTest {
   }
 
   private Request reloadRequest() {
-    return new Request.Builder().url(ex.base() + "/-/reload").post(RequestBody.create(new byte[0], MediaType.get("text/plain"))).build();
+    return new Request.Builder()
+        .url(ex.base() + "/-/reload")
+        .post(RequestBody.create(new byte[0], MediaType.get("text/plain")))
+        .build();
   }
 
   private Response post(OkHttpClient http) throws IOException {

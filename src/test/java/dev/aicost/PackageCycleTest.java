@@ -21,15 +21,17 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The package graph of src/main has no cycle (docs/architecture.md, "Layers"). Scans the sources for
- * references to {@code dev.aicost.<package>.<Type>} (imports, static imports and fully qualified names),
- * so it needs no compiled classes and no dependency.
+ * The package graph of src/main has no cycle (docs/architecture.md, "Layers"). Scans the sources
+ * for references to {@code dev.aicost.<package>.<Type>} (imports, static imports and fully
+ * qualified names), so it needs no compiled classes and no dependency.
  */
 class PackageCycleTest {
   private static final Path MAIN = Path.of("src/main/java");
-  private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
+  private static final Pattern PACKAGE =
+      Pattern.compile("^package\\s+([\\w.]+);", Pattern.MULTILINE);
   // a package is the run of lower-case segments before the first upper-case one (the type)
-  private static final Pattern REFERENCE = Pattern.compile("\\bdev\\.aicost((?:\\.[a-z]\\w*)*)\\.[A-Z]");
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\bdev\\.aicost((?:\\.[a-z]\\w*)*)\\.[A-Z]");
 
   @Test
   void noPackageCycle() throws IOException {
@@ -42,8 +44,10 @@ class PackageCycleTest {
   @Test
   void contractAndModelAreAtTheBottom() throws IOException {
     Map<String, Set<String>> graph = graph(MAIN);
-    assertEquals(Set.of(), graph.get("dev.aicost.metrics"), "the metric contract imports nothing of ours");
-    assertEquals(Set.of(), graph.get("dev.aicost.model"), "the records sources emit import nothing of ours");
+    assertEquals(
+        Set.of(), graph.get("dev.aicost.metrics"), "the metric contract imports nothing of ours");
+    assertEquals(
+        Set.of(), graph.get("dev.aicost.model"), "the records sources emit import nothing of ours");
   }
 
   @Test
@@ -59,9 +63,17 @@ class PackageCycleTest {
 
   @Test
   void referencesAreReadFromImportsAndQualifiedNames() {
-    Set<String> refs = references("import dev.aicost.ledger.Ledger;\nimport static dev.aicost.metrics.Metrics.COST;\n"
-        + "class X implements dev.aicost.collect.BatchSink { dev.aicost.source.nvml.NvmlGpuSource s; }");
-    assertEquals(Set.of("dev.aicost.ledger", "dev.aicost.metrics", "dev.aicost.collect", "dev.aicost.source.nvml"), refs);
+    Set<String> refs =
+        references(
+            "import dev.aicost.ledger.Ledger;\nimport static dev.aicost.metrics.Metrics.COST;\n"
+                + "class X implements dev.aicost.collect.BatchSink { dev.aicost.source.nvml.NvmlGpuSource s; }");
+    assertEquals(
+        Set.of(
+            "dev.aicost.ledger",
+            "dev.aicost.metrics",
+            "dev.aicost.collect",
+            "dev.aicost.source.nvml"),
+        refs);
   }
 
   static Map<String, Set<String>> graph(Path root) throws IOException {
@@ -102,8 +114,15 @@ class PackageCycleTest {
     return out;
   }
 
-  private static void connect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
-      Map<String, Integer> low, Deque<String> stack, Set<String> onStack, List<List<String>> out, int[] counter) {
+  private static void connect(
+      String v,
+      Map<String, Set<String>> graph,
+      Map<String, Integer> index,
+      Map<String, Integer> low,
+      Deque<String> stack,
+      Set<String> onStack,
+      List<List<String>> out,
+      int[] counter) {
     index.put(v, counter[0]);
     low.put(v, counter[0]++);
     stack.push(v);
@@ -124,7 +143,8 @@ class PackageCycleTest {
         onStack.remove(w);
         scc.add(w);
       } while (!w.equals(v));
-      if (scc.size() > 1 || graph.getOrDefault(v, Set.of()).contains(v)) out.add(new ArrayList<>(scc));
+      if (scc.size() > 1 || graph.getOrDefault(v, Set.of()).contains(v))
+        out.add(new ArrayList<>(scc));
     }
   }
 }

@@ -24,16 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged exporter, killed with SIGKILL while it reads a fast-moving vLLM and started again:
- * no exposed counter ever goes down, and the totals equal what vLLM counted, once, including what it
- * counted while the exporter was down and across a vLLM restart during the downtime.
+ * no exposed counter ever goes down, and the totals equal what vLLM counted, once, including what
+ * it counted while the exporter was down and across a vLLM restart during the downtime.
  */
 class RestartIT {
-  private static final Pattern TOKENS = Pattern.compile("aicost_tokens_total\\{[^}]*token_type=\"(\\w+)\"[^}]*} (\\S+)");
+  private static final Pattern TOKENS =
+      Pattern.compile("aicost_tokens_total\\{[^}]*token_type=\"(\\w+)\"[^}]*} (\\S+)");
   private static final Pattern REQUESTS = Pattern.compile("aicost_requests_total\\{[^}]*} (\\S+)");
 
   @TempDir Path dir;
   private final FakeVllmServer vllm = new FakeVllmServer();
-  private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(2)).build();
+  private final OkHttpClient http =
+      new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(2)).build();
   private final List<Process> processes = new ArrayList<>();
   private double lastPrompt = 0;
 
@@ -46,24 +48,30 @@ class RestartIT {
   @Test
   void killNineLosesAndRepeatsNothing() throws Exception {
     int port = freePort();
-    Path cfg = Files.writeString(dir.resolve("c.yml"), """
+    Path cfg =
+        Files.writeString(
+            dir.resolve("c.yml"),
+            """
         state: { path: %s }
         sources:
           vllm:
             - { name: llama-prod, url: "%s", interval: 200ms, gpu_count: 1, gpu_hourly_usd: 3.6 }
-        """.formatted(dir.resolve("ledger.db"), vllm.url()));
+        """
+                .formatted(dir.resolve("ledger.db"), vllm.url()));
 
     vllm.page(VllmPages.v1("m", "0", 1000, 100, 400, 10, 1.7e9));
     Process p = start(cfg, port);
     awaitTotals(port, 1000, 100, 10);
     for (int i = 1; i <= 10; i++) { // counters move while the exporter reads them every 200 ms
-      vllm.page(VllmPages.v1("m", "0", 1000 + 300 * i, 100 + 30 * i, 400 + 100 * i, 10 + 3 * i, 1.7e9));
+      vllm.page(
+          VllmPages.v1("m", "0", 1000 + 300 * i, 100 + 30 * i, 400 + 100 * i, 10 + 3 * i, 1.7e9));
       Thread.sleep(70);
       scrape(port);
     }
     p.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
 
-    vllm.page(VllmPages.v1("m", "0", 9000, 900, 3000, 90, 1.7e9)); // traffic while the exporter is down
+    vllm.page(
+        VllmPages.v1("m", "0", 9000, 900, 3000, 90, 1.7e9)); // traffic while the exporter is down
     Process again = start(cfg, port);
     awaitTotals(port, 9000, 900, 90);
     Thread.sleep(1000); // several more reads: still exactly once
@@ -80,16 +88,26 @@ class RestartIT {
 
   private Process start(Path cfg, int port) throws IOException {
     String jar = System.getProperty("aicost.jar", "target/aicost-exporter.jar");
-    Process p = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx96m", "-jar", jar,
-        "--config.file=" + cfg, "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(dir.resolve("exporter-" + processes.size() + ".log").toFile()).start();
+    Process p =
+        new ProcessBuilder(
+                System.getProperty("java.home") + "/bin/java",
+                "-Xmx96m",
+                "-jar",
+                jar,
+                "--config.file=" + cfg,
+                "--web.listen-address=127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("exporter-" + processes.size() + ".log").toFile())
+            .start();
     processes.add(p);
     return p;
   }
 
   /** prompt total (input + cache_read), output, requests as exposed; checks none went down. */
   private double[] scrape(int port) {
-    try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/metrics").build()).execute()) {
+    try (Response r =
+        http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/metrics").build())
+            .execute()) {
       String body = r.body().string();
       double prompt = 0, output = 0, requests = 0;
       Matcher m = TOKENS.matcher(body);
@@ -110,7 +128,8 @@ class RestartIT {
     }
   }
 
-  private void awaitTotals(int port, double prompt, double output, double requests) throws InterruptedException {
+  private void awaitTotals(int port, double prompt, double output, double requests)
+      throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     double[] last = null;
     while (System.nanoTime() < deadline) {
@@ -122,7 +141,15 @@ class RestartIT {
       }
       Thread.sleep(50);
     }
-    throw new AssertionError("totals never reached " + prompt + "/" + output + "/" + requests + "; last " + java.util.Arrays.toString(last));
+    throw new AssertionError(
+        "totals never reached "
+            + prompt
+            + "/"
+            + output
+            + "/"
+            + requests
+            + "; last "
+            + java.util.Arrays.toString(last));
   }
 
   private void assertTotals(int port, double prompt, double output, double requests) {

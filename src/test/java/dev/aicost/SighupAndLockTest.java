@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SighupAndLockTest {
   @TempDir Path dir;
   private final FakeVllmServer vllm = new FakeVllmServer();
-  private final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
+  private final OkHttpClient http =
+      new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(5)).build();
   private Process child;
 
   @AfterEach
@@ -48,7 +49,8 @@ class SighupAndLockTest {
         sources:
           nvml: { enabled: false }
           vllm: [ { name: %s, url: "%s", interval: 1h } ]
-        """.formatted(dir.resolve("ledger.db"), deployment, vllm.url());
+        """
+        .formatted(dir.resolve("ledger.db"), deployment, vllm.url());
   }
 
   @Test
@@ -57,14 +59,30 @@ class SighupAndLockTest {
     Path cfg = Files.writeString(dir.resolve("c.yml"), config("first"));
     int port = freePort();
     Path log = dir.resolve("exporter.log");
-    child = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx96m", "-cp", System.getProperty("java.class.path"),
-        "dev.aicost.Main", "--config.file=" + cfg, "--web.listen-address=127.0.0.1:" + port)
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    child =
+        new ProcessBuilder(
+                System.getProperty("java.home") + "/bin/java",
+                "-Xmx96m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.aicost.Main",
+                "--config.file=" + cfg,
+                "--web.listen-address=127.0.0.1:" + port)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     awaitMetrics(port, m -> m.contains("collector=\"vllm/first\""), log);
-    assertTrue(Files.readString(log).contains("event=started listen=127.0.0.1:" + port + " "), Files.readString(log));
+    assertTrue(
+        Files.readString(log).contains("event=started listen=127.0.0.1:" + port + " "),
+        Files.readString(log));
 
-    try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/-/reload")
-        .post(RequestBody.create(new byte[0], MediaType.get("text/plain"))).build()).execute()) {
+    try (Response r =
+        http.newCall(
+                new Request.Builder()
+                    .url("http://127.0.0.1:" + port + "/-/reload")
+                    .post(RequestBody.create(new byte[0], MediaType.get("text/plain")))
+                    .build())
+            .execute()) {
       assertEquals(403, r.code(), "no lifecycle API without --web.enable-lifecycle");
     }
 
@@ -77,10 +95,13 @@ class SighupAndLockTest {
     Files.writeString(cfg, "");
     hup();
     m = awaitMetrics(port, s -> s.contains("aicost_config_last_reload_successful 0.0"), log);
-    assertTrue(m.contains("aicost_collector_success{collector=\"vllm/second\"} 1.0"), "an empty file stops nothing: " + m);
+    assertTrue(
+        m.contains("aicost_collector_success{collector=\"vllm/second\"} 1.0"),
+        "an empty file stops nothing: " + m);
     assertTrue(child.isAlive());
 
-    // a second exporter on the same state.path, in this JVM through Main: refused, exit 1, names the path
+    // a second exporter on the same state.path, in this JVM through Main: refused, exit 1, names
+    // the path
     Files.writeString(cfg, config("second"));
     Path db = dir.resolve("ledger.db");
     PrintStream err = System.err;
@@ -88,19 +109,34 @@ class SighupAndLockTest {
     System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
     int code;
     try {
-      code = assertTimeoutPreemptively(Duration.ofSeconds(30),
-          () -> Main.run(new String[] {"--config.file=" + cfg, "--web.listen-address=127.0.0.1:0"}));
+      code =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  Main.run(
+                      new String[] {"--config.file=" + cfg, "--web.listen-address=127.0.0.1:0"}));
     } finally {
       System.setErr(err);
     }
     assertEquals(1, code);
-    assertEquals("aicost-exporter: cannot start: state.path " + db + " is in use by another aicost-exporter (lock held on " + db + ".lock)",
-        captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("aicost-exporter:")).findFirst().orElse(captured.toString()));
+    assertEquals(
+        "aicost-exporter: cannot start: state.path "
+            + db
+            + " is in use by another aicost-exporter (lock held on "
+            + db
+            + ".lock)",
+        captured
+            .toString(StandardCharsets.UTF_8)
+            .lines()
+            .filter(l -> l.startsWith("aicost-exporter:"))
+            .findFirst()
+            .orElse(captured.toString()));
     assertTrue(child.isAlive());
   }
 
   private void hup() throws Exception {
-    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).inheritIO().start();
+    Process kill =
+        new ProcessBuilder("kill", "-HUP", Long.toString(child.pid())).inheritIO().start();
     assertEquals(0, kill.waitFor());
   }
 
@@ -108,8 +144,12 @@ class SighupAndLockTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
     String last = "";
     while (System.nanoTime() < deadline) {
-      if (!child.isAlive()) throw new AssertionError("exporter exited " + child.exitValue() + ": " + Files.readString(log));
-      try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/metrics").build()).execute()) {
+      if (!child.isAlive())
+        throw new AssertionError(
+            "exporter exited " + child.exitValue() + ": " + Files.readString(log));
+      try (Response r =
+          http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/metrics").build())
+              .execute()) {
         last = r.body().string();
         if (ok.test(last)) return last;
       } catch (IOException notYet) {
@@ -117,6 +157,7 @@ class SighupAndLockTest {
       }
       Thread.sleep(100);
     }
-    throw new AssertionError("condition not met; last scrape:\n" + last + "\nlog:\n" + Files.readString(log));
+    throw new AssertionError(
+        "condition not met; last scrape:\n" + last + "\nlog:\n" + Files.readString(log));
   }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /** The registry builds every configured source, and a GPU source is known by its interface. */
 class SourceRegistryTest {
-  private static final String DEPLOYMENTS = """
+  private static final String DEPLOYMENTS =
+      """
       sources:
         nvml: { enabled: %s }
         vllm:
@@ -33,13 +34,18 @@ class SourceRegistryTest {
   void oneSourcePerDeploymentAndNvmlWhenEnabled() throws Exception {
     List<Source> off = build(SourceRegistry.KINDS, "false");
     assertEquals(List.of("vllm/a", "vllm/b"), off.stream().map(Source::name).toList());
-    assertEquals(List.of("http://127.0.0.1:1/metrics", "http://127.0.0.1:2/metrics"), off.stream().map(Source::target).toList());
+    assertEquals(
+        List.of("http://127.0.0.1:1/metrics", "http://127.0.0.1:2/metrics"),
+        off.stream().map(Source::target).toList());
 
     // enabled: true builds the source even without the library: it retries and reports health
     List<Source> on = build(SourceRegistry.KINDS, "true");
     assertEquals(List.of("vllm/a", "vllm/b", "nvml"), on.stream().map(Source::name).toList());
     GpuSource gpu = assertInstanceOf(GpuSource.class, on.get(2));
-    assertEquals(Set.of("a"), gpu.meteredDeployments(), "only the deployment with gpus: is priced by measured GPU time");
+    assertEquals(
+        Set.of("a"),
+        gpu.meteredDeployments(),
+        "only the deployment with gpus: is priced by measured GPU time");
     assertEquals("NVML libnvidia-ml.so.1", gpu.target());
     on.forEach(Source::close);
   }
@@ -51,7 +57,8 @@ class SourceRegistryTest {
       assertEquals(SourceRegistry.KINDS.size(), kinds.size());
       List<Source> built = build(kinds, "false");
       assertSame(demo.gpuSource(), built.get(built.size() - 1));
-      assertEquals(Set.of("demo-llama", "demo-qwen", "demo-mistral"), demo.gpuSource().meteredDeployments());
+      assertEquals(
+          Set.of("demo-llama", "demo-qwen", "demo-mistral"), demo.gpuSource().meteredDeployments());
       assertSame(SourceRegistry.KINDS, SourceRegistry.kinds(demo, "/opt/libnvidia-ml.so.1"));
       assertSame(SourceRegistry.KINDS, SourceRegistry.kinds(null, null));
     }

@@ -5,8 +5,8 @@ import dev.aicost.collect.BatchSink;
 import dev.aicost.collect.SinkException;
 import dev.aicost.ledger.Ledger;
 import dev.aicost.ledger.LedgerException;
-import dev.aicost.store.GaugeStore;
 import dev.aicost.metrics.Metrics;
+import dev.aicost.store.GaugeStore;
 import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 
@@ -18,7 +18,8 @@ public final class AccountingSink implements BatchSink {
   private final TrailingWindows windows;
   private final GaugeStore gauges;
 
-  public AccountingSink(BatchAccountant accountant, Ledger ledger, TrailingWindows windows, GaugeStore gauges) {
+  public AccountingSink(
+      BatchAccountant accountant, Ledger ledger, TrailingWindows windows, GaugeStore gauges) {
     this.accountant = accountant;
     this.ledger = ledger;
     this.windows = windows;
@@ -36,9 +37,11 @@ public final class AccountingSink implements BatchSink {
     for (TrailingWindows.Observation o : r.observations()) windows.observe(o);
     for (BatchAccountant.GaugeUpdate g : r.gauges()) {
       if (g.family() == Metrics.GPU_PRICE && !g.labels().get(GPU_UUID).isEmpty()) {
-        // a GPU mapped to another deployment (process matching) keeps one price series, not one per deployment
+        // a GPU mapped to another deployment (process matching) keeps one price series, not one per
+        // deployment
         String uuid = g.labels().get(GPU_UUID);
-        gauges.removeWhere(Metrics.GPU_PRICE, l -> l.get(GPU_UUID).equals(uuid) && !l.equals(g.labels()));
+        gauges.removeWhere(
+            Metrics.GPU_PRICE, l -> l.get(GPU_UUID).equals(uuid) && !l.equals(g.labels()));
       }
       gauges.set(g.family(), g.labels(), g.value());
     }

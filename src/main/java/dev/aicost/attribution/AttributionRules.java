@@ -10,10 +10,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Maps the source ids a record carries (provider, ai_service, deployment, model, project_id, api_key_id,
- * workspace_id, ...) to the tag set. Rules are tried in order; for each tag the first matching rule
- * that sets it wins, so a specific rule can set team while a broad rule below fills cost_center.
- * A record no rule gives a team gets {@code team="unattributed"}.
+ * Maps the source ids a record carries (provider, ai_service, deployment, model, project_id,
+ * api_key_id, workspace_id, ...) to the tag set. Rules are tried in order; for each tag the first
+ * matching rule that sets it wins, so a specific rule can set team while a broad rule below fills
+ * cost_center. A record no rule gives a team gets {@code team="unattributed"}.
  *
  * <p>Match values are exact, or globs when they contain {@code *}. Results are memoised per id set:
  * the id sets are bounded (deployments x models x projects) and lookups are on every record.
@@ -53,14 +53,17 @@ public final class AttributionRules {
         tags.getOrDefault("feature", ""));
   }
 
-  private record Rule(Map<String, Pattern> globs, Map<String, String> exact, Map<String, String> set) {
+  private record Rule(
+      Map<String, Pattern> globs, Map<String, String> exact, Map<String, String> set) {
     static Rule of(RuleConfig c) {
       Map<String, Pattern> globs = new LinkedHashMap<>();
       Map<String, String> exact = new LinkedHashMap<>();
-      c.match().forEach((k, v) -> {
-        if (v.contains("*")) globs.put(k, glob(v));
-        else exact.put(k, v);
-      });
+      c.match()
+          .forEach(
+              (k, v) -> {
+                if (v.contains("*")) globs.put(k, glob(v));
+                else exact.put(k, v);
+              });
       return new Rule(globs, exact, c.set());
     }
 

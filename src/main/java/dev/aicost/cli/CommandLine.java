@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Prometheus-style flags: {@code --name=value} or {@code --name value}; one subcommand, check-config. */
+/**
+ * Prometheus-style flags: {@code --name=value} or {@code --name value}; one subcommand,
+ * check-config.
+ */
 public record CommandLine(
     String configFile,
     String listenAddress,
@@ -21,7 +24,8 @@ public record CommandLine(
 
   private static final Set<String> LEVELS = Set.of("debug", "info", "warn", "error");
 
-  public static final String USAGE = """
+  public static final String USAGE =
+      """
       usage: aicost-exporter [flags]
              aicost-exporter check-config FILE
 
@@ -53,7 +57,13 @@ public record CommandLine(
   }
 
   public static CommandLine parse(String[] args) throws UsageException {
-    String config = null, listen = null, path = null, web = null, level = "info", format = "logfmt", check = null;
+    String config = null,
+        listen = null,
+        path = null,
+        web = null,
+        level = "info",
+        format = "logfmt",
+        check = null;
     boolean demo = false, lifecycle = false, version = false, help = false;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -73,7 +83,11 @@ public record CommandLine(
         case "--web.enable-lifecycle" -> lifecycle = flag(name, inline);
         case "--version" -> version = flag(name, inline);
         case "--help" -> help = flag(name, inline);
-        case "--config.file", "--web.listen-address", "--web.telemetry-path", "--web.config.file", "--log.level",
+        case "--config.file",
+            "--web.listen-address",
+            "--web.telemetry-path",
+            "--web.config.file",
+            "--log.level",
             "--log.format" -> {
           String value = inline;
           if (value == null) {
@@ -93,11 +107,13 @@ public record CommandLine(
       }
     }
     if (!rest.isEmpty()) {
-      if (!rest.get(0).equals("check-config")) throw new UsageException("unknown argument " + rest.get(0) + " (see --help)");
+      if (!rest.get(0).equals("check-config"))
+        throw new UsageException("unknown argument " + rest.get(0) + " (see --help)");
       if (rest.size() != 2) throw new UsageException("check-config needs exactly one FILE");
       check = rest.get(1);
     }
-    if (!LEVELS.contains(level)) throw new UsageException("--log.level must be one of debug, info, warn, error");
+    if (!LEVELS.contains(level))
+      throw new UsageException("--log.level must be one of debug, info, warn, error");
     if (listen != null) {
       try {
         ListenAddress.parse(listen);
@@ -105,10 +121,13 @@ public record CommandLine(
         throw new UsageException("--web.listen-address: " + e.getMessage());
       }
     }
-    if (!format.equals("logfmt") && !format.equals("json")) throw new UsageException("--log.format must be logfmt or json");
-    if (path != null && !path.startsWith("/")) throw new UsageException("--web.telemetry-path must start with /");
+    if (!format.equals("logfmt") && !format.equals("json"))
+      throw new UsageException("--log.format must be logfmt or json");
+    if (path != null && !path.startsWith("/"))
+      throw new UsageException("--web.telemetry-path must start with /");
     if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
-    return new CommandLine(config, listen, path, web, level, format, demo, lifecycle, version, help, check);
+    return new CommandLine(
+        config, listen, path, web, level, format, demo, lifecycle, version, help, check);
   }
 
   private static boolean flag(String name, String inline) throws UsageException {

@@ -27,7 +27,11 @@ public record Batch(
     billed = List.copyOf(billed);
   }
 
-  public static Batch of(List<UsageDelta> usage, List<CapacityDelta> capacity, String checkpointJson, Object nextState) {
+  public static Batch of(
+      List<UsageDelta> usage,
+      List<CapacityDelta> capacity,
+      String checkpointJson,
+      Object nextState) {
     return new Batch(usage, capacity, List.of(), List.of(), checkpointJson, nextState);
   }
 

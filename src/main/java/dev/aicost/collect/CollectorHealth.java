@@ -15,7 +15,9 @@ public final class CollectorHealth {
   private volatile double lastDurationSeconds;
   private volatile String lastError = "";
   private volatile String lastErrorReason = "";
-  private final Map<String, AtomicLong> errors = new ConcurrentSkipListMap<>(); // reason order, as exposed
+  private final Map<String, AtomicLong> errors =
+      new ConcurrentSkipListMap<>(); // reason order, as exposed
+
   private record Call(String operation, String outcome) {}
 
   private final Map<Call, AtomicLong> upstream = new ConcurrentHashMap<>();
@@ -76,7 +78,10 @@ public final class CollectorHealth {
     return everRan;
   }
 
-  /** {@code starting} until the first run ends, then {@code up} or {@code down}: the status page's and JSON API's word. */
+  /**
+   * {@code starting} until the first run ends, then {@code up} or {@code down}: the status page's
+   * and JSON API's word.
+   */
   public String state() {
     return !everRan ? "starting" : success ? "up" : "down";
   }

@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Orchestrator implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+
   /** Reasons the orchestrator itself reports for any source. */
   static final List<String> ORCHESTRATOR_REASONS = List.of("internal", "ledger");
 
@@ -27,12 +28,15 @@ public final class Orchestrator implements AutoCloseable {
   private final Map<String, CollectorHealth> health = new ConcurrentHashMap<>();
   private final List<Running> running = new ArrayList<>();
   private final Map<Source, Running> bySource = new ConcurrentHashMap<>();
+
   /** collector → first failure of its current failing spell (for the recovery line). */
   private final Map<String, Instant> failingSince = new ConcurrentHashMap<>();
 
   private final Runnable afterRun;
 
-  /** @param afterRun called after every run, good or bad (the exposition re-renders) */
+  /**
+   * @param afterRun called after every run, good or bad (the exposition re-renders)
+   */
   public Orchestrator(Clock clock, BatchSink sink, Runnable afterRun) {
     this.clock = clock;
     this.sink = sink;
@@ -45,23 +49,30 @@ public final class Orchestrator implements AutoCloseable {
     h.knownErrors(source.errorReasons());
     h.knownErrors(ORCHESTRATOR_REASONS);
     source.restore(checkpointJson);
-    ScheduledExecutorService exec = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "collect-" + source.name());
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService exec =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "collect-" + source.name());
+              t.setDaemon(true);
+              return t;
+            });
     Running r = new Running(source, exec);
     running.add(r);
     bySource.put(source, r);
     long ms = source.interval().toMillis();
-    exec.scheduleWithFixedDelay(() -> {
-      try {
-        runOnce(source, h);
-      } catch (Throwable last) {
-        // runOnce reports everything itself; this only keeps the schedule alive if even that failed
-        // (a task that throws is cancelled silently by the executor)
-      }
-    }, 0, ms, TimeUnit.MILLISECONDS);
+    exec.scheduleWithFixedDelay(
+        () -> {
+          try {
+            runOnce(source, h);
+          } catch (Throwable last) {
+            // runOnce reports everything itself; this only keeps the schedule alive if even that
+            // failed
+            // (a task that throws is cancelled silently by the executor)
+          }
+        },
+        0,
+        ms,
+        TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -88,7 +99,8 @@ public final class Orchestrator implements AutoCloseable {
       if (r == null) {
         commit(source, batch, now);
       } else {
-        // A source stopped by a reload must not commit late: its successor already restored the checkpoint.
+        // A source stopped by a reload must not commit late: its successor already restored the
+        // checkpoint.
         synchronized (r) {
           if (r.stopped) return;
           commit(source, batch, now);
@@ -99,23 +111,41 @@ public final class Orchestrator implements AutoCloseable {
     } catch (SourceException e) {
       boolean changed = failing(h, e.reason(), now);
       h.failed(e.reason(), e.getMessage(), seconds(t0));
-      if (changed) log.warn("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
-      else log.debug("event=collect_failed collector={} reason={} error=\"{}\"", source.name(), e.reason(), e.getMessage());
+      if (changed)
+        log.warn(
+            "event=collect_failed collector={} reason={} error=\"{}\"",
+            source.name(),
+            e.reason(),
+            e.getMessage());
+      else
+        log.debug(
+            "event=collect_failed collector={} reason={} error=\"{}\"",
+            source.name(),
+            e.reason(),
+            e.getMessage());
     } catch (SinkException e) {
       boolean changed = failing(h, e.reason(), now);
       h.failed(e.reason(), e.getMessage(), seconds(t0));
-      if (changed) log.error("event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"", source.name(), e.getMessage());
-      else log.debug("event=ledger_commit_failed collector={} error=\"{}\"", source.name(), e.getMessage());
+      if (changed)
+        log.error(
+            "event=ledger_commit_failed collector={} error=\"{}\" effect=\"usage kept upstream, retried next run\"",
+            source.name(),
+            e.getMessage());
+      else
+        log.debug(
+            "event=ledger_commit_failed collector={} error=\"{}\"", source.name(), e.getMessage());
     } catch (Throwable e) {
-      // A bug, or an Error (OutOfMemoryError, StackOverflowError), must not kill the schedule or leave
+      // A bug, or an Error (OutOfMemoryError, StackOverflowError), must not kill the schedule or
+      // leave
       // the collector "starting" for ever: report it and carry on; nothing was committed.
       internal(source, h, "collect", e, t0, failing(h, "internal", now));
     }
   }
 
   /**
-   * Call before {@code h.failed}: true when this failure changes the collector's state (it was fine, or
-   * failed for another reason), so a dead source logs once per change instead of every interval.
+   * Call before {@code h.failed}: true when this failure changes the collector's state (it was
+   * fine, or failed for another reason), so a dead source logs once per change instead of every
+   * interval.
    */
   private boolean failing(CollectorHealth h, String reason, Instant now) {
     boolean changed = !h.everRan() || h.success() || !reason.equals(h.lastErrorReason());
@@ -126,22 +156,42 @@ public final class Orchestrator implements AutoCloseable {
   private void recovered(String collector, Instant now) {
     Instant since = failingSince.remove(collector);
     if (since != null) {
-      log.info("event=collect_recovered collector={} failed_for={}s", collector, Math.max(0, now.getEpochSecond() - since.getEpochSecond()));
+      log.info(
+          "event=collect_recovered collector={} failed_for={}s",
+          collector,
+          Math.max(0, now.getEpochSecond() - since.getEpochSecond()));
     }
   }
 
-  /** Health reason {@code internal} and one log line, allocating little (this may be an OutOfMemoryError). */
-  private static void internal(Source source, CollectorHealth h, String stage, Throwable e, long t0, boolean changed) {
-    String error = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+  /**
+   * Health reason {@code internal} and one log line, allocating little (this may be an
+   * OutOfMemoryError).
+   */
+  private static void internal(
+      Source source, CollectorHealth h, String stage, Throwable e, long t0, boolean changed) {
+    String error =
+        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     h.failed("internal", error, seconds(t0));
     if (!changed) {
-      log.debug("event=collect_internal_error collector={} stage={} error=\"{}\"", source.name(), stage, error);
+      log.debug(
+          "event=collect_internal_error collector={} stage={} error=\"{}\"",
+          source.name(),
+          stage,
+          error);
       return;
     }
-    log.error("event=collect_internal_error collector={} stage={} error=\"{}\" at={}", source.name(), stage, error, where(e));
+    log.error(
+        "event=collect_internal_error collector={} stage={} error=\"{}\" at={}",
+        source.name(),
+        stage,
+        error,
+        where(e));
   }
 
-  /** The innermost frame of our own code (a JDK frame such as StringBuilder.<init> says little), else the innermost. */
+  /**
+   * The innermost frame of our own code (a JDK frame such as StringBuilder.<init> says little),
+   * else the innermost.
+   */
   private static String where(Throwable e) {
     StackTraceElement[] trace = e.getStackTrace();
     if (trace.length == 0) return "unknown";
@@ -170,7 +220,11 @@ public final class Orchestrator implements AutoCloseable {
       @Override
       public void partialError(String reason, String message) {
         h.countError(reason);
-        log.warn("event=collect_partial_error collector={} reason={} error=\"{}\"", h.collector(), reason, message);
+        log.warn(
+            "event=collect_partial_error collector={} reason={} error=\"{}\"",
+            h.collector(),
+            reason,
+            message);
       }
 
       @Override

@@ -8,10 +8,11 @@ import java.util.List;
  * One upstream read on its own interval. A source turns upstream data into normalised records and
  * knows nothing of prices, labels, HTTP serving or storage.
  *
- * <p>Exactly-once contract: {@link #collect} must not change the source's committed state. It returns
- * the records since the committed state and the state that holds after them; the orchestrator makes
- * both durable in one ledger transaction and only then calls {@link #committed}. A failed commit
- * therefore leaves the source where it was, and the next collect emits the same usage again.
+ * <p>Exactly-once contract: {@link #collect} must not change the source's committed state. It
+ * returns the records since the committed state and the state that holds after them; the
+ * orchestrator makes both durable in one ledger transaction and only then calls {@link #committed}.
+ * A failed commit therefore leaves the source where it was, and the next collect emits the same
+ * usage again.
  */
 public interface Source extends AutoCloseable {
 
@@ -35,8 +36,9 @@ public interface Source extends AutoCloseable {
   void committed(Batch batch);
 
   /**
-   * Every {@code reason} this source can report, so each error counter exists at 0 from the start and
-   * {@code rate()} and alerts see the first error. The orchestrator adds its own (ledger, internal).
+   * Every {@code reason} this source can report, so each error counter exists at 0 from the start
+   * and {@code rate()} and alerts see the first error. The orchestrator adds its own (ledger,
+   * internal).
    */
   default List<String> errorReasons() {
     return List.of();

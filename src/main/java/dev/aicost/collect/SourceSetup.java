@@ -13,7 +13,8 @@ import okhttp3.OkHttpClient;
  *     autodetected one (a GPU source maps its GPUs to them)
  * @param http the shared client (connection pool, dispatcher)
  */
-public record SourceSetup(ExporterConfig config, List<VllmSourceConfig> deployments, OkHttpClient http) {
+public record SourceSetup(
+    ExporterConfig config, List<VllmSourceConfig> deployments, OkHttpClient http) {
   public SourceSetup {
     deployments = List.copyOf(deployments);
   }

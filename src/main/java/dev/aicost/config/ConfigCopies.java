@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Read-only copies of the maps and lists a config file holds, for the records' constructors. They keep
- * the file's order (problems are listed as the file reads) and its empty entries ({@code - ~} or
- * {@code deployment:} with nothing after it), so that the validator reports those by path instead of
- * the record failing with a NullPointerException; {@code Map.copyOf} / {@code List.copyOf} keep neither.
- * Empty when the file gave nothing.
+ * Read-only copies of the maps and lists a config file holds, for the records' constructors. They
+ * keep the file's order (problems are listed as the file reads) and its empty entries ({@code - ~}
+ * or {@code deployment:} with nothing after it), so that the validator reports those by path
+ * instead of the record failing with a NullPointerException; {@code Map.copyOf} / {@code
+ * List.copyOf} keep neither. Empty when the file gave nothing.
  */
 public final class ConfigCopies {
   private ConfigCopies() {}

@@ -7,15 +7,15 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,21 +39,25 @@ public final class ConfigLoader {
     types.addDeserializer(Duration.class, new ValueDeserializer<>(Durations::parse));
     types.addDeserializer(DataSize.class, new ValueDeserializer<>(DataSize::parse));
     types.addDeserializer(LocalDate.class, new ValueDeserializer<>(ConfigLoader::parseDate));
-    mapper = new ObjectMapper(new YAMLFactory())
-        .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .registerModule(types)
-        .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-        .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-        .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    mapper =
+        new ObjectMapper(new YAMLFactory())
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .registerModule(types)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
   }
 
   public ExporterConfig load(Path file) throws ConfigException {
     return parse(readText(file));
   }
 
-  /** A configuration file's text; a missing or unreadable file is a {@link ConfigException} naming it. */
+  /**
+   * A configuration file's text; a missing or unreadable file is a {@link ConfigException} naming
+   * it.
+   */
   public static String readText(Path file) throws ConfigException {
     try {
       return Files.readString(file);
@@ -68,34 +72,42 @@ public final class ConfigLoader {
     List<String> problems = new ArrayList<>();
     JsonNode tree = tree(yaml);
     if (isEmpty(tree)) throw new ConfigException(List.of(EMPTY));
-    tree.properties().forEach(e -> {
-      // what a file cut off after a section's key looks like: refuse it rather than run on defaults
-      if (e.getValue().isNull()) problems.add(e.getKey() + ": has no value (remove the key or give it one)");
-    });
+    tree.properties()
+        .forEach(
+            e -> {
+              // what a file cut off after a section's key looks like: refuse it rather than run on
+              // defaults
+              if (e.getValue().isNull())
+                problems.add(e.getKey() + ": has no value (remove the key or give it one)");
+            });
     List<String> deprecations = new ArrayList<>();
     LabelAliases.apply(tree, deprecations);
     for (String d : deprecations) {
-      org.slf4j.LoggerFactory.getLogger(ConfigLoader.class).warn("event=config_deprecated key=\"{}\"", d);
+      org.slf4j.LoggerFactory.getLogger(ConfigLoader.class)
+          .warn("event=config_deprecated key=\"{}\"", d);
     }
     ExporterConfig cfg = convert(tree, ExporterConfig.class, problems);
     if (cfg != null) {
       List<String> typed = List.copyOf(problems);
       for (String p : new ConfigValidator().validate(cfg)) {
-        if (typed.stream().noneMatch(t -> samePath(t, p))) problems.add(p); // no second message for a value already named
+        if (typed.stream().noneMatch(t -> samePath(t, p)))
+          problems.add(p); // no second message for a value already named
       }
     }
     if (!problems.isEmpty()) throw new ConfigException(problems);
     return cfg;
   }
 
-  static final String EMPTY = "configuration: the file is empty (an empty configuration would stop every source)";
+  static final String EMPTY =
+      "configuration: the file is empty (an empty configuration would stop every source)";
 
   /**
    * Reads YAML text into a record type with this loader's rules (snake_case keys, unknown keys
    * rejected, path-qualified errors, every problem in one exception); an empty document gives
    * {@code empty}. Used for the main file and for the web config file.
    */
-  public <T> T read(String yaml, Class<T> type, java.util.function.Supplier<T> empty) throws ConfigException {
+  public <T> T read(String yaml, Class<T> type, java.util.function.Supplier<T> empty)
+      throws ConfigException {
     JsonNode tree = tree(yaml);
     if (tree == null || tree.isMissingNode() || tree.isNull()) return empty.get();
     List<String> problems = new ArrayList<>();
@@ -109,14 +121,23 @@ public final class ConfigLoader {
       return mapper.readTree(yaml);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
-      String where = loc != null ? "line " + loc.getLineNr() + ", column " + loc.getColumnNr() : "input";
-      String msg = String.valueOf(e.getOriginalMessage()).lines().filter(l -> !l.isBlank()).findFirst().orElse("syntax error");
+      String where =
+          loc != null ? "line " + loc.getLineNr() + ", column " + loc.getColumnNr() : "input";
+      String msg =
+          String.valueOf(e.getOriginalMessage())
+              .lines()
+              .filter(l -> !l.isBlank())
+              .findFirst()
+              .orElse("syntax error");
       throw new ConfigException(List.of(where + ": not valid YAML: " + msg.trim()));
     }
   }
 
   private static boolean isEmpty(JsonNode tree) {
-    return tree == null || tree.isMissingNode() || tree.isNull() || (tree.isObject() && tree.isEmpty());
+    return tree == null
+        || tree.isMissingNode()
+        || tree.isNull()
+        || (tree.isObject() && tree.isEmpty());
   }
 
   /**
@@ -141,17 +162,25 @@ public final class ConfigLoader {
 
   private static final int MAX_TYPE_ERRORS = 200;
 
-  /** Takes the value at {@code path} out of the tree (a list element becomes null); false if there is none. */
+  /**
+   * Takes the value at {@code path} out of the tree (a list element becomes null); false if there
+   * is none.
+   */
   private static boolean remove(JsonNode tree, List<JsonMappingException.Reference> path) {
     if (path.isEmpty()) return false;
     JsonNode parent = tree;
     for (int i = 0; i < path.size() - 1 && parent != null; i++) parent = child(parent, path.get(i));
     JsonMappingException.Reference last = path.get(path.size() - 1);
-    if (parent instanceof ObjectNode o && last.getFieldName() != null && o.has(last.getFieldName())) {
+    if (parent instanceof ObjectNode o
+        && last.getFieldName() != null
+        && o.has(last.getFieldName())) {
       o.remove(last.getFieldName());
       return true;
     }
-    if (parent instanceof ArrayNode a && last.getIndex() >= 0 && last.getIndex() < a.size() && !a.get(last.getIndex()).isNull()) {
+    if (parent instanceof ArrayNode a
+        && last.getIndex() >= 0
+        && last.getIndex() < a.size()
+        && !a.get(last.getIndex()).isNull()) {
       a.set(last.getIndex(), NullNode.getInstance());
       return true;
     }
@@ -159,7 +188,9 @@ public final class ConfigLoader {
   }
 
   private static JsonNode child(JsonNode node, JsonMappingException.Reference ref) {
-    return ref.getFieldName() != null ? node.get(ref.getFieldName()) : ref.getIndex() >= 0 ? node.get(ref.getIndex()) : null;
+    return ref.getFieldName() != null
+        ? node.get(ref.getFieldName())
+        : ref.getIndex() >= 0 ? node.get(ref.getIndex()) : null;
   }
 
   /** Whether two problems name the same value or one names a value inside the other's. */
@@ -184,16 +215,23 @@ public final class ConfigLoader {
   private static String describe(JsonMappingException e) {
     if (e instanceof UnrecognizedPropertyException u) {
       List<String> known = new ArrayList<>();
-      if (u.getKnownPropertyIds() != null) u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+      if (u.getKnownPropertyIds() != null)
+        u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
       known.sort(null);
-      return path(e) + ": unknown key" + (known.isEmpty() ? "" : " (known keys: " + String.join(", ", known) + ")");
+      return path(e)
+          + ": unknown key"
+          + (known.isEmpty() ? "" : " (known keys: " + String.join(", ", known) + ")");
     }
     Throwable cause = e.getCause();
     if (cause instanceof IllegalArgumentException iae && iae.getMessage() != null) {
       return path(e) + ": " + iae.getMessage();
     }
     if (e instanceof InvalidFormatException f) {
-      return path(e) + ": must be " + simpleType(f.getTargetType()) + ", got " + quote(f.getValue());
+      return path(e)
+          + ": must be "
+          + simpleType(f.getTargetType())
+          + ", got "
+          + quote(f.getValue());
     }
     if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
       return path(e) + ": expected " + simpleType(m.getTargetType());
@@ -209,7 +247,8 @@ public final class ConfigLoader {
     if (t == null) return "value";
     if (List.class.isAssignableFrom(t)) return "a list";
     if (java.util.Map.class.isAssignableFrom(t)) return "a mapping";
-    if (t == Integer.class || t == int.class || t == Long.class || t == long.class) return "an integer";
+    if (t == Integer.class || t == int.class || t == Long.class || t == long.class)
+      return "an integer";
     if (t == Double.class || t == double.class) return "a number";
     if (t == String.class) return "a string";
     if (t == Boolean.class || t == boolean.class) return "true or false";
@@ -225,7 +264,10 @@ public final class ConfigLoader {
     }
   }
 
-  /** Reads a scalar as text and converts it, so a bad value's message reaches the user with its path. */
+  /**
+   * Reads a scalar as text and converts it, so a bad value's message reaches the user with its
+   * path.
+   */
   private static final class ValueDeserializer<T> extends JsonDeserializer<T> {
     private final java.util.function.Function<String, T> convert;
 

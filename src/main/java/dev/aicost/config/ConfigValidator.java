@@ -26,7 +26,9 @@ public final class ConfigValidator {
     try {
       ZoneId.of(cfg.timezone());
     } catch (RuntimeException e) {
-      add("timezone", "unknown time zone \"" + cfg.timezone() + "\" (use an IANA name like Europe/Berlin)");
+      add(
+          "timezone",
+          "unknown time zone \"" + cfg.timezone() + "\" (use an IANA name like Europe/Berlin)");
     }
     positive("trailing_window", cfg.trailingWindow(), Duration.ofSeconds(1));
     problems.addAll(PricingValidation.validate(cfg.pricing(), "pricing"));
@@ -46,7 +48,8 @@ public final class ConfigValidator {
       add("server.listen", e.getMessage());
     }
     if (!s.telemetryPath().startsWith("/")) add("server.telemetry_path", "must start with /");
-    if (s.webConfigFile() != null && s.webConfigFile().isBlank()) add("server.web_config_file", "must not be empty");
+    if (s.webConfigFile() != null && s.webConfigFile().isBlank())
+      add("server.web_config_file", "must not be empty");
     positive("server.read_header_timeout", s.readHeaderTimeout(), Duration.ofMillis(100));
   }
 
@@ -58,12 +61,18 @@ public final class ConfigValidator {
         add(p, "must be a mapping with match and set");
         continue;
       }
-      if (r.match().isEmpty()) add(p + ".match", "must name at least one source id (provider, ai_service, deployment, model, ...)");
-      if (r.set().isEmpty()) add(p + ".set", "must set at least one of " + String.join(", ", Metrics.ATTRIBUTION));
+      if (r.match().isEmpty())
+        add(
+            p + ".match",
+            "must name at least one source id (provider, ai_service, deployment, model, ...)");
+      if (r.set().isEmpty())
+        add(p + ".set", "must set at least one of " + String.join(", ", Metrics.ATTRIBUTION));
       matchValues(p + ".match", r.match());
       for (Map.Entry<String, String> e : r.set().entrySet()) {
         if (!Metrics.ATTRIBUTION.contains(e.getKey())) {
-          add(p + ".set." + e.getKey(), "unknown tag (allowed: " + String.join(", ", Metrics.ATTRIBUTION) + ")");
+          add(
+              p + ".set." + e.getKey(),
+              "unknown tag (allowed: " + String.join(", ", Metrics.ATTRIBUTION) + ")");
         } else if (e.getValue() == null || e.getValue().length() > 128) {
           add(p + ".set." + e.getKey(), "must be a string of at most 128 characters");
         }
@@ -91,12 +100,19 @@ public final class ConfigValidator {
       else if (!isHttpUrl(v.url())) add(p + ".url", "not an http(s) URL: \"" + v.url() + "\"");
       positive(p + ".interval", v.interval(), MIN_INTERVAL);
       positive(p + ".timeout", v.timeout(), MIN_INTERVAL);
-      if (v.interval() != null && v.processExpiry() != null && v.processExpiry().compareTo(v.interval().multipliedBy(10)) < 0) {
-        add(p + ".process_expiry", "must be at least 10 intervals (" + Durations.format(v.interval().multipliedBy(10))
-            + "): a replica unseen for longer is forgotten, and its whole count is booked again when it next answers");
+      if (v.interval() != null
+          && v.processExpiry() != null
+          && v.processExpiry().compareTo(v.interval().multipliedBy(10)) < 0) {
+        add(
+            p + ".process_expiry",
+            "must be at least 10 intervals ("
+                + Durations.format(v.interval().multipliedBy(10))
+                + "): a replica unseen for longer is forgotten, and its whole count is booked again when it next answers");
       }
-      if (v.gpuCount() < 0 || v.gpuCount() > 1024) add(p + ".gpu_count", "must be between 0 and 1024");
-      if (v.gpuHourlyUsd() != null && !(v.gpuHourlyUsd() >= 0)) add(p + ".gpu_hourly_usd", "must be >= 0");
+      if (v.gpuCount() < 0 || v.gpuCount() > 1024)
+        add(p + ".gpu_count", "must be between 0 and 1024");
+      if (v.gpuHourlyUsd() != null && !(v.gpuHourlyUsd() >= 0))
+        add(p + ".gpu_hourly_usd", "must be >= 0");
       for (int g = 0; g < v.gpus().size(); g++) {
         String uuid = v.gpus().get(g);
         if (uuid == null || !(uuid.startsWith("GPU-") || uuid.startsWith("MIG-"))) {
@@ -120,30 +136,45 @@ public final class ConfigValidator {
         try {
           Pattern.compile(m.cmdline());
         } catch (PatternSyntaxException e) {
-          add(p + ".process.cmdline", "not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+          add(
+              p + ".process.cmdline",
+              "not a valid regular expression: "
+                  + e.getDescription()
+                  + " near index "
+                  + e.getIndex());
         }
       }
     }
     if (m.byPortOwner() && v.url() != null && isHttpUrl(v.url())) {
       String host = URI.create(v.url()).getHost();
       if (!isLocalHost(host)) {
-        add(p + ".process.port_owner", "the url's host must be local (127.0.0.1, localhost, ::1, 0.0.0.0 or this host's name), got \"" + host + "\"");
+        add(
+            p + ".process.port_owner",
+            "the url's host must be local (127.0.0.1, localhost, ::1, 0.0.0.0 or this host's name), got \""
+                + host
+                + "\"");
       }
     }
   }
 
-  /** The loopback and wildcard addresses, and this host's own name (from the kernel, no DNS lookup). */
+  /**
+   * The loopback and wildcard addresses, and this host's own name (from the kernel, no DNS lookup).
+   */
   static boolean isLocalHost(String host) {
-    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    String h =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     h = h.toLowerCase(java.util.Locale.ROOT);
-    if (Set.of("127.0.0.1", "localhost", "::1", "0:0:0:0:0:0:0:1", "0.0.0.0", "::").contains(h)) return true;
+    if (Set.of("127.0.0.1", "localhost", "::1", "0:0:0:0:0:0:0:1", "0.0.0.0", "::").contains(h))
+      return true;
     String own = hostName();
     return !own.isEmpty() && (h.equals(own) || h.startsWith(own + ".") || own.startsWith(h + "."));
   }
 
   private static String hostName() {
     try {
-      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname")).trim().toLowerCase(java.util.Locale.ROOT);
+      return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/hostname"))
+          .trim()
+          .toLowerCase(java.util.Locale.ROOT);
     } catch (java.io.IOException | RuntimeException e) {
       String env = System.getenv("HOSTNAME");
       return env != null ? env.trim().toLowerCase(java.util.Locale.ROOT) : "";
@@ -151,8 +182,10 @@ public final class ConfigValidator {
   }
 
   private void nvml(NvmlConfig n) {
-    if (!Set.of("auto", "true", "false").contains(n.enabled())) add("sources.nvml.enabled", "must be auto, true or false");
-    if (n.library() != null && n.library().isBlank()) add("sources.nvml.library", "must not be empty");
+    if (!Set.of("auto", "true", "false").contains(n.enabled()))
+      add("sources.nvml.enabled", "must be auto, true or false");
+    if (n.library() != null && n.library().isBlank())
+      add("sources.nvml.library", "must not be empty");
     positive("sources.nvml.sample_interval", n.sampleInterval(), MIN_INTERVAL);
   }
 
@@ -165,10 +198,12 @@ public final class ConfigValidator {
         add(p, "must be a mapping with name and monthly_usd");
         continue;
       }
-      if (b.name() == null || !NAME.matcher(b.name()).matches()) add(p + ".name", "required: letters, digits, '_', '.', '-'");
+      if (b.name() == null || !NAME.matcher(b.name()).matches())
+        add(p + ".name", "required: letters, digits, '_', '.', '-'");
       else if (!names.add(b.name())) add(p + ".name", "duplicate budget \"" + b.name() + "\"");
       matchValues(p + ".match", b.match());
-      if (b.monthlyUsd() == null || !(b.monthlyUsd() > 0)) add(p + ".monthly_usd", "required, must be > 0");
+      if (b.monthlyUsd() == null || !(b.monthlyUsd() > 0))
+        add(p + ".monthly_usd", "required, must be > 0");
     }
   }
 
@@ -176,12 +211,14 @@ public final class ConfigValidator {
     if (l.maxSeriesPerMetric() < 1) add("limits.max_series_per_metric", "must be >= 1");
     if (l.maxScrapeBytes().bytes() < 1024) add("limits.max_scrape_bytes", "must be at least 1KiB");
     if (l.maxLabelValueLength() < 16) add("limits.max_label_value_length", "must be >= 16");
-    if (l.maxModelsPerSource() < 1 || l.maxModelsPerSource() > 100_000) add("limits.max_models_per_source", "must be between 1 and 100000");
+    if (l.maxModelsPerSource() < 1 || l.maxModelsPerSource() > 100_000)
+      add("limits.max_models_per_source", "must be between 1 and 100000");
   }
 
   private void demo(DemoConfig d) {
     positive("demo.interval", d.interval(), MIN_INTERVAL);
-    if (d.deployments() < 1 || d.deployments() > 3) add("demo.deployments", "must be between 1 and 3");
+    if (d.deployments() < 1 || d.deployments() > 3)
+      add("demo.deployments", "must be between 1 and 3");
     positive("demo.restart_every", d.restartEvery(), Duration.ofSeconds(1));
   }
 
@@ -198,11 +235,14 @@ public final class ConfigValidator {
     }
   }
 
-  /** A {@code match:} entry with nothing after its key ({@code deployment:}) is named, not ignored. */
+  /**
+   * A {@code match:} entry with nothing after its key ({@code deployment:}) is named, not ignored.
+   */
   private void matchValues(String path, Map<String, String> match) {
-    match.forEach((key, value) -> {
-      if (value == null) add(path + "." + key, "must be a string");
-    });
+    match.forEach(
+        (key, value) -> {
+          if (value == null) add(path + "." + key, "must be a string");
+        });
   }
 
   private void add(String path, String message) {

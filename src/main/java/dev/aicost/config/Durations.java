@@ -4,7 +4,10 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Prometheus-style durations: {@code 500ms}, {@code 15s}, {@code 5m}, {@code 1h}, {@code 1d}, {@code 1h30m}. */
+/**
+ * Prometheus-style durations: {@code 500ms}, {@code 15s}, {@code 5m}, {@code 1h}, {@code 1d},
+ * {@code 1h30m}.
+ */
 public final class Durations {
   private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
@@ -19,17 +22,20 @@ public final class Durations {
     while (m.find()) {
       if (m.start() != pos) break;
       long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofDays(7 * n);
-      });
+      total =
+          total.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> Duration.ofDays(7 * n);
+              });
       pos = m.end();
     }
-    if (pos != t.length()) throw new IllegalArgumentException("must be a duration like 15s, 5m or 1h30m");
+    if (pos != t.length())
+      throw new IllegalArgumentException("must be a duration like 15s, 5m or 1h30m");
     return total;
   }
 

@@ -36,6 +36,16 @@ public record ExporterConfig(
 
   /** The same configuration with another {@code state:} (e.g. the demo's own ledger). */
   public ExporterConfig withState(StateConfig state) {
-    return new ExporterConfig(server, state, timezone, trailingWindow, pricing, attribution, sources, budgets, limits, demo);
+    return new ExporterConfig(
+        server,
+        state,
+        timezone,
+        trailingWindow,
+        pricing,
+        attribution,
+        sources,
+        budgets,
+        limits,
+        demo);
   }
 }

@@ -2,7 +2,9 @@ package dev.aicost.config;
 
 import java.util.Map;
 
-/** One GPU hourly price, matched by the GPU name as NVML reports it ({@code match: {name: ...}}). */
+/**
+ * One GPU hourly price, matched by the GPU name as NVML reports it ({@code match: {name: ...}}).
+ */
 public record GpuPriceConfig(Map<String, String> match, Double hourlyUsd) {
   public GpuPriceConfig {
     match = ConfigCopies.map(match);

@@ -5,13 +5,17 @@ package dev.aicost.config;
  *
  * @param maxScrapeBytes largest upstream page read, in bytes ({@code 16MiB} in YAML)
  * @param maxLabelValueLength longest upstream label value accepted; longer series are skipped
- * @param maxModelsPerSource models one upstream (one vLLM URL) is tracked for; further models on its pages are
- *     counted together under the model {@code __overflow__}
+ * @param maxModelsPerSource models one upstream (one vLLM URL) is tracked for; further models on
+ *     its pages are counted together under the model {@code __overflow__}
  */
-public record LimitsConfig(Integer maxSeriesPerMetric, DataSize maxScrapeBytes, Integer maxLabelValueLength,
+public record LimitsConfig(
+    Integer maxSeriesPerMetric,
+    DataSize maxScrapeBytes,
+    Integer maxLabelValueLength,
     Integer maxModelsPerSource) {
 
-  public LimitsConfig(Integer maxSeriesPerMetric, DataSize maxScrapeBytes, Integer maxLabelValueLength) {
+  public LimitsConfig(
+      Integer maxSeriesPerMetric, DataSize maxScrapeBytes, Integer maxLabelValueLength) {
     this(maxSeriesPerMetric, maxScrapeBytes, maxLabelValueLength, null);
   }
 

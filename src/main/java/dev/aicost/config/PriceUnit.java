@@ -24,8 +24,8 @@ public enum PriceUnit {
   }
 
   /**
-   * USD per token for an amount in this unit; null stays null (unknown). Divided as the decimal that
-   * was written (0.8 per 1M is 8.0E-7, not the binary quotient 8.000000000000001E-7).
+   * USD per token for an amount in this unit; null stays null (unknown). Divided as the decimal
+   * that was written (0.8 per 1M is 8.0E-7, not the binary quotient 8.000000000000001E-7).
    */
   public Double perToken(Double amount) {
     if (amount == null) return null;

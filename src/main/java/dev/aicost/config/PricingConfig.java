@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code pricing:} token prices (built-in catalog, LiteLLM-format files, inline overrides), model-name
- * aliases, GPU hourly prices and energy.
+ * {@code pricing:} token prices (built-in catalog, LiteLLM-format files, inline overrides),
+ * model-name aliases, GPU hourly prices and energy.
  *
  * @param catalog {@code builtin} (default) or {@code none}
  * @param files paths or http(s) URLs of LiteLLM {@code model_prices_and_context_window.json} files

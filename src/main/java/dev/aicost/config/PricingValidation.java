@@ -25,13 +25,19 @@ public final class PricingValidation {
     if (!"builtin".equals(cfg.catalog()) && !"none".equals(cfg.catalog())) {
       errors.add(path + ".catalog: must be builtin or none");
     }
-    for (int i = 0; i < cfg.files().size(); i++) file(cfg.files().get(i), path + ".files[" + i + "]", errors);
+    for (int i = 0; i < cfg.files().size(); i++)
+      file(cfg.files().get(i), path + ".files[" + i + "]", errors);
     models(cfg.models(), path + ".models", errors);
-    cfg.aliases().forEach((from, to) -> {
-      if (from == null || from.isBlank()) errors.add(path + ".aliases: an alias needs a non-empty name");
-      else if (to == null || to.isBlank()) errors.add(path + ".aliases." + from + ": needs a target model");
-    });
-    for (int i = 0; i < cfg.gpus().size(); i++) gpu(cfg.gpus().get(i), path + ".gpus[" + i + "]", errors);
+    cfg.aliases()
+        .forEach(
+            (from, to) -> {
+              if (from == null || from.isBlank())
+                errors.add(path + ".aliases: an alias needs a non-empty name");
+              else if (to == null || to.isBlank())
+                errors.add(path + ".aliases." + from + ": needs a target model");
+            });
+    for (int i = 0; i < cfg.gpus().size(); i++)
+      gpu(cfg.gpus().get(i), path + ".gpus[" + i + "]", errors);
     energy(cfg.energy(), path + ".energy", errors);
     return errors;
   }
@@ -56,8 +62,10 @@ public final class PricingValidation {
       if (blank(m.provider())) errors.add(at + ".provider: required");
       else if (SELF_HOSTED.equals(lower(m.provider()))) {
         // a per-token price here would be shown as a price gauge yet never charge anything
-        errors.add(at + ".provider: self_hosted usage is priced by GPU time, not per token: set sources.vllm[].gpu_count "
-            + "with gpu_hourly_usd (or pricing.gpus), or gpus: for NVML-measured GPUs");
+        errors.add(
+            at
+                + ".provider: self_hosted usage is priced by GPU time, not per token: set sources.vllm[].gpu_count "
+                + "with gpu_hourly_usd (or pricing.gpus), or gpus: for NVML-measured GPUs");
       }
       if (blank(m.model())) errors.add(at + ".model: required");
       if (PriceUnit.fromKey(m.unit()).isEmpty()) {
@@ -67,14 +75,27 @@ public final class PricingValidation {
       amount(m.cacheRead(), at + ".cache_read", errors);
       amount(m.cacheWrite(), at + ".cache_write", errors);
       amount(m.output(), at + ".output", errors);
-      if (m.input() == null && m.cacheRead() == null && m.cacheWrite() == null && m.output() == null) {
+      if (m.input() == null
+          && m.cacheRead() == null
+          && m.cacheWrite() == null
+          && m.output() == null) {
         errors.add(at + ": needs at least one of input, cache_read, cache_write, output");
       }
       if (!blank(m.provider()) && !blank(m.model())) {
-        List<Object> key = List.of(lower(m.provider()), lower(m.model()), Objects.requireNonNullElse(m.effectiveFrom(), LocalDate.EPOCH));
+        List<Object> key =
+            List.of(
+                lower(m.provider()),
+                lower(m.model()),
+                Objects.requireNonNullElse(m.effectiveFrom(), LocalDate.EPOCH));
         Integer first = seen.putIfAbsent(key, i);
         if (first != null) {
-          errors.add(at + ": duplicates " + p + "[" + first + "] (same provider, model and effective_from)");
+          errors.add(
+              at
+                  + ": duplicates "
+                  + p
+                  + "["
+                  + first
+                  + "] (same provider, model and effective_from)");
         }
       }
     }
@@ -97,9 +118,11 @@ public final class PricingValidation {
   private static void energy(EnergyConfig e, String p, List<String> errors) {
     if (e == null) return;
     if (e.usdPerKwh() == null) errors.add(p + ".usd_per_kwh: required");
-    else if (!Double.isFinite(e.usdPerKwh()) || e.usdPerKwh() <= 0) errors.add(p + ".usd_per_kwh: must be > 0");
+    else if (!Double.isFinite(e.usdPerKwh()) || e.usdPerKwh() <= 0)
+      errors.add(p + ".usd_per_kwh: must be > 0");
     // a PUE below 1 would mean the data centre uses less power than its IT load
-    if (e.pue() != null && (!Double.isFinite(e.pue()) || e.pue() < 1)) errors.add(p + ".pue: must be >= 1");
+    if (e.pue() != null && (!Double.isFinite(e.pue()) || e.pue() < 1))
+      errors.add(p + ".pue: must be >= 1");
   }
 
   private static void amount(Double v, String p, List<String> errors) {

@@ -36,11 +36,17 @@ public final class Secrets {
     int at = token.lastIndexOf('@');
     if (at < 0) return token;
     int scheme = token.indexOf("://");
-    int start = scheme >= 0 ? scheme + 3 : token.lastIndexOf("//", at) >= 0 ? token.lastIndexOf("//", at) + 2 : 0;
+    int start =
+        scheme >= 0
+            ? scheme + 3
+            : token.lastIndexOf("//", at) >= 0 ? token.lastIndexOf("//", at) + 2 : 0;
     if (start > at) return token;
     String userinfo = token.substring(start, at);
     int colon = userinfo.indexOf(':');
-    String kept = colon > 0 && userinfo.lastIndexOf('/', colon) < 0 ? userinfo.substring(0, colon + 1) + MASK : MASK;
+    String kept =
+        colon > 0 && userinfo.lastIndexOf('/', colon) < 0
+            ? userinfo.substring(0, colon + 1) + MASK
+            : MASK;
     return token.substring(0, start) + kept + token.substring(at);
   }
 

@@ -19,18 +19,43 @@ import java.util.Map;
  * attribution rules for them, and {@code POST /api/v1/demo/load?factor=N} to drive a runaway.
  */
 public final class Demo implements AutoCloseable {
-  private record Spec(String deployment, List<SimulatedVllm.Model> models, int engines, int gpus, String gpuName,
+  private record Spec(
+      String deployment,
+      List<SimulatedVllm.Model> models,
+      int engines,
+      int gpus,
+      String gpuName,
       Map<String, String> tags) {}
 
-  private static final List<Spec> SPECS = List.of(
-      new Spec("demo-llama", List.of(new SimulatedVllm.Model("meta-llama/Llama-3.1-8B-Instruct", 6.0, 1800, 220, 0.55)),
-          2, 2, "NVIDIA H100 80GB HBM3", Map.of("team", "search", "cost_center", "CC-1001", "app_env", "demo")),
-      new Spec("demo-qwen", List.of(
-              new SimulatedVllm.Model("Qwen/Qwen2.5-7B-Instruct", 3.0, 900, 350, 0.30),
-              new SimulatedVllm.Model("Qwen/Qwen2.5-Coder-7B-Instruct", 1.0, 2400, 500, 0.70)),
-          1, 1, "NVIDIA L40S", Map.of("team", "assistant", "cost_center", "CC-2002", "app_env", "demo")),
-      new Spec("demo-mistral", List.of(new SimulatedVllm.Model("mistralai/Mistral-7B-Instruct-v0.3", 2.0, 1200, 300, 0.2)),
-          1, 1, "NVIDIA L4", Map.of("team", "support", "cost_center", "CC-3003", "app_env", "demo")));
+  private static final List<Spec> SPECS =
+      List.of(
+          new Spec(
+              "demo-llama",
+              List.of(
+                  new SimulatedVllm.Model(
+                      "meta-llama/Llama-3.1-8B-Instruct", 6.0, 1800, 220, 0.55)),
+              2,
+              2,
+              "NVIDIA H100 80GB HBM3",
+              Map.of("team", "search", "cost_center", "CC-1001", "app_env", "demo")),
+          new Spec(
+              "demo-qwen",
+              List.of(
+                  new SimulatedVllm.Model("Qwen/Qwen2.5-7B-Instruct", 3.0, 900, 350, 0.30),
+                  new SimulatedVllm.Model("Qwen/Qwen2.5-Coder-7B-Instruct", 1.0, 2400, 500, 0.70)),
+              1,
+              1,
+              "NVIDIA L40S",
+              Map.of("team", "assistant", "cost_center", "CC-2002", "app_env", "demo")),
+          new Spec(
+              "demo-mistral",
+              List.of(
+                  new SimulatedVllm.Model(
+                      "mistralai/Mistral-7B-Instruct-v0.3", 2.0, 1200, 300, 0.2)),
+              1,
+              1,
+              "NVIDIA L4",
+              Map.of("team", "support", "cost_center", "CC-3003", "app_env", "demo")));
 
   private static final long GIB = 1L << 30;
 
@@ -43,28 +68,45 @@ public final class Demo implements AutoCloseable {
   public Demo(DemoConfig cfg, Clock clock) throws IOException {
     for (int i = 0; i < Math.min(cfg.deployments(), SPECS.size()); i++) {
       Spec s = SPECS.get(i);
-      SimulatedVllm sim = new SimulatedVllm(clock, s.models(), s.engines(), cfg.restartEvery(), 42 + i);
+      SimulatedVllm sim =
+          new SimulatedVllm(clock, s.models(), s.engines(), cfg.restartEvery(), 42 + i);
       servers.add(sim);
       List<String> uuids = new ArrayList<>();
       for (int g = 0; g < s.gpus(); g++) {
-        String uuid = String.format(java.util.Locale.ROOT, "GPU-de300000-0000-4000-8000-%012d", gpus.size());
+        String uuid =
+            String.format(java.util.Locale.ROOT, "GPU-de300000-0000-4000-8000-%012d", gpus.size());
         uuids.add(uuid);
         gpus.add(gpu(gpus.size(), uuid, s.gpuName(), s.deployment(), sim::busyRatio));
       }
-      sources.add(VllmSourceConfig.of(s.deployment(), sim.url()).withInterval(cfg.interval())
-          .withGpuCount(s.gpus(), null, s.gpuName()).withGpus(uuids));
+      sources.add(
+          VllmSourceConfig.of(s.deployment(), sim.url())
+              .withInterval(cfg.interval())
+              .withGpuCount(s.gpus(), null, s.gpuName())
+              .withGpus(uuids));
       rules.add(new RuleConfig(Map.of("deployment", s.deployment()), s.tags()));
     }
     // a spare GPU that serves nothing still costs money: it shows up with deployment=""
-    gpus.add(gpu(gpus.size(), String.format(java.util.Locale.ROOT, "GPU-de300000-0000-4000-8000-%012d", gpus.size()),
-        "NVIDIA H100 80GB HBM3", "", () -> 0.0));
+    gpus.add(
+        gpu(
+            gpus.size(),
+            String.format(java.util.Locale.ROOT, "GPU-de300000-0000-4000-8000-%012d", gpus.size()),
+            "NVIDIA H100 80GB HBM3",
+            "",
+            () -> 0.0));
     gpuSource = new SimulatedGpus(gpus, cfg.interval());
   }
 
-  private static SimulatedGpus.Gpu gpu(int index, String uuid, String name, String deployment, java.util.function.DoubleSupplier busy) {
+  private static SimulatedGpus.Gpu gpu(
+      int index,
+      String uuid,
+      String name,
+      String deployment,
+      java.util.function.DoubleSupplier busy) {
     return switch (name) {
-      case "NVIDIA L40S" -> new SimulatedGpus.Gpu(index, uuid, name, deployment, 48 * GIB, 35, 350, busy);
-      case "NVIDIA L4" -> new SimulatedGpus.Gpu(index, uuid, name, deployment, 24 * GIB, 16, 72, busy);
+      case "NVIDIA L40S" ->
+          new SimulatedGpus.Gpu(index, uuid, name, deployment, 48 * GIB, 35, 350, busy);
+      case "NVIDIA L4" ->
+          new SimulatedGpus.Gpu(index, uuid, name, deployment, 24 * GIB, 16, 72, busy);
       default -> new SimulatedGpus.Gpu(index, uuid, name, deployment, 80 * GIB, 70, 700, busy);
     };
   }
@@ -110,20 +152,26 @@ public final class Demo implements AutoCloseable {
   }
 
   public JsonApi.Extension api() {
-    return app -> app.post("/api/v1/demo/load", ctx -> {
-      double f;
-      try {
-        f = Double.parseDouble(ctx.queryParamAsClass("factor", String.class).getOrDefault("1"));
-      } catch (NumberFormatException e) {
-        f = -1;
-      }
-      if (!(f >= 0 && f <= 1000)) {
-        ctx.status(HttpStatus.BAD_REQUEST).result("factor must be a number between 0 and 1000\n");
-        return;
-      }
-      setLoadFactor(f);
-      ctx.result("demo load factor " + f + "\n");
-    });
+    return app ->
+        app.post(
+            "/api/v1/demo/load",
+            ctx -> {
+              double f;
+              try {
+                f =
+                    Double.parseDouble(
+                        ctx.queryParamAsClass("factor", String.class).getOrDefault("1"));
+              } catch (NumberFormatException e) {
+                f = -1;
+              }
+              if (!(f >= 0 && f <= 1000)) {
+                ctx.status(HttpStatus.BAD_REQUEST)
+                    .result("factor must be a number between 0 and 1000\n");
+                return;
+              }
+              setLoadFactor(f);
+              ctx.result("demo load factor " + f + "\n");
+            });
   }
 
   @Override

@@ -16,13 +16,21 @@ import java.util.Set;
 import java.util.function.DoubleSupplier;
 
 /**
- * Simulated GPUs for {@code --demo}, behind the same source interface as NVML: each demo deployment's
- * GPUs are as busy as its simulated traffic, so the idle-dollars panels have something true to show.
+ * Simulated GPUs for {@code --demo}, behind the same source interface as NVML: each demo
+ * deployment's GPUs are as busy as its simulated traffic, so the idle-dollars panels have something
+ * true to show.
  */
 public final class SimulatedGpus implements GpuSource {
   /** One simulated GPU and what drives its utilization. */
-  public record Gpu(int index, String uuid, String name, String deployment, long memoryTotalBytes, double idleWatts,
-      double maxWatts, DoubleSupplier busyRatio) {}
+  public record Gpu(
+      int index,
+      String uuid,
+      String name,
+      String deployment,
+      long memoryTotalBytes,
+      double idleWatts,
+      double maxWatts,
+      DoubleSupplier busyRatio) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final List<Gpu> gpus;
@@ -49,7 +57,10 @@ public final class SimulatedGpus implements GpuSource {
     return "simulated GPUs";
   }
 
-  /** The demo deployments its GPUs serve: priced by measured GPU time, as NVML's with {@code gpus:} UUIDs. */
+  /**
+   * The demo deployments its GPUs serve: priced by measured GPU time, as NVML's with {@code gpus:}
+   * UUIDs.
+   */
   @Override
   public Set<String> meteredDeployments() {
     Set<String> names = new LinkedHashSet<>();
@@ -60,7 +71,8 @@ public final class SimulatedGpus implements GpuSource {
   @Override
   public GpuInventory inventory() {
     List<GpuInventory.Gpu> list = new ArrayList<>();
-    for (Gpu g : gpus) list.add(new GpuInventory.Gpu(g.index(), g.uuid(), g.name(), g.deployment(), false));
+    for (Gpu g : gpus)
+      list.add(new GpuInventory.Gpu(g.index(), g.uuid(), g.name(), g.deployment(), false));
     return new GpuInventory("demo", list);
   }
 
@@ -82,9 +94,22 @@ public final class SimulatedGpus implements GpuSource {
     for (Gpu g : gpus) {
       double busy = g.busyRatio().getAsDouble();
       double watts = g.idleWatts() + (g.maxWatts() - g.idleWatts()) * busy;
-      out.add(new GpuDelta(Instant.ofEpochMilli(start), now, g.uuid(), g.index(), g.name(), g.deployment(), true,
-          busy * elapsed, (1 - busy) * elapsed, watts * elapsed, watts, (long) (g.memoryTotalBytes() * 0.9),
-          g.memoryTotalBytes(), busy));
+      out.add(
+          new GpuDelta(
+              Instant.ofEpochMilli(start),
+              now,
+              g.uuid(),
+              g.index(),
+              g.name(),
+              g.deployment(),
+              true,
+              busy * elapsed,
+              (1 - busy) * elapsed,
+              watts * elapsed,
+              watts,
+              (long) (g.memoryTotalBytes() * 0.9),
+              g.memoryTotalBytes(),
+              busy));
       ctx.upstreamCall("device", "success");
     }
     long next = now.toEpochMilli();

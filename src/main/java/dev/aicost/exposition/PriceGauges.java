@@ -18,11 +18,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * {@code aicost_price_usd_per_token}: the price in force now for each model that has been used
- * (a managed-API series in {@code aicost_tokens_total}, restored from the ledger after a restart),
- * not the whole catalog's list prices. Worked out from the current catalog whenever the exposition
- * is rebuilt, so an {@code effective_from} day that arrives, or a reload, shows at once. The result
- * is kept until the catalog, the UTC day or the set of token series changes.
+ * {@code aicost_price_usd_per_token}: the price in force now for each model that has been used (a
+ * managed-API series in {@code aicost_tokens_total}, restored from the ledger after a restart), not
+ * the whole catalog's list prices. Worked out from the current catalog whenever the exposition is
+ * rebuilt, so an {@code effective_from} day that arrives, or a reload, shows at once. The result is
+ * kept until the catalog, the UTC day or the set of token series changes.
  */
 public final class PriceGauges {
   private final CounterStore counters;
@@ -30,7 +30,8 @@ public final class PriceGauges {
   private final Clock clock;
   private volatile Cached cached;
 
-  private record Cached(PriceCatalog catalog, LocalDate day, int tokenSeries, Map<Labels, Double> points) {}
+  private record Cached(
+      PriceCatalog catalog, LocalDate day, int tokenSeries, Map<Labels, Double> points) {}
 
   public PriceGauges(CounterStore counters, Supplier<PriceCatalog> catalog, Clock clock) {
     this.counters = counters;
@@ -54,7 +55,8 @@ public final class PriceGauges {
   }
 
   private Map<Labels, Double> compute(PriceCatalog c) {
-    int provider = Metrics.TOKENS.labelIndex(Metrics.PROVIDER), model = Metrics.TOKENS.labelIndex(Metrics.MODEL);
+    int provider = Metrics.TOKENS.labelIndex(Metrics.PROVIDER),
+        model = Metrics.TOKENS.labelIndex(Metrics.MODEL);
     List<List<String>> used = new ArrayList<>();
     counters.forEach(Metrics.TOKENS, (l, v) -> used.add(List.of(l.get(provider), l.get(model))));
     Map<List<String>, Double> values = new LinkedHashMap<>();
@@ -64,7 +66,8 @@ public final class PriceGauges {
       c.priceFor(pm.get(0), pm.get(1), clock.instant()).ifPresent(p -> put(values, p));
     }
     Map<Labels, Double> out = new TreeMap<>();
-    values.forEach((labels, v) -> out.put(Labels.of(Metrics.PRICE_PER_TOKEN.labelNames(), labels), v));
+    values.forEach(
+        (labels, v) -> out.put(Labels.of(Metrics.PRICE_PER_TOKEN.labelNames(), labels), v));
     return out;
   }
 

@@ -6,9 +6,9 @@ import io.javalin.http.HttpStatus;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -32,37 +32,56 @@ public final class HttpServer implements AutoCloseable {
   private SlowHeaderGuard slowHeaders;
 
   /**
-   * Where to listen; {@code security} is the --web.config.file settings, or null for plain HTTP without auth;
-   * a request whose headers take longer than {@code readHeaderTimeout} from its first byte is cut off.
+   * Where to listen; {@code security} is the --web.config.file settings, or null for plain HTTP
+   * without auth; a request whose headers take longer than {@code readHeaderTimeout} from its first
+   * byte is cut off.
    */
-  public record Options(String host, int port, String telemetryPath, WebSecurity security, Duration readHeaderTimeout) {}
+  public record Options(
+      String host,
+      int port,
+      String telemetryPath,
+      WebSecurity security,
+      Duration readHeaderTimeout) {}
 
-  public HttpServer(Options options, PrometheusRegistry registry, ExpositionCache cache, BooleanSupplier ready,
-      Supplier<CompletableFuture<ReloadResult>> reload, StatusView status, JsonApi api) {
+  public HttpServer(
+      Options options,
+      PrometheusRegistry registry,
+      ExpositionCache cache,
+      BooleanSupplier ready,
+      Supplier<CompletableFuture<ReloadResult>> reload,
+      StatusView status,
+      JsonApi api) {
     this.cache = cache;
     this.readHeaderTimeout = options.readHeaderTimeout();
-    this.guardThread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "http-guard");
-      t.setDaemon(true);
-      return t;
-    });
+    this.guardThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "http-guard");
+              t.setDaemon(true);
+              return t;
+            });
     this.refusals = new Refusals(guardThread, cache::changed);
     registry.register(refusals);
     QueuedThreadPool pool = new QueuedThreadPool(16, 2);
     pool.setName("http");
     pool.setDaemon(true);
-    app = Javalin.create(cfg -> {
-      cfg.showJavalinBanner = false;
-      cfg.startupWatcherEnabled = false;
-      cfg.http.disableCompression(); // /metrics compresses itself, by Accept-Encoding
-      cfg.http.responseBufferSize = 256 * 1024; // a large /metrics body leaves in few writes
-      cfg.jetty.threadPool = pool;
-      cfg.jetty.defaultHost = options.host();
-      cfg.jetty.defaultPort = options.port();
-      if (options.security() != null) {
-        cfg.jetty.addConnector((server, http) -> options.security().connector(server, http, options.host(), options.port()));
-      }
-    });
+    app =
+        Javalin.create(
+            cfg -> {
+              cfg.showJavalinBanner = false;
+              cfg.startupWatcherEnabled = false;
+              cfg.http.disableCompression(); // /metrics compresses itself, by Accept-Encoding
+              cfg.http.responseBufferSize =
+                  256 * 1024; // a large /metrics body leaves in few writes
+              cfg.jetty.threadPool = pool;
+              cfg.jetty.defaultHost = options.host();
+              cfg.jetty.defaultPort = options.port();
+              if (options.security() != null) {
+                cfg.jetty.addConnector(
+                    (server, http) ->
+                        options.security().connector(server, http, options.host(), options.port()));
+              }
+            });
     if (options.security() != null) app.before(ctx -> options.security().check(ctx, refusals));
     app.get(options.telemetryPath(), this::metrics);
     app.head(options.telemetryPath(), this::metrics);
@@ -71,18 +90,28 @@ public final class HttpServer implements AutoCloseable {
     app.get("/-/ready", ctx -> readiness(ctx, ready));
     app.head("/-/ready", ctx -> readiness(ctx, ready));
     app.post("/-/reload", ctx -> reload(ctx, reload));
-    app.get("/-/reload", ctx -> ctx.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "POST").result("use POST\n"));
-    app.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(StatusPage.render(status, options.telemetryPath(), status.now())));
+    app.get(
+        "/-/reload",
+        ctx ->
+            ctx.status(HttpStatus.METHOD_NOT_ALLOWED).header("Allow", "POST").result("use POST\n"));
+    app.get(
+        "/",
+        ctx ->
+            ctx.contentType("text/html; charset=utf-8")
+                .result(StatusPage.render(status, options.telemetryPath(), status.now())));
     api.register(app);
-    app.exception(Exception.class, (e, ctx) -> {
-      log.error("event=http_handler_error path={} error=\"{}\"", ctx.path(), e.toString());
-      ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).result("internal error\n");
-    });
+    app.exception(
+        Exception.class,
+        (e, ctx) -> {
+          log.error("event=http_handler_error path={} error=\"{}\"", ctx.path(), e.toString());
+          ctx.status(HttpStatus.INTERNAL_SERVER_ERROR).result("internal error\n");
+        });
   }
 
   public HttpServer start() {
     app.start();
-    slowHeaders = new SlowHeaderGuard(app.jettyServer().server(), readHeaderTimeout, guardThread, refusals);
+    slowHeaders =
+        new SlowHeaderGuard(app.jettyServer().server(), readHeaderTimeout, guardThread, refusals);
     return this;
   }
 
@@ -90,7 +119,9 @@ public final class HttpServer implements AutoCloseable {
     return app.port();
   }
 
-  /** The address actually bound ({@code 0.0.0.0:10042}, {@code [::1]:43117}), for the start-up log. */
+  /**
+   * The address actually bound ({@code 0.0.0.0:10042}, {@code [::1]:43117}), for the start-up log.
+   */
   public String boundAddress() {
     for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {
       if (c instanceof org.eclipse.jetty.server.ServerConnector sc && sc.getLocalPort() > 0) {
@@ -105,32 +136,44 @@ public final class HttpServer implements AutoCloseable {
   static final Duration RELOAD_WAIT = Duration.ofSeconds(60);
 
   /**
-   * POST /-/reload, as Prometheus has it: only with --web.enable-lifecycle (reload is null without),
-   * answered when a reload that began after the request is done. The wait is asynchronous, so
-   * reloaders hold no server thread and never delay a scrape.
+   * POST /-/reload, as Prometheus has it: only with --web.enable-lifecycle (reload is null
+   * without), answered when a reload that began after the request is done. The wait is
+   * asynchronous, so reloaders hold no server thread and never delay a scrape.
    */
   private static void reload(Context ctx, Supplier<CompletableFuture<ReloadResult>> reload) {
     ctx.contentType("text/plain; charset=utf-8");
     if (reload == null) {
-      ctx.status(HttpStatus.FORBIDDEN).result("Lifecycle API is not enabled (start with --web.enable-lifecycle, or send SIGHUP).\n");
+      ctx.status(HttpStatus.FORBIDDEN)
+          .result(
+              "Lifecycle API is not enabled (start with --web.enable-lifecycle, or send SIGHUP).\n");
       return;
     }
-    ctx.future(() -> reload.get()
-        .orTimeout(RELOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)
-        .handle((r, timeout) -> {
-          if (r == null) {
-            ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("reload still running after " + RELOAD_WAIT.toSeconds()
-                + "s; aicost_config_last_reload_successful will say how it ended\n");
-          } else {
-            ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST).result(r.message() + "\n");
-          }
-          return null;
-        }));
+    ctx.future(
+        () ->
+            reload
+                .get()
+                .orTimeout(RELOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                .handle(
+                    (r, timeout) -> {
+                      if (r == null) {
+                        ctx.status(HttpStatus.SERVICE_UNAVAILABLE)
+                            .result(
+                                "reload still running after "
+                                    + RELOAD_WAIT.toSeconds()
+                                    + "s; aicost_config_last_reload_successful will say how it ended\n");
+                      } else {
+                        ctx.status(r.ok() ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
+                            .result(r.message() + "\n");
+                      }
+                      return null;
+                    }));
   }
 
   private static void readiness(Context ctx, BooleanSupplier ready) {
     boolean ok = ready.getAsBoolean();
-    ctx.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).contentType("text/plain; charset=utf-8").result(ok ? "Ready\n" : "Starting\n");
+    ctx.status(ok ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE)
+        .contentType("text/plain; charset=utf-8")
+        .result(ok ? "Ready\n" : "Starting\n");
   }
 
   private void metrics(Context ctx) {

@@ -38,7 +38,10 @@ public final class JsonApi {
     void register(Javalin app);
   }
 
-  /** @param zone the configured time zone, read per request so a reload that changes it applies at once */
+  /**
+   * @param zone the configured time zone, read per request so a reload that changes it applies at
+   *     once
+   */
   public JsonApi(Ledger ledger, StatusView status, Supplier<ZoneId> zone, Clock clock) {
     this.ledger = ledger;
     this.status = status;
@@ -64,7 +67,11 @@ public final class JsonApi {
       m.put("collector", c.collector());
       m.put("target", status.targets().getOrDefault(c.collector(), ""));
       m.put("state", c.state());
-      m.put("last_success", c.lastSuccessEpochSeconds() > 0 ? Instant.ofEpochMilli((long) (c.lastSuccessEpochSeconds() * 1000)).toString() : null);
+      m.put(
+          "last_success",
+          c.lastSuccessEpochSeconds() > 0
+              ? Instant.ofEpochMilli((long) (c.lastSuccessEpochSeconds() * 1000)).toString()
+              : null);
       m.put("last_duration_seconds", c.lastDurationSeconds());
       m.put("last_error", c.success() ? null : c.lastErrorReason() + ": " + c.lastError());
       collectors.add(m);
@@ -84,7 +91,8 @@ public final class JsonApi {
     }
     body.put("ledger_path", status.ledgerPath());
     body.put("ledger_bytes", status.ledgerBytes());
-    if (!Double.isNaN(status.demoLoadFactor())) body.put("demo_load_factor", status.demoLoadFactor());
+    if (!Double.isNaN(status.demoLoadFactor()))
+      body.put("demo_load_factor", status.demoLoadFactor());
     body.put("totals", status.totals());
     body.put("collectors", collectors);
     List<Map<String, Object>> gpus = new ArrayList<>();
@@ -111,7 +119,8 @@ public final class JsonApi {
       days = -1;
     }
     if (days < 1 || days > MAX_DAYS) {
-      ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", "days must be an integer between 1 and " + MAX_DAYS));
+      ctx.status(HttpStatus.BAD_REQUEST)
+          .json(Map.of("error", "days must be an integer between 1 and " + MAX_DAYS));
       return;
     }
     Family spend = Metrics.SPEND;
@@ -121,7 +130,11 @@ public final class JsonApi {
       for (String b : byParam.split(",")) {
         String label = b.trim();
         if (!spend.labelNames().contains(label)) {
-          ctx.status(HttpStatus.BAD_REQUEST).json(Map.of("error", "by: unknown dimension \"" + label + "\"; one of " + spend.labelNames()));
+          ctx.status(HttpStatus.BAD_REQUEST)
+              .json(
+                  Map.of(
+                      "error",
+                      "by: unknown dimension \"" + label + "\"; one of " + spend.labelNames()));
           return;
         }
         by.add(label);
@@ -138,13 +151,16 @@ public final class JsonApi {
       byDay.computeIfAbsent(day, d -> new LinkedHashMap<>()).merge(key, row.value(), Double::sum);
     }
     List<Map<String, Object>> rows = new ArrayList<>();
-    byDay.forEach((day, groups) -> groups.forEach((key, usd) -> {
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("day", day);
-      for (int i = 0; i < by.size(); i++) r.put(by.get(i), key.get(i));
-      r.put("usd", usd);
-      rows.add(r);
-    }));
+    byDay.forEach(
+        (day, groups) ->
+            groups.forEach(
+                (key, usd) -> {
+                  Map<String, Object> r = new LinkedHashMap<>();
+                  r.put("day", day);
+                  for (int i = 0; i < by.size(); i++) r.put(by.get(i), key.get(i));
+                  r.put("usd", usd);
+                  rows.add(r);
+                }));
     ctx.json(Map.of("timezone", zone.getId(), "days", days, "by", by, "rows", rows));
   }
 }

@@ -19,20 +19,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * PEM certificates and private keys as Go's {@code tls.LoadX509KeyPair} reads them, so the files that
- * work for other exporters work here: certificate chains, and unencrypted keys in PKCS#8
- * ({@code PRIVATE KEY}: RSA, EC, Ed25519), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}).
- * Error messages name the file and the problem, never key material.
+ * PEM certificates and private keys as Go's {@code tls.LoadX509KeyPair} reads them, so the files
+ * that work for other exporters work here: certificate chains, and unencrypted keys in PKCS#8
+ * ({@code PRIVATE KEY}: RSA, EC, Ed25519), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC
+ * PRIVATE KEY}). Error messages name the file and the problem, never key material.
  */
 final class PemFiles {
-  private static final Pattern BLOCK = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
-  private static final byte[] OID_RSA = {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
-  private static final byte[] OID_EC = {0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01};
+  private static final Pattern BLOCK =
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+  private static final byte[] OID_RSA = {
+    0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01
+  };
+  private static final byte[] OID_EC = {
+    0x06, 0x07, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x02, 0x01
+  };
 
   private PemFiles() {}
 
-  static List<X509Certificate> certificates(Path file) throws GeneralSecurityException, IOException {
+  static List<X509Certificate> certificates(Path file)
+      throws GeneralSecurityException, IOException {
     List<X509Certificate> out = new ArrayList<>();
     CertificateFactory cf = CertificateFactory.getInstance("X.509");
     for (Block b : blocks(file)) {
@@ -40,7 +45,8 @@ final class PemFiles {
       try (InputStream in = new java.io.ByteArrayInputStream(b.der)) {
         out.add((X509Certificate) cf.generateCertificate(in));
       } catch (GeneralSecurityException e) {
-        throw new GeneralSecurityException(file + ": a CERTIFICATE block does not parse: " + e.getMessage());
+        throw new GeneralSecurityException(
+            file + ": a CERTIFICATE block does not parse: " + e.getMessage());
       }
     }
     if (out.isEmpty()) throw new GeneralSecurityException(file + ": no PEM CERTIFICATE block");
@@ -62,17 +68,24 @@ final class PemFiles {
           return pkcs8(file, b.der);
         }
         case "RSA PRIVATE KEY" -> {
-          return pkcs8(file, privateKeyInfo(sequence(concat(OID_RSA, new byte[] {0x05, 0x00})), b.der));
+          return pkcs8(
+              file, privateKeyInfo(sequence(concat(OID_RSA, new byte[] {0x05, 0x00})), b.der));
         }
         case "EC PRIVATE KEY" -> {
           byte[] curve = sec1Curve(file, b.der);
           return pkcs8(file, privateKeyInfo(sequence(concat(OID_EC, curve)), b.der));
         }
-        case "ENCRYPTED PRIVATE KEY" -> throw new GeneralSecurityException(file + ": the private key is encrypted; the exporter needs an unencrypted key file (readable by its user only)");
-        default -> { /* parameters and other blocks: skip */ }
+        case "ENCRYPTED PRIVATE KEY" ->
+            throw new GeneralSecurityException(
+                file
+                    + ": the private key is encrypted; the exporter needs an unencrypted key file (readable by its user only)");
+        default -> {
+          /* parameters and other blocks: skip */
+        }
       }
     }
-    throw new GeneralSecurityException(file + ": no PEM private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
+    throw new GeneralSecurityException(
+        file + ": no PEM private key block (PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)");
   }
 
   private static PrivateKey pkcs8(Path file, byte[] der) throws GeneralSecurityException {
@@ -84,7 +97,8 @@ final class PemFiles {
         // try the next algorithm
       }
     }
-    throw new GeneralSecurityException(file + ": the private key is not an RSA, EC or EdDSA key this JVM can read");
+    throw new GeneralSecurityException(
+        file + ": the private key is not an RSA, EC or EdDSA key this JVM can read");
   }
 
   /** PKCS#8 PrivateKeyInfo: SEQUENCE { INTEGER 0, AlgorithmIdentifier, OCTET STRING key }. */
@@ -103,11 +117,15 @@ final class PemFiles {
       if (tag == 0xa0) return java.util.Arrays.copyOfRange(der, pos[0], pos[0] + len);
       pos[0] += len;
     }
-    throw new GeneralSecurityException(file + ": the EC private key names no curve; write it with its parameters (openssl ec -param_enc named_curve)");
+    throw new GeneralSecurityException(
+        file
+            + ": the EC private key names no curve; write it with its parameters (openssl ec -param_enc named_curve)");
   }
 
-  private static void expect(Path file, byte[] der, int[] pos, int tag) throws GeneralSecurityException {
-    if (der.length == 0 || (der[pos[0]++] & 0xff) != tag) throw new GeneralSecurityException(file + ": the private key is not valid DER");
+  private static void expect(Path file, byte[] der, int[] pos, int tag)
+      throws GeneralSecurityException {
+    if (der.length == 0 || (der[pos[0]++] & 0xff) != tag)
+      throw new GeneralSecurityException(file + ": the private key is not valid DER");
   }
 
   private static int length(byte[] der, int[] pos) {
@@ -161,10 +179,12 @@ final class PemFiles {
       try {
         out.add(new Block(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
       } catch (IllegalArgumentException e) {
-        throw new GeneralSecurityException(file + ": a " + m.group(1) + " block is not valid base64");
+        throw new GeneralSecurityException(
+            file + ": a " + m.group(1) + " block is not valid base64");
       }
     }
-    if (out.isEmpty()) throw new GeneralSecurityException(file + ": not a PEM file (no -----BEGIN ...----- block)");
+    if (out.isEmpty())
+      throw new GeneralSecurityException(file + ": not a PEM file (no -----BEGIN ...----- block)");
     return out;
   }
 }

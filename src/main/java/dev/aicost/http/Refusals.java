@@ -17,16 +17,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the HTTP server turned away ({@code aicost_http_refused_total{reason}}), and one log line per reason
- * at most every 10 s. A flood must not cost a re-render per refused request: refusals mark the exposition
- * changed at most once a second, so the counts show within a second.
+ * What the HTTP server turned away ({@code aicost_http_refused_total{reason}}), and one log line
+ * per reason at most every 10 s. A flood must not cost a re-render per refused request: refusals
+ * mark the exposition changed at most once a second, so the counts show within a second.
  */
 final class Refusals implements MultiCollector {
   private static final Logger log = LoggerFactory.getLogger(Refusals.class);
   private static final long LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   enum Reason {
-    UNAUTHORIZED, AUTH_BUSY, SLOW_HEADERS;
+    UNAUTHORIZED,
+    AUTH_BUSY,
+    SLOW_HEADERS;
 
     final String label = name().toLowerCase(Locale.ROOT);
   }
@@ -48,31 +50,48 @@ final class Refusals implements MultiCollector {
     }
   }
 
-  /** Counts {@code n} refusals; {@code detail} is a key=value tail for the log line (never a credential). */
+  /**
+   * Counts {@code n} refusals; {@code detail} is a key=value tail for the log line (never a
+   * credential).
+   */
   void add(Reason reason, int n, String detail) {
     counts.get(reason).add(n);
     sinceLog.get(reason).add(n);
     AtomicLong last = lastLog.get(reason);
     long now = System.nanoTime(), then = last.get();
     if (now - then >= LOG_EVERY_NANOS && last.compareAndSet(then, now)) {
-      log.warn("event=http_refused reason={} count={} {}", reason.label, sinceLog.get(reason).sumThenReset(), detail);
+      log.warn(
+          "event=http_refused reason={} count={} {}",
+          reason.label,
+          sinceLog.get(reason).sumThenReset(),
+          detail);
     }
     if (flushPending.compareAndSet(false, true)) {
-      scheduler.schedule(() -> {
-        flushPending.set(false);
-        changed.run();
-      }, 1, TimeUnit.SECONDS);
+      scheduler.schedule(
+          () -> {
+            flushPending.set(false);
+            changed.run();
+          },
+          1,
+          TimeUnit.SECONDS);
     }
   }
 
   @Override
   public MetricSnapshots collect() {
-    CounterSnapshot.Builder b = CounterSnapshot.builder().name(Metrics.HTTP_REFUSED.name()).help(Metrics.HTTP_REFUSED.help());
+    CounterSnapshot.Builder b =
+        CounterSnapshot.builder()
+            .name(Metrics.HTTP_REFUSED.name())
+            .help(Metrics.HTTP_REFUSED.help());
     boolean any = false;
     for (Reason r : Reason.values()) {
       long n = counts.get(r).sum();
       if (n == 0) continue;
-      b.dataPoint(CounterSnapshot.CounterDataPointSnapshot.builder().labels(Labels.of("reason", r.label)).value(n).build());
+      b.dataPoint(
+          CounterSnapshot.CounterDataPointSnapshot.builder()
+              .labels(Labels.of("reason", r.label))
+              .value(n)
+              .build());
       any = true;
     }
     return any ? new MetricSnapshots(b.build()) : new MetricSnapshots();

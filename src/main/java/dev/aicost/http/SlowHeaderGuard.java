@@ -15,13 +15,14 @@ import org.eclipse.jetty.server.HttpConnection;
 import org.eclipse.jetty.server.Server;
 
 /**
- * Closes connections whose request headers take longer than the read-header timeout, counted from the
- * request's first byte (Go's ReadHeaderTimeout). Jetty's idle timeout alone cannot: a client sending one
- * header byte every few seconds resets it forever (slowloris). An idle kept-alive connection between
- * scrapes has no request begun and is left to the idle timeout.
+ * Closes connections whose request headers take longer than the read-header timeout, counted from
+ * the request's first byte (Go's ReadHeaderTimeout). Jetty's idle timeout alone cannot: a client
+ * sending one header byte every few seconds resets it forever (slowloris). An idle kept-alive
+ * connection between scrapes has no request begun and is left to the idle timeout.
  *
- * <p>A sweep every quarter of the timeout (at most 1 s) reads each connection's parser: its state is
- * volatile and written after the begin time, so a request seen in its headers has its own begin time.
+ * <p>A sweep every quarter of the timeout (at most 1 s) reads each connection's parser: its state
+ * is volatile and written after the begin time, so a request seen in its headers has its own begin
+ * time.
  */
 final class SlowHeaderGuard implements AutoCloseable {
   private final Server server;
@@ -29,7 +30,8 @@ final class SlowHeaderGuard implements AutoCloseable {
   private final Refusals refusals;
   private final ScheduledFuture<?> task;
 
-  SlowHeaderGuard(Server server, Duration timeout, ScheduledExecutorService scheduler, Refusals refusals) {
+  SlowHeaderGuard(
+      Server server, Duration timeout, ScheduledExecutorService scheduler, Refusals refusals) {
     this.server = server;
     this.timeoutNanos = timeout.toNanos();
     this.refusals = refusals;
@@ -51,7 +53,10 @@ final class SlowHeaderGuard implements AutoCloseable {
       }
     }
     if (closed > 0) {
-      refusals.add(Refusals.Reason.SLOW_HEADERS, closed, "read_header_timeout=" + Duration.ofNanos(timeoutNanos).toMillis() + "ms");
+      refusals.add(
+          Refusals.Reason.SLOW_HEADERS,
+          closed,
+          "read_header_timeout=" + Duration.ofNanos(timeoutNanos).toMillis() + "ms");
     }
     return closed;
   }
@@ -59,17 +64,23 @@ final class SlowHeaderGuard implements AutoCloseable {
   private boolean tooSlow(HttpConnection http, long now) {
     if (http == null) return false;
     HttpParser p = http.getParser();
-    if (p.isStart() || !p.inHeaderState()) return false; // read the volatile state first, then the begin time
+    if (p.isStart() || !p.inHeaderState())
+      return false; // read the volatile state first, then the begin time
     return now - http.getBeginNanoTime() > timeoutNanos;
   }
 
-  /** A TLS handshake is a header too (as in Go): bounded by the same timeout, from the connection's accept. */
+  /**
+   * A TLS handshake is a header too (as in Go): bounded by the same timeout, from the connection's
+   * accept.
+   */
   private boolean handshakeTooSlow(EndPoint ep) {
     if (!(ep.getConnection() instanceof SslConnection ssl)) return false;
     HttpConnection http = http(ssl);
     if (http == null || http.getMessagesIn() > 0) return false;
-    if (ssl.getSSLEngine().getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING) return false;
-    return TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - ep.getCreatedTimeStamp()) > timeoutNanos;
+    if (ssl.getSSLEngine().getHandshakeStatus() == SSLEngineResult.HandshakeStatus.NOT_HANDSHAKING)
+      return false;
+    return TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - ep.getCreatedTimeStamp())
+        > timeoutNanos;
   }
 
   /** The HTTP connection of an endpoint, under TLS too. */

@@ -7,8 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The small HTML page at {@code /}: what runs, how it is doing, where the metrics are. It reloads itself
- * every {@value #REFRESH_SECONDS} s; times are shown relative to now with the absolute time on hover.
+ * The small HTML page at {@code /}: what runs, how it is doing, where the metrics are. It reloads
+ * itself every {@value #REFRESH_SECONDS} s; times are shown relative to now with the absolute time
+ * on hover.
  */
 final class StatusPage {
   private StatusPage() {}
@@ -18,64 +19,125 @@ final class StatusPage {
   static String render(StatusView s, String telemetryPath, Instant now) {
     StringBuilder h = new StringBuilder(4096);
     h.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>aicost-exporter</title>")
-        .append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\">")
-        .append("<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin-bottom:1em}")
-        .append("td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.bad{color:#b00}.ok{color:#070}.est{color:#8a5a00}")
-        .append(".demo{background:#fff3cd;border:1px solid #e0c36a;padding:.6em;margin-bottom:1em}</style></head><body>");
+        .append("<meta http-equiv=\"refresh\" content=\"")
+        .append(REFRESH_SECONDS)
+        .append("\">")
+        .append(
+            "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin-bottom:1em}")
+        .append(
+            "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.bad{color:#b00}.ok{color:#070}.est{color:#8a5a00}")
+        .append(
+            ".demo{background:#fff3cd;border:1px solid #e0c36a;padding:.6em;margin-bottom:1em}</style></head><body>");
     h.append("<h1>aicost-exporter</h1>");
     if (s.demo()) {
-      h.append("<div class=\"demo\"><b>DEMO MODE</b>: the vLLM deployments and GPUs below are simulated (vLLM pages on loopback, read by the real pipeline). ")
-          .append("Every number on this exporter is made up by the simulator; do not read it as a bill.");
+      h.append(
+              "<div class=\"demo\"><b>DEMO MODE</b>: the vLLM deployments and GPUs below are simulated (vLLM pages on loopback, read by the real pipeline). ")
+          .append(
+              "Every number on this exporter is made up by the simulator; do not read it as a bill.");
       if (!Double.isNaN(s.demoLoadFactor())) {
-        h.append(" Load factor: <b>").append(String.format(Locale.ROOT, "%.2fx", s.demoLoadFactor()))
+        h.append(" Load factor: <b>")
+            .append(String.format(Locale.ROOT, "%.2fx", s.demoLoadFactor()))
             .append("</b> (<code>POST /api/v1/demo/load?factor=N</code>).");
       }
       h.append("</div>");
     }
     h.append("<p>Version ").append(HttpServer.escape(s.version()));
     if (s.startedAt() != null) h.append(" &middot; up ").append(time(s.startedAt(), now, false));
-    h.append(" &middot; <a href=\"").append(HttpServer.escape(telemetryPath)).append("\">metrics</a>")
-        .append(" &middot; <a href=\"/-/healthy\">healthy</a> &middot; <a href=\"/-/ready\">ready</a>")
-        .append(" &middot; <a href=\"/api/v1/status\">status JSON</a> &middot; <a href=\"/api/v1/spend?days=7\">spend JSON</a></p>");
+    h.append(" &middot; <a href=\"")
+        .append(HttpServer.escape(telemetryPath))
+        .append("\">metrics</a>")
+        .append(
+            " &middot; <a href=\"/-/healthy\">healthy</a> &middot; <a href=\"/-/ready\">ready</a>")
+        .append(
+            " &middot; <a href=\"/api/v1/status\">status JSON</a> &middot; <a href=\"/api/v1/spend?days=7\">spend JSON</a></p>");
     h.append("<table>");
-    row(h, "config", s.configFile() == null ? "none (defaults)" : "<code>" + HttpServer.escape(s.configFile()) + "</code>");
+    row(
+        h,
+        "config",
+        s.configFile() == null
+            ? "none (defaults)"
+            : "<code>" + HttpServer.escape(s.configFile()) + "</code>");
     StatusView.Reload r = s.lastReload();
     if (r != null) {
-      row(h, "last (re)load", "<span class=\"" + (r.ok() ? "ok\">ok" : "bad\">refused") + "</span> " + time(r.at(), now, true)
-          + (r.ok() ? "" : ": " + HttpServer.escape(r.message())));
+      row(
+          h,
+          "last (re)load",
+          "<span class=\""
+              + (r.ok() ? "ok\">ok" : "bad\">refused")
+              + "</span> "
+              + time(r.at(), now, true)
+              + (r.ok() ? "" : ": " + HttpServer.escape(r.message())));
     }
     if (s.ledgerPath() != null) {
       long b = s.ledgerBytes();
-      row(h, "ledger", "<code>" + HttpServer.escape(s.ledgerPath()) + "</code>" + (b >= 0 ? " (" + size(b) + ")" : ""));
+      row(
+          h,
+          "ledger",
+          "<code>"
+              + HttpServer.escape(s.ledgerPath())
+              + "</code>"
+              + (b >= 0 ? " (" + size(b) + ")" : ""));
     }
     h.append("</table>");
     h.append("<h2>Totals</h2><table>");
     for (Map.Entry<String, Double> e : s.totals().entrySet()) {
-      String v = e.getKey().contains("usd") ? HttpServer.money(e.getValue()) : String.format(Locale.ROOT, "%,.0f", e.getValue());
-      h.append("<tr><th>").append(HttpServer.escape(e.getKey())).append("</th><td>").append(v).append("</td></tr>");
+      String v =
+          e.getKey().contains("usd")
+              ? HttpServer.money(e.getValue())
+              : String.format(Locale.ROOT, "%,.0f", e.getValue());
+      h.append("<tr><th>")
+          .append(HttpServer.escape(e.getKey()))
+          .append("</th><td>")
+          .append(v)
+          .append("</td></tr>");
     }
     h.append("</table><p>Since the ledger began.</p>");
-    h.append("<h2>Sources</h2><table><tr><th>collector</th><th>reads</th><th>state</th><th>last success</th><th>last run</th><th>last error</th></tr>");
+    h.append(
+        "<h2>Sources</h2><table><tr><th>collector</th><th>reads</th><th>state</th><th>last success</th><th>last run</th><th>last error</th></tr>");
     Map<String, String> targets = s.targets();
     for (CollectorHealth c : s.collectors()) {
       String state = c.state();
-      h.append("<tr><td>").append(HttpServer.escape(c.collector())).append("</td><td>")
-          .append(HttpServer.escape(targets.getOrDefault(c.collector(), ""))).append("</td><td class=\"")
-          .append(c.success() ? "ok" : "bad").append("\">").append(state).append("</td><td>")
-          .append(c.lastSuccessEpochSeconds() > 0 ? time(Instant.ofEpochMilli((long) (c.lastSuccessEpochSeconds() * 1000)), now, true) : "never")
-          .append("</td><td>").append(String.format(Locale.ROOT, "%.3f s", c.lastDurationSeconds()))
-          .append("</td><td>").append(c.success() ? "" : HttpServer.escape(c.lastErrorReason() + ": " + c.lastError()))
+      h.append("<tr><td>")
+          .append(HttpServer.escape(c.collector()))
+          .append("</td><td>")
+          .append(HttpServer.escape(targets.getOrDefault(c.collector(), "")))
+          .append("</td><td class=\"")
+          .append(c.success() ? "ok" : "bad")
+          .append("\">")
+          .append(state)
+          .append("</td><td>")
+          .append(
+              c.lastSuccessEpochSeconds() > 0
+                  ? time(
+                      Instant.ofEpochMilli((long) (c.lastSuccessEpochSeconds() * 1000)), now, true)
+                  : "never")
+          .append("</td><td>")
+          .append(String.format(Locale.ROOT, "%.3f s", c.lastDurationSeconds()))
+          .append("</td><td>")
+          .append(c.success() ? "" : HttpServer.escape(c.lastErrorReason() + ": " + c.lastError()))
           .append("</td></tr>");
     }
     h.append("</table>");
     if (!s.gpus().isEmpty()) {
-      h.append("<h2>GPUs</h2><table><tr><th>gpu</th><th>name</th><th>uuid</th><th>deployment</th><th>price / hour</th><th>price source</th></tr>");
+      h.append(
+          "<h2>GPUs</h2><table><tr><th>gpu</th><th>name</th><th>uuid</th><th>deployment</th><th>price / hour</th><th>price source</th></tr>");
       for (StatusView.Gpu g : s.gpus()) {
         boolean estimate = "default".equals(g.priceSource());
-        h.append("<tr><td>").append(HttpServer.escape(g.index())).append("</td><td>").append(HttpServer.escape(g.name()))
-            .append("</td><td>").append(HttpServer.escape(g.uuid())).append("</td><td>").append(HttpServer.escape(g.deployment()))
-            .append("</td><td>").append(HttpServer.money(g.hourlyUsd())).append("</td><td")
-            .append(estimate ? " class=\"est\">default (an estimate: set pricing.gpus or gpu_hourly_usd)" : ">" + HttpServer.escape(g.priceSource()))
+        h.append("<tr><td>")
+            .append(HttpServer.escape(g.index()))
+            .append("</td><td>")
+            .append(HttpServer.escape(g.name()))
+            .append("</td><td>")
+            .append(HttpServer.escape(g.uuid()))
+            .append("</td><td>")
+            .append(HttpServer.escape(g.deployment()))
+            .append("</td><td>")
+            .append(HttpServer.money(g.hourlyUsd()))
+            .append("</td><td")
+            .append(
+                estimate
+                    ? " class=\"est\">default (an estimate: set pricing.gpus or gpu_hourly_usd)"
+                    : ">" + HttpServer.escape(g.priceSource()))
             .append("</td></tr>");
       }
       h.append("</table>");
@@ -90,7 +152,12 @@ final class StatusPage {
 
   /** "3 min ago" (or, for a start time, "3 min"), with the ISO time as a tooltip. */
   static String time(Instant t, Instant now, boolean ago) {
-    return "<span title=\"" + t + "\">" + relative(Duration.between(t, now)) + (ago ? " ago" : "") + "</span>";
+    return "<span title=\""
+        + t
+        + "\">"
+        + relative(Duration.between(t, now))
+        + (ago ? " ago" : "")
+        + "</span>";
   }
 
   static String relative(Duration d) {

@@ -46,7 +46,13 @@ public interface StatusView {
   }
 
   /** One GPU as the status page lists it; price source {@code default} means an estimate. */
-  record Gpu(String index, String uuid, String name, String deployment, double hourlyUsd, String priceSource) {}
+  record Gpu(
+      String index,
+      String uuid,
+      String name,
+      String deployment,
+      double hourlyUsd,
+      String priceSource) {}
 
   default List<Gpu> gpus() {
     return List.of();

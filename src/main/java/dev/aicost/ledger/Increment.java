@@ -9,10 +9,12 @@ public record Increment(Family family, List<String> labels, double amount, Insta
   public Increment {
     labels = List.copyOf(labels);
     if (labels.size() != family.labelNames().size()) {
-      throw new IllegalArgumentException(family.name() + " wants " + family.labelNames().size() + " labels, got " + labels.size());
+      throw new IllegalArgumentException(
+          family.name() + " wants " + family.labelNames().size() + " labels, got " + labels.size());
     }
     if (!(amount >= 0) || Double.isInfinite(amount)) {
-      throw new IllegalArgumentException(family.name() + ": increment must be finite and >= 0, got " + amount);
+      throw new IllegalArgumentException(
+          family.name() + ": increment must be finite and >= 0, got " + amount);
     }
   }
 }

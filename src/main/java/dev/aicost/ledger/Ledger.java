@@ -36,22 +36,27 @@ import org.slf4j.LoggerFactory;
  * dimension (for month-to-date, forecasts and the JSON API) and each source's checkpoint, all
  * written in ONE SQLite transaction per batch. Only after that commit does memory move, so a crash
  * (even {@code kill -9}) leaves memory and disk agreeing at the last committed batch: a restart
- * continues the counters and the sources resume from their checkpoints, losing and repeating nothing.
+ * continues the counters and the sources resume from their checkpoints, losing and repeating
+ * nothing.
  *
- * <p>Time rows (table {@code hourly}, column {@code hour} = the row's start, epoch ms) are quarter hours
- * since schema version 1: every zone in use is a whole number of quarter hours from UTC, so a day in
- * any zone is a sum of whole rows. Rows written before (version 0) are whole hours and stay readable
- * as they are: an hour row starts at a quarter-hour boundary too, it just holds the whole hour.
+ * <p>Time rows (table {@code hourly}, column {@code hour} = the row's start, epoch ms) are quarter
+ * hours since schema version 1: every zone in use is a whole number of quarter hours from UTC, so a
+ * day in any zone is a sum of whole rows. Rows written before (version 0) are whole hours and stay
+ * readable as they are: an hour row starts at a quarter-hour boundary too, it just holds the whole
+ * hour.
  */
 public final class Ledger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Ledger.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<List<String>> LABELS = new TypeReference<>() {};
+
   /** Length of a time row: a quarter hour. */
   public static final long ROW_MS = 15 * 60_000L;
+
   private static final int SCHEMA_VERSION = 1;
 
-  private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] SQLITE_HEADER =
+      "SQLite format 3\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
   private final Path file;
   private final FileChannel lockFile;
@@ -76,15 +81,24 @@ public final class Ledger implements AutoCloseable {
         st.execute("PRAGMA journal_mode=WAL");
         st.execute("PRAGMA synchronous=NORMAL");
         st.execute("PRAGMA busy_timeout=5000");
-        st.execute("CREATE TABLE IF NOT EXISTS counters (family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (family, labels))");
-        st.execute("CREATE TABLE IF NOT EXISTS hourly (hour INTEGER NOT NULL, family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (hour, family, labels))");
-        st.execute("CREATE TABLE IF NOT EXISTS checkpoints (source TEXT PRIMARY KEY, state TEXT NOT NULL, updated_ms INTEGER NOT NULL)");
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS counters (family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (family, labels))");
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS hourly (hour INTEGER NOT NULL, family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (hour, family, labels))");
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS checkpoints (source TEXT PRIMARY KEY, state TEXT NOT NULL, updated_ms INTEGER NOT NULL)");
         migrate(st);
       }
       db.setAutoCommit(false);
-      upsertCounter = db.prepareStatement("INSERT INTO counters (family, labels, value) VALUES (?, ?, ?) ON CONFLICT (family, labels) DO UPDATE SET value = value + excluded.value");
-      upsertHourly = db.prepareStatement("INSERT INTO hourly (hour, family, labels, value) VALUES (?, ?, ?, ?) ON CONFLICT (hour, family, labels) DO UPDATE SET value = value + excluded.value");
-      upsertCheckpoint = db.prepareStatement("INSERT INTO checkpoints (source, state, updated_ms) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms");
+      upsertCounter =
+          db.prepareStatement(
+              "INSERT INTO counters (family, labels, value) VALUES (?, ?, ?) ON CONFLICT (family, labels) DO UPDATE SET value = value + excluded.value");
+      upsertHourly =
+          db.prepareStatement(
+              "INSERT INTO hourly (hour, family, labels, value) VALUES (?, ?, ?, ?) ON CONFLICT (hour, family, labels) DO UPDATE SET value = value + excluded.value");
+      upsertCheckpoint =
+          db.prepareStatement(
+              "INSERT INTO checkpoints (source, state, updated_ms) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms");
       db.commit();
       fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
       restoreCounters();
@@ -94,7 +108,10 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  /** Version 0 wrote hour rows; from 1 on rows are quarter hours. Old rows need no rewrite (see the class comment). */
+  /**
+   * Version 0 wrote hour rows; from 1 on rows are quarter hours. Old rows need no rewrite (see the
+   * class comment).
+   */
   private static void migrate(Statement st) throws SQLException {
     int version;
     try (ResultSet rs = st.executeQuery("PRAGMA user_version")) {
@@ -102,12 +119,15 @@ public final class Ledger implements AutoCloseable {
     }
     if (version >= SCHEMA_VERSION) return;
     st.execute("PRAGMA user_version = " + SCHEMA_VERSION);
-    log.info("event=ledger_migrated from_version={} to_version={} rows=quarter_hour note=\"earlier rows stay hourly\"", version, SCHEMA_VERSION);
+    log.info(
+        "event=ledger_migrated from_version={} to_version={} rows=quarter_hour note=\"earlier rows stay hourly\"",
+        version,
+        SCHEMA_VERSION);
   }
 
   /**
-   * Two exporters on one ledger would each book the same usage: an exclusive lock on a sidecar file,
-   * held for the process's life (the OS drops it with the process, even on kill -9).
+   * Two exporters on one ledger would each book the same usage: an exclusive lock on a sidecar
+   * file, held for the process's life (the OS drops it with the process, even on kill -9).
    */
   private static FileChannel lock(Path file) throws LedgerException {
     Path lockPath = Path.of(file + ".lock");
@@ -121,37 +141,56 @@ public final class Ledger implements AutoCloseable {
       // held by this process already (a second Ledger in one JVM): the same refusal
     } catch (IOException e) {
       closeQuietly(ch);
-      throw new LedgerException("cannot open ledger " + file + ": cannot lock " + lockPath + ": " + e.getMessage(), e);
+      throw new LedgerException(
+          "cannot open ledger " + file + ": cannot lock " + lockPath + ": " + e.getMessage(), e);
     }
     closeQuietly(ch);
-    throw new LedgerException("state.path " + file + " is in use by another aicost-exporter (lock held on " + lockPath + ")", null);
+    throw new LedgerException(
+        "state.path "
+            + file
+            + " is in use by another aicost-exporter (lock held on "
+            + lockPath
+            + ")",
+        null);
   }
 
   /**
-   * The file at state.path must still be the one opened, and still SQLite: deleted, replaced (a restore
-   * from backup, a volume remount) or overwritten, SQLite would keep writing to the old inode or over
-   * garbage and nothing would say so. Checked before every commit (one stat and a 16-byte read).
+   * The file at state.path must still be the one opened, and still SQLite: deleted, replaced (a
+   * restore from backup, a volume remount) or overwritten, SQLite would keep writing to the old
+   * inode or over garbage and nothing would say so. Checked before every commit (one stat and a
+   * 16-byte read).
    */
   private void checkIdentity() throws LedgerException {
     BasicFileAttributes now;
     try {
       now = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw new LedgerException("ledger " + file + " was deleted while the exporter ran; restart to start a new one or restore it", null);
+      throw new LedgerException(
+          "ledger "
+              + file
+              + " was deleted while the exporter ran; restart to start a new one or restore it",
+          null);
     } catch (IOException e) {
       throw new LedgerException("ledger " + file + " cannot be checked: " + e.getMessage(), e);
     }
     if (fileKey != null && !fileKey.equals(now.fileKey())) {
-      throw new LedgerException("ledger " + file + " was replaced by another file while the exporter ran; restart to use it", null);
+      throw new LedgerException(
+          "ledger "
+              + file
+              + " was replaced by another file while the exporter ran; restart to use it",
+          null);
     }
-    if (now.size() < SQLITE_HEADER.length) return; // WAL mode: the main file fills at the first checkpoint
+    if (now.size() < SQLITE_HEADER.length)
+      return; // WAL mode: the main file fills at the first checkpoint
     byte[] head = new byte[SQLITE_HEADER.length];
     try (InputStream in = Files.newInputStream(file)) {
-      if (in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, SQLITE_HEADER)) return;
+      if (in.readNBytes(head, 0, head.length) == head.length && Arrays.equals(head, SQLITE_HEADER))
+        return;
     } catch (IOException e) {
       throw new LedgerException("ledger " + file + " cannot be read: " + e.getMessage(), e);
     }
-    throw new LedgerException("ledger " + file + " was overwritten: it is no longer an SQLite database", null);
+    throw new LedgerException(
+        "ledger " + file + " was overwritten: it is no longer an SQLite database", null);
   }
 
   private static void closeQuietly(FileChannel ch) {
@@ -163,14 +202,17 @@ public final class Ledger implements AutoCloseable {
   }
 
   /**
-   * Loads the persisted totals into memory, oldest series first (rowid: a row is made when its series
-   * is first committed), so a family over the cap keeps the series it had before the restart and folds
-   * the rest; the folded rows stay on disk as they are (raising the cap shows them again).
+   * Loads the persisted totals into memory, oldest series first (rowid: a row is made when its
+   * series is first committed), so a family over the cap keeps the series it had before the restart
+   * and folds the rest; the folded rows stay on disk as they are (raising the cap shows them
+   * again).
    */
   private void restoreCounters() throws SQLException, IOException {
     int n = 0;
     Map<String, Integer> folded = new LinkedHashMap<>();
-    try (Statement st = db.createStatement(); ResultSet rs = st.executeQuery("SELECT family, labels, value FROM counters ORDER BY rowid")) {
+    try (Statement st = db.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT family, labels, value FROM counters ORDER BY rowid")) {
       while (rs.next()) {
         Family f = familiesByName.get(rs.getString(1));
         if (f == null) continue; // a family a newer version wrote; keep the row, do not expose it
@@ -182,15 +224,22 @@ public final class Ledger implements AutoCloseable {
     }
     db.commit();
     log.info("event=ledger_restored series={}", n);
-    folded.forEach((family, rows) -> log.warn("event=ledger_restore_folded metric={} rows={} into=\"{}\" hint=\"limits.max_series_per_metric is lower than the series the ledger holds\"",
-        family, rows, CounterStore.OVERFLOW));
+    folded.forEach(
+        (family, rows) ->
+            log.warn(
+                "event=ledger_restore_folded metric={} rows={} into=\"{}\" hint=\"limits.max_series_per_metric is lower than the series the ledger holds\"",
+                family,
+                rows,
+                CounterStore.OVERFLOW));
   }
 
   /**
    * Makes a batch durable: counter increments, their hourly rows and the source checkpoint, in one
    * transaction. Memory is updated only when the transaction committed.
    */
-  public synchronized void commit(String source, List<Increment> increments, String checkpointJson, Instant now) throws LedgerException {
+  public synchronized void commit(
+      String source, List<Increment> increments, String checkpointJson, Instant now)
+      throws LedgerException {
     Map<Key, Double> merged = new LinkedHashMap<>();
     CounterStore.Admission admission = counters.admission();
     for (Increment inc : increments) {
@@ -225,12 +274,14 @@ public final class Ledger implements AutoCloseable {
       rollbackQuietly();
       throw new LedgerException("ledger write failed: " + e.getMessage(), e);
     }
-    for (Map.Entry<Key, Double> e : merged.entrySet()) counters.add(e.getKey().family, e.getKey().labels, e.getValue());
+    for (Map.Entry<Key, Double> e : merged.entrySet())
+      counters.add(e.getKey().family, e.getKey().labels, e.getValue());
     admission.committed();
   }
 
   public synchronized Optional<String> checkpoint(String source) throws LedgerException {
-    try (PreparedStatement ps = db.prepareStatement("SELECT state FROM checkpoints WHERE source = ?")) {
+    try (PreparedStatement ps =
+        db.prepareStatement("SELECT state FROM checkpoints WHERE source = ?")) {
       ps.setString(1, source);
       try (ResultSet rs = ps.executeQuery()) {
         Optional<String> r = rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
@@ -243,16 +294,26 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
-  /** Time rows of a family that start in [from, to) (from rounded down to a row start), oldest first. */
-  public synchronized List<HourlyRow> hourly(Family family, Instant from, Instant to) throws LedgerException {
-    try (PreparedStatement ps = db.prepareStatement("SELECT hour, labels, value FROM hourly WHERE family = ? AND hour >= ? AND hour < ? ORDER BY hour")) {
+  /**
+   * Time rows of a family that start in [from, to) (from rounded down to a row start), oldest
+   * first.
+   */
+  public synchronized List<HourlyRow> hourly(Family family, Instant from, Instant to)
+      throws LedgerException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "SELECT hour, labels, value FROM hourly WHERE family = ? AND hour >= ? AND hour < ? ORDER BY hour")) {
       ps.setString(1, family.name());
       ps.setLong(2, hour(from));
       ps.setLong(3, to.toEpochMilli());
       List<HourlyRow> rows = new java.util.ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(new HourlyRow(Instant.ofEpochMilli(rs.getLong(1)), JSON.readValue(rs.getString(2), LABELS), rs.getDouble(3)));
+          rows.add(
+              new HourlyRow(
+                  Instant.ofEpochMilli(rs.getLong(1)),
+                  JSON.readValue(rs.getString(2), LABELS),
+                  rs.getDouble(3)));
         }
       }
       db.commit();
@@ -287,6 +348,8 @@ public final class Ledger implements AutoCloseable {
 
   private record Key(Family family, List<String> labels, long hour) {}
 
-  /** @param hour the row's start: a quarter hour (an hour for rows written before schema version 1) */
+  /**
+   * @param hour the row's start: a quarter hour (an hour for rows written before schema version 1)
+   */
   public record HourlyRow(Instant hour, List<String> labels, double value) {}
 }

@@ -7,16 +7,19 @@ import org.slf4j.helpers.MessageFormatter;
 
 /**
  * One log line as key/value pairs. Our call sites write {@code "event=x key={} other=\"{}\""}: the
- * template is split into keys and values and each {@code {}} filled with its argument as a whole value,
- * so an argument containing quotes, spaces or newlines stays one value and is escaped by the format.
- * A message that is not key=value (Jetty, Javalin) becomes {@code msg}.
+ * template is split into keys and values and each {@code {}} filled with its argument as a whole
+ * value, so an argument containing quotes, spaces or newlines stays one value and is escaped by the
+ * format. A message that is not key=value (Jetty, Javalin) becomes {@code msg}.
  */
 public final class EventLine {
   private EventLine() {}
 
-  /** The fields of a message: its own key/value pairs, or {@code msg} with the formatted message. */
+  /**
+   * The fields of a message: its own key/value pairs, or {@code msg} with the formatted message.
+   */
   public static List<Map.Entry<String, String>> fields(String template, Object[] args) {
-    List<Map.Entry<String, String>> out = parse(template == null ? "" : template, args == null ? new Object[0] : args);
+    List<Map.Entry<String, String>> out =
+        parse(template == null ? "" : template, args == null ? new Object[0] : args);
     if (out != null) return out;
     return List.of(Map.entry("msg", MessageFormatter.basicArrayFormat(template, args)));
   }
@@ -38,7 +41,8 @@ public final class EventLine {
       if (v < n && t.charAt(v) == '"') {
         int close = t.indexOf('"', v + 1);
         // a quoted template value ends at a quote followed by a space or the end
-        while (close >= 0 && close + 1 < n && t.charAt(close + 1) != ' ') close = t.indexOf('"', close + 1);
+        while (close >= 0 && close + 1 < n && t.charAt(close + 1) != ' ')
+          close = t.indexOf('"', close + 1);
         if (close < 0) return null;
         raw = t.substring(v + 1, close);
         i = close + 1;
@@ -66,7 +70,10 @@ public final class EventLine {
     return sb.append(raw, from, raw.length()).toString();
   }
 
-  /** logfmt: a value with a space, '=', '"', a control character or nothing at all is quoted and escaped. */
+  /**
+   * logfmt: a value with a space, '=', '"', a control character or nothing at all is quoted and
+   * escaped.
+   */
   public static void logfmt(StringBuilder sb, List<Map.Entry<String, String>> fields) {
     for (Map.Entry<String, String> f : fields) {
       if (sb.length() > 0) sb.append(' ');
@@ -95,14 +102,20 @@ public final class EventLine {
     if (v.isEmpty()) return true;
     for (int i = 0; i < v.length(); i++) {
       char c = v.charAt(i);
-      if (c <= ' ' || c == '=' || c == '"' || c == '\\' || c == 0x7f || Character.isSurrogate(c) && !validPair(v, i)) return true;
+      if (c <= ' '
+          || c == '='
+          || c == '"'
+          || c == '\\'
+          || c == 0x7f
+          || Character.isSurrogate(c) && !validPair(v, i)) return true;
     }
     return false;
   }
 
   private static boolean validPair(String v, int i) {
     char c = v.charAt(i);
-    if (Character.isHighSurrogate(c)) return i + 1 < v.length() && Character.isLowSurrogate(v.charAt(i + 1));
+    if (Character.isHighSurrogate(c))
+      return i + 1 < v.length() && Character.isLowSurrogate(v.charAt(i + 1));
     return i > 0 && Character.isHighSurrogate(v.charAt(i - 1));
   }
 
@@ -118,7 +131,8 @@ public final class EventLine {
         case '\r' -> sb.append("\\r");
         case '\t' -> sb.append("\\t");
         default -> {
-          if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validPair(v, i)) sb.append(String.format("\\u%04x", (int) c));
+          if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validPair(v, i))
+            sb.append(String.format("\\u%04x", (int) c));
           else sb.append(c);
         }
       }

@@ -41,7 +41,8 @@ final class EventLogger extends LegacyAbstractLogger {
   }
 
   @Override
-  protected void handleNormalizedLoggingCall(Level level, Marker marker, String template, Object[] args, Throwable t) {
+  protected void handleNormalizedLoggingCall(
+      Level level, Marker marker, String template, Object[] args, Throwable t) {
     Logging.write(name, level, template, args, t);
   }
 }

@@ -9,13 +9,14 @@ import java.util.Map;
 import org.slf4j.event.Level;
 
 /**
- * Where and how log lines go: level, format and stream are read at every call, so loggers made before
- * {@link #configure} (static fields) follow it. Lines go to stderr, one per event.
+ * Where and how log lines go: level, format and stream are read at every call, so loggers made
+ * before {@link #configure} (static fields) follow it. Lines go to stderr, one per event.
  */
 public final class Logging {
   private Logging() {}
 
-  private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSX").withZone(ZoneOffset.UTC);
   private static volatile Level level = Level.INFO;
   private static volatile LogFormat format = LogFormat.LOGFMT;
 
@@ -27,7 +28,8 @@ public final class Logging {
   /** Jetty and Javalin speak at warn and above only: their info lines are not events of ours. */
   static boolean enabled(String logger, Level l) {
     int min = level.toInt();
-    if (logger.startsWith("org.eclipse.jetty") || logger.startsWith("io.javalin")) min = Math.max(min, Level.WARN.toInt());
+    if (logger.startsWith("org.eclipse.jetty") || logger.startsWith("io.javalin"))
+      min = Math.max(min, Level.WARN.toInt());
     return l.toInt() >= min;
   }
 

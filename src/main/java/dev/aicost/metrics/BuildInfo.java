@@ -6,7 +6,8 @@ import java.util.Properties;
 
 /**
  * Version and git revision baked in at build time: the version by resource filtering, the revision
- * written by the build ({@code git rev-parse HEAD}, or {@code AICOST_REVISION}); "unknown" without either.
+ * written by the build ({@code git rev-parse HEAD}, or {@code AICOST_REVISION}); "unknown" without
+ * either.
  */
 public record BuildInfo(String version, String revision) {
   public static BuildInfo load() {

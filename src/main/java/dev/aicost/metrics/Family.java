@@ -10,7 +10,8 @@ import java.util.List;
 public record Family(String name, FamilyType type, String help, List<String> labelNames) {
   public Family {
     labelNames = List.copyOf(labelNames);
-    if (type == FamilyType.INFO && !name.endsWith("_info")) throw new IllegalArgumentException(name + ": an info family's name ends in _info");
+    if (type == FamilyType.INFO && !name.endsWith("_info"))
+      throw new IllegalArgumentException(name + ": an info family's name ends in _info");
   }
 
   /** The name a scrape shows: counters gain {@code _total}; gauges and info families as named. */

@@ -9,15 +9,18 @@ public final class LabelValues {
 
   /** {@code service}: a vLLM deployment, a GPU serving none, the GPUs' energy. */
   public static final String SERVICE_VLLM = "vllm";
+
   public static final String SERVICE_GPU = "gpu";
   public static final String SERVICE_GPU_ENERGY = "gpu_energy";
 
   /** {@code category} of spend. */
   public static final String CATEGORY_INFERENCE = "inference";
+
   public static final String CATEGORY_COMPUTE = "compute";
 
   /** {@code price_source}: where a price came from. */
   public static final String PRICE_BUILTIN = "builtin";
+
   public static final String PRICE_FILE = "file";
   public static final String PRICE_CONFIG = "config";
   public static final String PRICE_DEPLOYMENT = "deployment";

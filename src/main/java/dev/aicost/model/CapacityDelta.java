@@ -4,10 +4,17 @@ import java.time.Instant;
 
 /**
  * Time a self-hosted deployment held its GPUs, over [start, end). Pricing turns it into dollars
- * (gpu_count x hourly price x seconds) and allocates them to the deployment's models by token share.
+ * (gpu_count x hourly price x seconds) and allocates them to the deployment's models by token
+ * share.
  */
 public record CapacityDelta(
-    Instant start, Instant end, String provider, String service, String deployment, int gpuCount, String gpuName) {
+    Instant start,
+    Instant end,
+    String provider,
+    String service,
+    String deployment,
+    int gpuCount,
+    String gpuName) {
 
   public double seconds() {
     return Math.max(0, (end.toEpochMilli() - start.toEpochMilli()) / 1000.0);

@@ -1,8 +1,8 @@
 package dev.aicost.model;
 
 /**
- * Tokens of one piece of usage, split into mutually exclusive types: {@code input} is uncached prompt
- * tokens, so input + cacheRead + cacheWrite is the whole prompt.
+ * Tokens of one piece of usage, split into mutually exclusive types: {@code input} is uncached
+ * prompt tokens, so input + cacheRead + cacheWrite is the whole prompt.
  */
 public record TokenCounts(long input, long cacheRead, long cacheWrite, long output) {
   public static final TokenCounts ZERO = new TokenCounts(0, 0, 0, 0);
@@ -22,7 +22,8 @@ public record TokenCounts(long input, long cacheRead, long cacheWrite, long outp
   }
 
   public TokenCounts plus(TokenCounts o) {
-    return new TokenCounts(input + o.input, cacheRead + o.cacheRead, cacheWrite + o.cacheWrite, output + o.output);
+    return new TokenCounts(
+        input + o.input, cacheRead + o.cacheRead, cacheWrite + o.cacheWrite, output + o.output);
   }
 
   public long get(TokenType t) {

@@ -8,10 +8,11 @@ import java.util.Map;
  *
  * @param sourceIds ids the source knows beyond the fixed dimensions (project_id, api_key_id,
  *     workspace_id, ...), used only by attribution rules, never exposed as labels directly
- * @param history usage from before the exporter watched the upstream (a first read's counters): it counts
- *     in the totals, never in a rate or ratio window, since the dollars that paid for it are not booked
- * @param cacheKnown whether the source could tell cache reads apart: when false, cache_read is 0 because it
- *     is unknown (not because nothing hit), and the usage stays out of cache-hit ratios
+ * @param history usage from before the exporter watched the upstream (a first read's counters): it
+ *     counts in the totals, never in a rate or ratio window, since the dollars that paid for it are
+ *     not booked
+ * @param cacheKnown whether the source could tell cache reads apart: when false, cache_read is 0
+ *     because it is unknown (not because nothing hit), and the usage stays out of cache-hit ratios
  */
 public record UsageDelta(
     Instant start,
@@ -27,14 +28,43 @@ public record UsageDelta(
     boolean cacheKnown) {
 
   /** Usage the exporter watched happen, with its cache reads known. */
-  public UsageDelta(Instant start, Instant end, String provider, String service, String deployment, String model,
-      Map<String, String> sourceIds, TokenCounts tokens, long requests) {
-    this(start, end, provider, service, deployment, model, sourceIds, tokens, requests, false, true);
+  public UsageDelta(
+      Instant start,
+      Instant end,
+      String provider,
+      String service,
+      String deployment,
+      String model,
+      Map<String, String> sourceIds,
+      TokenCounts tokens,
+      long requests) {
+    this(
+        start, end, provider, service, deployment, model, sourceIds, tokens, requests, false, true);
   }
 
-  public UsageDelta(Instant start, Instant end, String provider, String service, String deployment, String model,
-      Map<String, String> sourceIds, TokenCounts tokens, long requests, boolean history) {
-    this(start, end, provider, service, deployment, model, sourceIds, tokens, requests, history, true);
+  public UsageDelta(
+      Instant start,
+      Instant end,
+      String provider,
+      String service,
+      String deployment,
+      String model,
+      Map<String, String> sourceIds,
+      TokenCounts tokens,
+      long requests,
+      boolean history) {
+    this(
+        start,
+        end,
+        provider,
+        service,
+        deployment,
+        model,
+        sourceIds,
+        tokens,
+        requests,
+        history,
+        true);
   }
 
   public UsageDelta {

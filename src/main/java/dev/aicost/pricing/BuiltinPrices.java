@@ -1,10 +1,10 @@
 package dev.aicost.pricing;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.aicost.config.PriceUnit;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.aicost.config.PriceUnit;
 import dev.aicost.metrics.LabelValues;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +13,8 @@ import java.time.LocalDate;
 import java.util.List;
 
 /**
- * The catalog shipped inside the jar ({@code builtin-prices.json}, USD per 1M tokens), so pricing works
- * offline and without any configuration.
+ * The catalog shipped inside the jar ({@code builtin-prices.json}, USD per 1M tokens), so pricing
+ * works offline and without any configuration.
  */
 public final class BuiltinPrices {
   static final String RESOURCE = "builtin-prices.json";
@@ -22,12 +22,13 @@ public final class BuiltinPrices {
 
   private BuiltinPrices() {}
 
-  /** Every built-in price, converted to USD per token. A broken resource is a build bug: fail loudly. */
+  /**
+   * Every built-in price, converted to USD per token. A broken resource is a build bug: fail
+   * loudly.
+   */
   public static List<TokenPrice> load() {
     ObjectMapper mapper =
-        JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .build();
+        JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     try (InputStream in = BuiltinPrices.class.getResourceAsStream(RESOURCE)) {
       if (in == null) throw new IllegalStateException("missing resource " + RESOURCE);
       File file = mapper.readValue(in, File.class);
@@ -37,7 +38,8 @@ public final class BuiltinPrices {
     }
   }
 
-  // effective_from is parsed here rather than by Jackson: the project does not ship the jsr310 module.
+  // effective_from is parsed here rather than by Jackson: the project does not ship the jsr310
+  // module.
   private static TokenPrice toTokenPrice(Entry e) {
     PriceUnit unit = PriceUnit.PER_1M;
     return new TokenPrice(

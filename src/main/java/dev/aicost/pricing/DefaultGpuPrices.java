@@ -6,9 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * Rough on-demand cloud prices per GPU-hour (late 2025), used only when neither the deployment nor
- * {@code pricing.gpus} gives one. Exposed with {@code price_source="default"} so nobody mistakes them for a
- * bill. Patterns run against NVML names ("NVIDIA H100 80GB HBM3", "NVIDIA A100-SXM4-80GB", "Tesla T4"),
- * first match wins, so more specific families come first.
+ * {@code pricing.gpus} gives one. Exposed with {@code price_source="default"} so nobody mistakes
+ * them for a bill. Patterns run against NVML names ("NVIDIA H100 80GB HBM3", "NVIDIA
+ * A100-SXM4-80GB", "Tesla T4"), first match wins, so more specific families come first.
  */
 final class DefaultGpuPrices {
   /** Price when the GPU is unknown or unnamed. */
@@ -37,6 +37,9 @@ final class DefaultGpuPrices {
   /** The estimate for a GPU name, or empty when no family matches. */
   static Optional<Double> forName(String gpuName) {
     if (gpuName == null) return Optional.empty();
-    return ROWS.stream().filter(r -> r.pattern().matcher(gpuName).find()).map(Row::hourlyUsd).findFirst();
+    return ROWS.stream()
+        .filter(r -> r.pattern().matcher(gpuName).find())
+        .map(Row::hourlyUsd)
+        .findFirst();
   }
 }

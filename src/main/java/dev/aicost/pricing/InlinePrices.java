@@ -12,8 +12,8 @@ public final class InlinePrices {
   private InlinePrices() {}
 
   /**
-   * Converts validated entries (see {@link dev.aicost.config.PricingValidation}); an entry the validator would reject
-   * throws {@link IllegalArgumentException}.
+   * Converts validated entries (see {@link dev.aicost.config.PricingValidation}); an entry the
+   * validator would reject throws {@link IllegalArgumentException}.
    */
   public static List<TokenPrice> from(List<ModelPriceConfig> models) {
     return models.stream().map(InlinePrices::toTokenPrice).toList();

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aicost.config.Secrets;
 import dev.aicost.metrics.LabelValues;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import dev.aicost.config.Secrets;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -25,12 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads LiteLLM's {@code model_prices_and_context_window.json} (one object keyed by model id, costs in USD
- * per ONE token) from a path or an http(s) URL, so users can keep prices current without a release of ours.
+ * Reads LiteLLM's {@code model_prices_and_context_window.json} (one object keyed by model id, costs
+ * in USD per ONE token) from a path or an http(s) URL, so users can keep prices current without a
+ * release of ours.
  *
- * <p>Only the four standard per-token prices are read; batch, priority and long-context tiers are ignored.
- * LiteLLM's {@code bedrock} and {@code bedrock_converse} providers become {@code aws}; every other provider
- * keeps its LiteLLM name (so {@code azure} prices never stand in for {@code openai} ones).
+ * <p>Only the four standard per-token prices are read; batch, priority and long-context tiers are
+ * ignored. LiteLLM's {@code bedrock} and {@code bedrock_converse} providers become {@code aws};
+ * every other provider keeps its LiteLLM name (so {@code azure} prices never stand in for {@code
+ * openai} ones).
  */
 public final class LiteLlmPriceFile {
   public static final long DEFAULT_MAX_BYTES = 32L * 1024 * 1024;
@@ -40,7 +42,15 @@ public final class LiteLlmPriceFile {
   private static final Logger log = LoggerFactory.getLogger(LiteLlmPriceFile.class);
   private static final String SAMPLE_SPEC = "sample_spec";
   private static final Map<String, String> PROVIDERS =
-      Map.of("openai", "openai", "anthropic", "anthropic", "bedrock", "aws", "bedrock_converse", "aws");
+      Map.of(
+          "openai",
+          "openai",
+          "anthropic",
+          "anthropic",
+          "bedrock",
+          "aws",
+          "bedrock_converse",
+          "aws");
 
   private final OkHttpClient http;
   private final long maxBytes;
@@ -67,21 +77,30 @@ public final class LiteLlmPriceFile {
       root = mapper.readTree(bytes);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new PriceFileException("price file " + location + ": not valid JSON" + where + ": " + e.getOriginalMessage());
+      String where =
+          at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new PriceFileException(
+          "price file " + location + ": not valid JSON" + where + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new PriceFileException("price file " + location + ": cannot parse: " + e.getMessage());
     }
     if (root == null || !root.isObject()) {
-      throw new PriceFileException("price file " + location + ": expected a JSON object keyed by model id");
+      throw new PriceFileException(
+          "price file " + location + ": expected a JSON object keyed by model id");
     }
     LoadedPrices loaded = parse(location, root);
     if (loaded.prices().isEmpty()) {
-      throw new PriceFileException("price file " + location + ": no per-token prices found (is it a LiteLLM model_prices_and_context_window.json?)");
+      throw new PriceFileException(
+          "price file "
+              + location
+              + ": no per-token prices found (is it a LiteLLM model_prices_and_context_window.json?)");
     }
     log.info(
         "event=price_file_loaded file={} prices={} malformed={} without_token_price={}",
-        Secrets.redact(location), loaded.prices().size(), loaded.malformed(), loaded.withoutTokenPrice());
+        Secrets.redact(location),
+        loaded.prices().size(),
+        loaded.malformed(),
+        loaded.withoutTokenPrice());
     return loaded;
   }
 
@@ -97,13 +116,19 @@ public final class LiteLlmPriceFile {
         else withoutTokenPrice++;
       } catch (MalformedEntry e) {
         malformedKeys.add(field.getKey());
-        log.debug("event=price_entry_malformed file={} model={} reason=\"{}\"", Secrets.redact(location), field.getKey(), e.getMessage());
+        log.debug(
+            "event=price_entry_malformed file={} model={} reason=\"{}\"",
+            Secrets.redact(location),
+            field.getKey(),
+            e.getMessage());
       }
     }
     if (!malformedKeys.isEmpty()) {
       log.warn(
           "event=price_file_entries_skipped file={} malformed={} first=\"{}\"",
-          Secrets.redact(location), malformedKeys.size(), String.join(",", malformedKeys.subList(0, Math.min(3, malformedKeys.size()))));
+          Secrets.redact(location),
+          malformedKeys.size(),
+          String.join(",", malformedKeys.subList(0, Math.min(3, malformedKeys.size()))));
     }
     return new LoadedPrices(location, prices, malformedKeys.size(), withoutTokenPrice);
   }
@@ -132,7 +157,8 @@ public final class LiteLlmPriceFile {
     if (n == null || n.isNull()) return null;
     if (!n.isNumber()) throw new MalformedEntry(field + " is not a number");
     double v = n.doubleValue();
-    if (!Double.isFinite(v) || v < 0) throw new MalformedEntry(field + " must be a finite number >= 0");
+    if (!Double.isFinite(v) || v < 0)
+      throw new MalformedEntry(field + " must be a finite number >= 0");
     return v;
   }
 
@@ -160,11 +186,18 @@ public final class LiteLlmPriceFile {
     Request request;
     try {
       okhttp3.HttpUrl parsed = okhttp3.HttpUrl.get(url);
-      Request.Builder b = new Request.Builder().url(parsed.newBuilder().username("").password("").build())
-          .header("Accept", "application/json").get();
-      // user:password@ in the URL is basic auth, as for vLLM; OkHttp would otherwise drop it silently
+      Request.Builder b =
+          new Request.Builder()
+              .url(parsed.newBuilder().username("").password("").build())
+              .header("Accept", "application/json")
+              .get();
+      // user:password@ in the URL is basic auth, as for vLLM; OkHttp would otherwise drop it
+      // silently
       if (!parsed.username().isEmpty() || !parsed.password().isEmpty()) {
-        b.header("Authorization", okhttp3.Credentials.basic(parsed.username(), parsed.password(), java.nio.charset.StandardCharsets.UTF_8));
+        b.header(
+            "Authorization",
+            okhttp3.Credentials.basic(
+                parsed.username(), parsed.password(), java.nio.charset.StandardCharsets.UTF_8));
       }
       request = b.build();
     } catch (IllegalArgumentException e) {
@@ -188,7 +221,8 @@ public final class LiteLlmPriceFile {
   }
 
   private PriceFileException tooLarge(String location) {
-    return new PriceFileException("price file " + location + ": larger than " + maxBytes + " bytes");
+    return new PriceFileException(
+        "price file " + location + ": larger than " + maxBytes + " bytes");
   }
 
   /** One entry with the wrong shape; never escapes this class. */

@@ -9,7 +9,8 @@ import java.util.List;
  * @param malformed entries skipped because a field had the wrong shape (counted, not fatal)
  * @param withoutTokenPrice well-formed entries with no per-token price (images, audio seconds, ...)
  */
-public record LoadedPrices(String location, List<TokenPrice> prices, int malformed, int withoutTokenPrice) {
+public record LoadedPrices(
+    String location, List<TokenPrice> prices, int malformed, int withoutTokenPrice) {
   public LoadedPrices {
     prices = List.copyOf(prices);
   }

@@ -6,23 +6,26 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The documented model-name normalisations, applied cumulatively in this order; the price lookup tries the
- * id as given and then each step's result until one is in the catalog:
+ * The documented model-name normalisations, applied cumulatively in this order; the price lookup
+ * tries the id as given and then each step's result until one is in the catalog:
  *
  * <ol>
  *   <li>lowercase and trim: {@code GPT-4o} -> {@code gpt-4o}
  *   <li>strip a path prefix up to the last {@code /}: {@code openai/gpt-4o} -> {@code gpt-4o}
- *   <li>strip a Bedrock geography / inference-profile prefix ({@code us.}, {@code eu.}, {@code apac.},
- *       {@code global.}, {@code us-gov.}, {@code jp.}, {@code au.}, {@code ca.})
- *   <li>strip a Bedrock version suffix ({@code -v2:0}, {@code :0}, {@code -v1}, {@code :200k}); only on
- *       vendor-dotted ids such as {@code anthropic.x} so that names like {@code gpt-4.1} are left alone
+ *   <li>strip a Bedrock geography / inference-profile prefix ({@code us.}, {@code eu.}, {@code
+ *       apac.}, {@code global.}, {@code us-gov.}, {@code jp.}, {@code au.}, {@code ca.})
+ *   <li>strip a Bedrock version suffix ({@code -v2:0}, {@code :0}, {@code -v1}, {@code :200k});
+ *       only on vendor-dotted ids such as {@code anthropic.x} so that names like {@code gpt-4.1}
+ *       are left alone
  *   <li>strip a date suffix: {@code -2024-08-06} or {@code -20241022}
  *   <li>strip {@code -latest}
- *   <li>strip the provider's own vendor prefix: {@code anthropic.claude-x} in the {@code anthropic} catalog
+ *   <li>strip the provider's own vendor prefix: {@code anthropic.claude-x} in the {@code anthropic}
+ *       catalog
  * </ol>
  */
 final class ModelNames {
-  private static final Pattern GEO_PREFIX = Pattern.compile("^(us|eu|apac|global|us-gov|jp|au|ca)\\.");
+  private static final Pattern GEO_PREFIX =
+      Pattern.compile("^(us|eu|apac|global|us-gov|jp|au|ca)\\.");
   private static final Pattern VENDOR_DOTTED = Pattern.compile("^[a-z][a-z0-9-]*\\.[a-z]");
   private static final Pattern VERSION_SUFFIX = Pattern.compile("(-v\\d+)?(:\\d+k?)*$");
   private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$");
@@ -42,7 +45,8 @@ final class ModelNames {
     add(out, m = DATE_SUFFIX.matcher(m).replaceFirst(""));
     if (m.endsWith(LATEST)) add(out, m = m.substring(0, m.length() - LATEST.length()));
     String vendor = provider.toLowerCase(Locale.ROOT) + ".";
-    if (m.startsWith(vendor) && m.length() > vendor.length()) add(out, m.substring(vendor.length()));
+    if (m.startsWith(vendor) && m.length() > vendor.length())
+      add(out, m.substring(vendor.length()));
     out.remove(model);
     return out;
   }

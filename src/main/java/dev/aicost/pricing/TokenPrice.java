@@ -5,11 +5,12 @@ import java.time.LocalDate;
 import java.util.Objects;
 
 /**
- * Per-token USD prices of one model from one date on. A null price means unknown, never free: usage of
- * that type stays unpriced and is counted as such.
+ * Per-token USD prices of one model from one date on. A null price means unknown, never free: usage
+ * of that type stays unpriced and is counted as such.
  *
  * @param source {@code builtin}, {@code file} or {@code config} (the {@code price_source} label)
- * @param provider provider of the catalog entry ({@code openai}, {@code anthropic}, {@code aws}, ...)
+ * @param provider provider of the catalog entry ({@code openai}, {@code anthropic}, {@code aws},
+ *     ...)
  * @param model the catalog key the lookup resolved to, lowercase
  * @param effectiveFrom first UTC day this price applies; {@link #ALWAYS} for undated prices
  */
@@ -24,7 +25,8 @@ public record TokenPrice(
     LocalDate effectiveFrom) {
 
   /** Effective date of undated prices (LiteLLM files, inline prices without effective_from). */
-  public static final LocalDate ALWAYS = LocalDate.EPOCH; // config.PricingValidation keys duplicates the same way
+  public static final LocalDate ALWAYS =
+      LocalDate.EPOCH; // config.PricingValidation keys duplicates the same way
 
   public TokenPrice {
     Objects.requireNonNull(source, "source");

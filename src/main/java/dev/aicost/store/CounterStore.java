@@ -13,19 +13,23 @@ import java.util.function.BiConsumer;
 
 /**
  * The exposed counters, in memory. Writers are the ledger's commits (serialised); readers are
- * scrapes, which never block writers. A family that holds {@code limits.max_series_per_metric} series
- * folds further series into one series whose labels all read {@value SeriesLimit#OVERFLOW}, so totals
- * stay right while cardinality stays bounded, and {@code aicost_series_dropped_total{metric}} says it
- * happened. The cap holds inside one batch (an {@link Admission} counts the batch's own new series)
- * and on restore from the ledger.
+ * scrapes, which never block writers. A family that holds {@code limits.max_series_per_metric}
+ * series folds further series into one series whose labels all read {@value SeriesLimit#OVERFLOW},
+ * so totals stay right while cardinality stays bounded, and {@code
+ * aicost_series_dropped_total{metric}} says it happened. The cap holds inside one batch (an {@link
+ * Admission} counts the batch's own new series) and on restore from the ledger.
  */
 public final class CounterStore {
   public static final String OVERFLOW = SeriesLimit.OVERFLOW;
 
   private final SeriesLimit limit;
   private final Map<Family, Map<List<String>, Cell>> families = new ConcurrentHashMap<>();
-  /** The same cells ordered by their labels, as the exposition wants them (no sorting per scrape). */
-  private final Map<Family, ConcurrentSkipListMap<Labels, Cell>> ordered = new ConcurrentHashMap<>();
+
+  /**
+   * The same cells ordered by their labels, as the exposition wants them (no sorting per scrape).
+   */
+  private final Map<Family, ConcurrentSkipListMap<Labels, Cell>> ordered =
+      new ConcurrentHashMap<>();
 
   public CounterStore(int maxSeriesPerMetric) {
     this(new SeriesLimit(maxSeriesPerMetric));
@@ -41,9 +45,10 @@ public final class CounterStore {
   }
 
   /**
-   * The keys one batch's increments land on, after the cardinality guard, so SQLite and memory agree.
-   * Series new in this batch count against the cap as they are admitted (they reach memory only after
-   * the commit); folds are counted in {@code aicost_series_dropped_total} only when the batch committed.
+   * The keys one batch's increments land on, after the cardinality guard, so SQLite and memory
+   * agree. Series new in this batch count against the cap as they are admitted (they reach memory
+   * only after the commit); folds are counted in {@code aicost_series_dropped_total} only when the
+   * batch committed.
    */
   public final class Admission {
     private final Map<Family, Set<List<String>>> added = new HashMap<>();
@@ -74,15 +79,18 @@ public final class CounterStore {
 
   /**
    * Restores a persisted total at startup, into an empty store, oldest series first. Series beyond
-   * the cap (a ledger written by an older version or under a larger cap) fold into the overflow series
-   * as a commit would fold them; the oldest keep their own series, so every restart keeps the same ones.
+   * the cap (a ledger written by an older version or under a larger cap) fold into the overflow
+   * series as a commit would fold them; the oldest keep their own series, so every restart keeps
+   * the same ones.
    *
    * @return whether the row was folded
    */
   public boolean restore(Family family, List<String> labels, double value) {
     Map<List<String>, Cell> series = families.get(family);
-    boolean fold = (series == null || !series.containsKey(labels)) && !SeriesLimit.isOverflow(labels)
-        && !limit.admits(ownSeries(family));
+    boolean fold =
+        (series == null || !series.containsKey(labels))
+            && !SeriesLimit.isOverflow(labels)
+            && !limit.admits(ownSeries(family));
     cell(family, fold ? SeriesLimit.overflow(labels.size()) : labels).add(value);
     if (fold) limit.dropped(family, 1);
     return fold;
@@ -99,12 +107,19 @@ public final class CounterStore {
   private Cell cell(Family family, List<String> labels) {
     Cell c = families.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).get(labels);
     if (c != null) return c;
-    return families.get(family).computeIfAbsent(List.copyOf(labels), l -> {
-      // label names and values are fixed for a series' life: build the exposition labels once
-      Cell created = new Cell(Labels.of(family.labelNames(), l));
-      ordered.computeIfAbsent(family, f -> new ConcurrentSkipListMap<>()).put(created.labels, created);
-      return created;
-    });
+    return families
+        .get(family)
+        .computeIfAbsent(
+            List.copyOf(labels),
+            l -> {
+              // label names and values are fixed for a series' life: build the exposition labels
+              // once
+              Cell created = new Cell(Labels.of(family.labelNames(), l));
+              ordered
+                  .computeIfAbsent(family, f -> new ConcurrentSkipListMap<>())
+                  .put(created.labels, created);
+              return created;
+            });
   }
 
   /** Visits a family's series in label order with their exposition labels (the scrape path). */

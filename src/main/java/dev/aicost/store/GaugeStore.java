@@ -10,9 +10,10 @@ import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
- * Latest values of gauges that sources report (GPU power, memory, prices in force). A family holds at
- * most {@code limits.max_series_per_metric} series: a latest value cannot be summed into an overflow
- * series, so a new series beyond the cap is not stored and {@code aicost_series_dropped_total} counts it.
+ * Latest values of gauges that sources report (GPU power, memory, prices in force). A family holds
+ * at most {@code limits.max_series_per_metric} series: a latest value cannot be summed into an
+ * overflow series, so a new series beyond the cap is not stored and {@code
+ * aicost_series_dropped_total} counts it.
  */
 public final class GaugeStore {
   private final SeriesLimit limit;
@@ -22,17 +23,23 @@ public final class GaugeStore {
   }
 
   private final Map<Family, Map<List<String>, Labels>> labels = new ConcurrentHashMap<>();
-  private final Map<Family, ConcurrentSkipListMap<Labels, Double>> values = new ConcurrentHashMap<>();
+  private final Map<Family, ConcurrentSkipListMap<Labels, Double>> values =
+      new ConcurrentHashMap<>();
 
   public void set(Family family, List<String> labelValues, double value) {
-    Map<List<String>, Labels> byValues = labels.computeIfAbsent(family, f -> new ConcurrentHashMap<>());
+    Map<List<String>, Labels> byValues =
+        labels.computeIfAbsent(family, f -> new ConcurrentHashMap<>());
     Labels l = byValues.get(labelValues);
     if (l == null && (l = admit(family, byValues, labelValues)) == null) return;
     values.computeIfAbsent(family, f -> new ConcurrentSkipListMap<>()).put(l, value);
   }
 
-  /** A new series' labels, or null when the family is full; serialised so concurrent sources cannot overshoot. */
-  private synchronized Labels admit(Family family, Map<List<String>, Labels> byValues, List<String> labelValues) {
+  /**
+   * A new series' labels, or null when the family is full; serialised so concurrent sources cannot
+   * overshoot.
+   */
+  private synchronized Labels admit(
+      Family family, Map<List<String>, Labels> byValues, List<String> labelValues) {
     Labels l = byValues.get(labelValues);
     if (l != null) return l;
     if (!limit.admits(byValues.size())) {
@@ -44,15 +51,20 @@ public final class GaugeStore {
     return l;
   }
 
-  /** Removes the series of a family that {@code which} selects (e.g. a deployment that went away). */
+  /**
+   * Removes the series of a family that {@code which} selects (e.g. a deployment that went away).
+   */
   public void removeWhere(Family family, Predicate<List<String>> which) {
     Map<List<String>, Labels> byValues = labels.get(family);
     if (byValues == null) return;
-    byValues.entrySet().removeIf(e -> {
-      if (!which.test(e.getKey())) return false;
-      values.get(family).remove(e.getValue());
-      return true;
-    });
+    byValues
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (!which.test(e.getKey())) return false;
+              values.get(family).remove(e.getValue());
+              return true;
+            });
   }
 
   /** Visits a family's series in label order (the scrape path). */

@@ -9,10 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 
 /**
- * {@code limits.max_series_per_metric}, shared by every per-series store (counters, gauges, trailing
- * windows), and the count of what it kept out, exposed as {@code aicost_series_dropped_total{metric}}.
- * A family holds at most {@link #max()} series of its own plus, for stores that can sum, one series
- * whose labels all read {@value #OVERFLOW}.
+ * {@code limits.max_series_per_metric}, shared by every per-series store (counters, gauges,
+ * trailing windows), and the count of what it kept out, exposed as {@code
+ * aicost_series_dropped_total{metric}}. A family holds at most {@link #max()} series of its own
+ * plus, for stores that can sum, one series whose labels all read {@value #OVERFLOW}.
  */
 public final class SeriesLimit {
   public static final String OVERFLOW = "__overflow__";

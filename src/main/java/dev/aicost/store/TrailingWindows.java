@@ -10,23 +10,31 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Dollars and tokens per (provider, service, deployment, model, attribution) over a trailing window,
- * for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}.
+ * Dollars and tokens per (provider, service, deployment, model, attribution) over a trailing
+ * window, for {@code aicost_cost_per_1k_tokens_usd} and {@code aicost_cache_hit_ratio}.
  *
- * <p>Each observation is spread evenly over the interval it covers, into slices of window/{@value #SLICES}
- * (a fixed ring, so memory does not grow with how often sources commit). Dollars and tokens often come
- * from different sources on different schedules (NVML every second, vLLM every 15 s), so the window
- * ends where both are known ({@code min} of the latest dollar and token intervals): the figure then
- * compares dollars and tokens of the same span, as {@code rate(spend)/rate(tokens)} does.
+ * <p>Each observation is spread evenly over the interval it covers, into slices of window/{@value
+ * #SLICES} (a fixed ring, so memory does not grow with how often sources commit). Dollars and
+ * tokens often come from different sources on different schedules (NVML every second, vLLM every 15
+ * s), so the window ends where both are known ({@code min} of the latest dollar and token
+ * intervals): the figure then compares dollars and tokens of the same span, as {@code
+ * rate(spend)/rate(tokens)} does.
  *
- * <p>Bounded by {@code limits.max_series_per_metric}: keys beyond it share one series whose labels all
- * read {@value SeriesLimit#OVERFLOW} (the $/1k of those models together); a series leaves once quiet.
+ * <p>Bounded by {@code limits.max_series_per_metric}: keys beyond it share one series whose labels
+ * all read {@value SeriesLimit#OVERFLOW} (the $/1k of those models together); a series leaves once
+ * quiet.
  */
 public final class TrailingWindows {
   static final int SLICES = 15;
-  /** Slices kept: the window, one more for its partial edge, and as much again for a lagging source. */
+
+  /**
+   * Slices kept: the window, one more for its partial edge, and as much again for a lagging source.
+   */
   private static final int RING = 2 * SLICES + 2;
-  /** Fewer tokens than this in the window: cost per 1k is absent (a per-1k figure needs 1k tokens). */
+
+  /**
+   * Fewer tokens than this in the window: cost per 1k is absent (a per-1k figure needs 1k tokens).
+   */
   public static final double MIN_TOKENS = 1000;
 
   private final long windowMs;
@@ -50,8 +58,17 @@ public final class TrailingWindows {
    * @param dollars true when the interval's dollars are known (priced tokens, GPU time), even $0
    * @param unpriced tokens in the interval that have no price: the window's cost is then unknown
    */
-  public record Observation(List<String> key, Instant start, Instant end, boolean usage, boolean dollars, double usd,
-      long tokens, long cacheRead, long prompt, long unpriced) {}
+  public record Observation(
+      List<String> key,
+      Instant start,
+      Instant end,
+      boolean usage,
+      boolean dollars,
+      double usd,
+      long tokens,
+      long cacheRead,
+      long prompt,
+      long unpriced) {}
 
   public void observe(Observation o) {
     Series s = series.get(o.key());
@@ -59,13 +76,17 @@ public final class TrailingWindows {
     s.add(o, sliceMs);
   }
 
-  /** A new key's series, or the overflow series when the store is full; serialised so sources committing at once cannot overshoot. */
+  /**
+   * A new key's series, or the overflow series when the store is full; serialised so sources
+   * committing at once cannot overshoot.
+   */
   private synchronized Series admit(List<String> key) {
     Series s = series.get(key);
     if (s != null) return s;
     List<String> k = key;
     List<String> overflow = SeriesLimit.overflow(key.size());
-    if (!k.equals(overflow) && !limit.admits(series.size() - (series.containsKey(overflow) ? 1 : 0))) {
+    if (!k.equals(overflow)
+        && !limit.admits(series.size() - (series.containsKey(overflow) ? 1 : 0))) {
       limit.dropped(Metrics.COST_PER_1K, 1);
       limit.dropped(Metrics.CACHE_HIT_RATIO, 1);
       k = overflow;
@@ -73,14 +94,17 @@ public final class TrailingWindows {
     return series.computeIfAbsent(List.copyOf(k), l -> new Series(Labels.of(labelNames, l)));
   }
 
-  /** Visits each series with its sums over the window; drops series that saw nothing for a window. */
+  /**
+   * Visits each series with its sums over the window; drops series that saw nothing for a window.
+   */
   public void forEach(Instant now, Visitor action) {
     long nowMs = now.toEpochMilli();
-    series.forEach((key, s) -> {
-      Sums sums = s.sums(nowMs, windowMs, sliceMs);
-      if (sums == null) series.remove(key, s);
-      else action.accept(s.labels, sums);
-    });
+    series.forEach(
+        (key, s) -> {
+          Sums sums = s.sums(nowMs, windowMs, sliceMs);
+          if (sums == null) series.remove(key, s);
+          else action.accept(s.labels, sums);
+        });
   }
 
   @FunctionalInterface
@@ -89,10 +113,20 @@ public final class TrailingWindows {
   }
 
   /**
-   * @param dollarsKnown false while no dollars arrived for the window's span (cost unknown, not zero)
+   * @param dollarsKnown false while no dollars arrived for the window's span (cost unknown, not
+   *     zero)
    */
-  public record Sums(double usd, double tokens, double cacheRead, double prompt, double unpriced, boolean dollarsKnown) {
-    /** Dollars per 1000 tokens; NaN (absent) below {@link #MIN_TOKENS} tokens or when any cost is unknown. */
+  public record Sums(
+      double usd,
+      double tokens,
+      double cacheRead,
+      double prompt,
+      double unpriced,
+      boolean dollarsKnown) {
+    /**
+     * Dollars per 1000 tokens; NaN (absent) below {@link #MIN_TOKENS} tokens or when any cost is
+     * unknown.
+     */
     public double costPer1k() {
       if (!dollarsKnown || unpriced > 0.5 || tokens < MIN_TOKENS) return Double.NaN;
       return usd / (tokens / 1000.0);
@@ -151,9 +185,14 @@ public final class TrailingWindows {
     synchronized Sums sums(long nowMs, long windowMs, long sliceMs) {
       if (usageUntil == Long.MIN_VALUE && dollarsUntil == Long.MIN_VALUE) return null;
       boolean dollarsKnown = dollarsUntil != Long.MIN_VALUE;
-      long end = usageUntil == Long.MIN_VALUE ? dollarsUntil : dollarsKnown ? Math.min(usageUntil, dollarsUntil) : usageUntil;
-      if (nowMs - Math.max(usageUntil, dollarsUntil) >= windowMs) return null; // gone quiet for a whole window
-      // a source lagging by more than the ring holds: the window ends where the ring still has every slice
+      long end =
+          usageUntil == Long.MIN_VALUE
+              ? dollarsUntil
+              : dollarsKnown ? Math.min(usageUntil, dollarsUntil) : usageUntil;
+      if (nowMs - Math.max(usageUntil, dollarsUntil) >= windowMs)
+        return null; // gone quiet for a whole window
+      // a source lagging by more than the ring holds: the window ends where the ring still has
+      // every slice
       end = Math.max(end, (newestSlice + 1 - (RING - SLICES - 1)) * sliceMs);
       long start = end - windowMs;
       double[] total = new double[5];
@@ -167,7 +206,8 @@ public final class TrailingWindows {
       }
       // after the lag fallback above, a stalled dollar source may not reach into the window at all
       boolean known = dollarsKnown && dollarsUntil > start;
-      return new Sums(total[USD], total[TOKENS], total[CACHE], total[PROMPT], total[UNPRICED], known);
+      return new Sums(
+          total[USD], total[TOKENS], total[CACHE], total[PROMPT], total[UNPRICED], known);
     }
   }
 }

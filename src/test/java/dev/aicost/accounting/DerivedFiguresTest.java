@@ -27,11 +27,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Issue 10: the derived figures (cost per 1k tokens, days, prices) through the whole exporter, against a
- * fake vLLM on loopback read at times the test sets.
+ * Issue 10: the derived figures (cost per 1k tokens, days, prices) through the whole exporter,
+ * against a fake vLLM on loopback read at times the test sets.
  *
- * <p>Traffic: 1,000 prompt + 100 generation tokens a second; 2 GPUs at $2.50/h = $5/h. True cost per 1k
- * tokens = (5 / 3600) / 1.1 = $0.0012626...
+ * <p>Traffic: 1,000 prompt + 100 generation tokens a second; 2 GPUs at $2.50/h = $5/h. True cost
+ * per 1k tokens = (5 / 3600) / 1.1 = $0.0012626...
  */
 class DerivedFiguresTest {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -69,10 +69,12 @@ class DerivedFiguresTest {
           nvml: { enabled: false }
           vllm:
             - { name: llama-prod, url: "%s", interval: 1h, %s }
-        """.formatted(dir.resolve("l.db"), extra, vllmUrl, deployment);
+        """
+        .formatted(dir.resolve("l.db"), extra, vllmUrl, deployment);
   }
 
-  private RunningExporter start(FakeVllmServer vllm, MutableClock clock, String yaml) throws Exception {
+  private RunningExporter start(FakeVllmServer vllm, MutableClock clock, String yaml)
+      throws Exception {
     Path file = Files.writeString(dir.resolve("aicost.yml"), yaml);
     RunningExporter ex = new RunningExporter(yaml, file, clock, false);
     ex.awaitFirstRuns();
@@ -80,7 +82,8 @@ class DerivedFiguresTest {
   }
 
   /** Steady traffic, read every 15 s, for {@code seconds}. */
-  private static void steady(RunningExporter ex, FakeVllmServer vllm, MutableClock clock, Traffic t, int seconds) {
+  private static void steady(
+      RunningExporter ex, FakeVllmServer vllm, MutableClock clock, Traffic t, int seconds) {
     for (int s = 15; s <= seconds; s += 15) {
       clock.advance(Duration.ofSeconds(15));
       t.run(15);
@@ -94,14 +97,16 @@ class DerivedFiguresTest {
     MutableClock clock = new MutableClock(T0);
     Traffic t = new Traffic(T0.minus(Duration.ofHours(10)), T0);
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("", vllm.url(), "gpu_count: 2, gpu_hourly_usd: 2.50"))) {
+        RunningExporter ex =
+            start(vllm, clock, config("", vllm.url(), "gpu_count: 2, gpu_hourly_usd: 2.50"))) {
       steady(ex, vllm, clock, t, 30);
       String m = ex.text("/metrics");
       assertEquals(TRUE_PER_1K, sum(m, COST), TRUE_PER_1K * 0.01, "30 s after start");
       // the history still counts in the totals: 10 h + 30 s of tokens
       assertEquals(1100.0 * (36_000 + 30), sum(m, "aicost_tokens_total\\{[^}]*}"), 1e-3);
       steady(ex, vllm, clock, t, 14 * 60 - 30);
-      assertEquals(TRUE_PER_1K, sum(ex.text("/metrics"), COST), TRUE_PER_1K * 0.01, "14 min after start");
+      assertEquals(
+          TRUE_PER_1K, sum(ex.text("/metrics"), COST), TRUE_PER_1K * 0.01, "14 min after start");
     }
   }
 
@@ -110,17 +115,18 @@ class DerivedFiguresTest {
     MutableClock clock = new MutableClock(T0);
     Traffic t = new Traffic(T0.minus(Duration.ofMinutes(3)), T0);
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("", vllm.url(), "gpu_count: 2, gpu_hourly_usd: 2.50"))) {
+        RunningExporter ex =
+            start(vllm, clock, config("", vllm.url(), "gpu_count: 2, gpu_hourly_usd: 2.50"))) {
       steady(ex, vllm, clock, t, 60);
       assertEquals(TRUE_PER_1K, sum(ex.text("/metrics"), COST), TRUE_PER_1K * 0.01);
     }
   }
 
   /**
-   * trailing_window 1m: 5 min of traffic, 3 min idle, 5 min of traffic. While no tokens come the figure
-   * is absent and the idle dollars keep counting in aicost_spend_usd_total; whenever it is present it
-   * agrees with rate(spend)/rate(tokens) from the exported counters, checked by promtool on the scraped
-   * series (a scrape after every 15 s read).
+   * trailing_window 1m: 5 min of traffic, 3 min idle, 5 min of traffic. While no tokens come the
+   * figure is absent and the idle dollars keep counting in aicost_spend_usd_total; whenever it is
+   * present it agrees with rate(spend)/rate(tokens) from the exported counters, checked by promtool
+   * on the scraped series (a scrape after every 15 s read).
    */
   @Test
   void shortWindowThroughIdleTimeAgreesWithPromQl() throws Exception {
@@ -128,7 +134,11 @@ class DerivedFiguresTest {
     Traffic t = new Traffic(T0.minus(Duration.ofHours(10)), T0);
     List<String> spend = new ArrayList<>(), tokens = new ArrayList<>(), cost = new ArrayList<>();
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("trailing_window: 1m", vllm.url(), "gpu_count: 2, gpu_hourly_usd: 2.50"))) {
+        RunningExporter ex =
+            start(
+                vllm,
+                clock,
+                config("trailing_window: 1m", vllm.url(), "gpu_count: 2, gpu_hourly_usd: 2.50"))) {
       scrape(ex, spend, tokens, cost);
       for (int step = 1; step <= 52; step++) { // 13 min in 15 s steps
         clock.advance(Duration.ofSeconds(15));
@@ -142,13 +152,17 @@ class DerivedFiguresTest {
     // idle from 5m to 8m: from 6m (a window later) to 8m no figure, while the GPUs' dollars go on
     for (int step = 24; step <= 32; step++) {
       assertEquals("_", cost.get(step), "absent while idle, step " + step);
-      assertTrue(Double.parseDouble(spend.get(step)) > Double.parseDouble(spend.get(step - 1)), "idle dollars count, step " + step);
+      assertTrue(
+          Double.parseDouble(spend.get(step)) > Double.parseDouble(spend.get(step - 1)),
+          "idle dollars count, step " + step);
     }
     for (int step : new int[] {1, 2, 4, 8, 12, 20, 40, 52}) {
       assertFalse(cost.get(step).equals("_"), "present with traffic, step " + step + ": " + cost);
-      assertEquals(TRUE_PER_1K, Double.parseDouble(cost.get(step)), TRUE_PER_1K * 0.01, "step " + step);
+      assertEquals(
+          TRUE_PER_1K, Double.parseDouble(cost.get(step)), TRUE_PER_1K * 0.01, "step " + step);
     }
-    String test = """
+    String test =
+        """
         rule_files: []
         evaluation_interval: 15s
         tests:
@@ -161,22 +175,28 @@ class DerivedFiguresTest {
               - series: 'cost_per_1k'
                 values: '%s'
             promql_expr_test:
-        """.formatted(String.join(" ", spend), String.join(" ", tokens), String.join(" ", cost));
+        """
+            .formatted(String.join(" ", spend), String.join(" ", tokens), String.join(" ", cost));
     StringBuilder cases = new StringBuilder();
     // steady stretches, a whole rate window after start and after the idle time
     for (int step : new int[] {6, 8, 12, 16, 20, 37, 40, 44, 48, 52}) {
-      cases.append("""
+      cases.append(
+          """
                   - expr: 'abs((rate(spend[1m]) / rate(tokens[1m]) * 1000) / cost_per_1k - 1) < bool 0.01'
                     eval_time: %ds
                     exp_samples: [ { labels: '{}', value: 1 } ]
-          """.formatted(step * 15));
+          """
+              .formatted(step * 15));
     }
     Path file = Files.writeString(dir.resolve("agreement_test.yml"), test + cases);
-    String promtool = Tools.require("promtool", "Debian's 'prometheus' package (promtool)").toString();
+    String promtool =
+        Tools.require("promtool", "Debian's 'prometheus' package (promtool)").toString();
     Tools.runOk(promtool, "test", "rules", file.toString());
   }
 
-  private static void scrape(RunningExporter ex, List<String> spend, List<String> tokens, List<String> cost) throws Exception {
+  private static void scrape(
+      RunningExporter ex, List<String> spend, List<String> tokens, List<String> cost)
+      throws Exception {
     String m = ex.text("/metrics");
     spend.add(Double.toString(sum(m, "aicost_spend_usd_total\\{[^}]*}")));
     tokens.add(Double.toString(sum(m, "aicost_tokens_total\\{[^}]*}")));
@@ -199,17 +219,32 @@ class DerivedFiguresTest {
     }
   }
 
-  /** Reads at local midnight - 20 min, midnight and midnight + 10 min: days=1 is the 10 minutes of today. */
+  /**
+   * Reads at local midnight - 20 min, midnight and midnight + 10 min: days=1 is the 10 minutes of
+   * today.
+   */
   @ParameterizedTest
-  @ValueSource(strings = {"Asia/Kolkata", "Asia/Kathmandu", "Australia/Adelaide", "Australia/Lord_Howe", "America/St_Johns",
-      "Pacific/Chatham", "UTC"})
+  @ValueSource(
+      strings = {
+        "Asia/Kolkata",
+        "Asia/Kathmandu",
+        "Australia/Adelaide",
+        "Australia/Lord_Howe",
+        "America/St_Johns",
+        "Pacific/Chatham",
+        "UTC"
+      })
   void daysAreExactInEveryZone(String zoneId) throws Exception {
     ZoneId zone = ZoneId.of(zoneId);
     Instant midnight = LocalDate.of(2026, 11, 24).atStartOfDay(zone).toInstant();
     MutableClock clock = new MutableClock(midnight.minus(Duration.ofMinutes(20)));
     Traffic t = new Traffic(clock.instant().minus(Duration.ofHours(1)), clock.instant());
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("timezone: " + zoneId, vllm.url(), "gpu_count: 1, gpu_hourly_usd: 3.60"))) {
+        RunningExporter ex =
+            start(
+                vllm,
+                clock,
+                config("timezone: " + zoneId, vllm.url(), "gpu_count: 1, gpu_hourly_usd: 3.60"))) {
       for (int minutes : new int[] {20, 10}) {
         clock.advance(Duration.ofMinutes(minutes));
         t.run(minutes * 60L);
@@ -232,11 +267,15 @@ class DerivedFiguresTest {
     MutableClock clock = new MutableClock(T0);
     Traffic t = new Traffic(T0.minus(Duration.ofHours(1)), T0);
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("timezone: UTC", vllm.url(), "gpu_count: 1"))) {
+        RunningExporter ex =
+            start(vllm, clock, config("timezone: UTC", vllm.url(), "gpu_count: 1"))) {
       assertTrue(ex.text("/api/v1/spend").contains("\"timezone\":\"UTC\""));
-      Files.writeString(dir.resolve("aicost.yml"), config("timezone: Asia/Kolkata", vllm.url(), "gpu_count: 1"));
+      Files.writeString(
+          dir.resolve("aicost.yml"), config("timezone: Asia/Kolkata", vllm.url(), "gpu_count: 1"));
       assertTrue(ex.exporter.requestReload().get(60, java.util.concurrent.TimeUnit.SECONDS).ok());
-      assertTrue(ex.text("/api/v1/spend").contains("\"timezone\":\"Asia/Kolkata\""), ex.text("/api/v1/spend"));
+      assertTrue(
+          ex.text("/api/v1/spend").contains("\"timezone\":\"Asia/Kolkata\""),
+          ex.text("/api/v1/spend"));
     }
   }
 
@@ -246,18 +285,24 @@ class DerivedFiguresTest {
     MutableClock clock = new MutableClock(T0);
     Traffic t = new Traffic(T0.minus(Duration.ofHours(1)), T0);
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 3.60"))) {
+        RunningExporter ex =
+            start(vllm, clock, config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 3.60"))) {
       steady(ex, vllm, clock, t, 60);
       clock.advance(Duration.ofSeconds(30));
       t.run(30);
       vllm.page(t.page());
-      Files.writeString(dir.resolve("aicost.yml"), config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 7.20"));
+      Files.writeString(
+          dir.resolve("aicost.yml"), config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 7.20"));
       assertTrue(ex.exporter.requestReload().get(60, java.util.concurrent.TimeUnit.SECONDS).ok());
-      awaitRunAt(ex, clock.instant()); // the restarted source reads at once, at the reload's instant
+      awaitRunAt(
+          ex, clock.instant()); // the restarted source reads at once, at the reload's instant
       steady(ex, vllm, clock, t, 30);
       String m = ex.text("/metrics");
       assertEquals(0.06 + 0.03 + 0.06, sum(m, "aicost_spend_usd_total\\{[^}]*}"), 1e-9);
-      assertTrue(m.contains("aicost_gpu_price_usd_per_hour{deployment=\"llama-prod\",gpu=\"\",price_source=\"deployment\",uuid=\"\"} 7.2"), m);
+      assertTrue(
+          m.contains(
+              "aicost_gpu_price_usd_per_hour{deployment=\"llama-prod\",gpu=\"\",price_source=\"deployment\",uuid=\"\"} 7.2"),
+          m);
     }
   }
 
@@ -267,19 +312,28 @@ class DerivedFiguresTest {
     MutableClock clock = new MutableClock(T0);
     Traffic t = new Traffic(T0.minus(Duration.ofHours(1)), T0);
     try (FakeVllmServer vllm = new FakeVllmServer().page(t.page());
-        RunningExporter ex = start(vllm, clock, config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 0.36"))) {
-      for (int i = 0; i < 7; i++) { // $0.0001 a second, in reads 1 s apart: 0.0001 + 0.0001 + ... in binary
+        RunningExporter ex =
+            start(vllm, clock, config("", vllm.url(), "gpu_count: 1, gpu_hourly_usd: 0.36"))) {
+      for (int i = 0;
+          i < 7;
+          i++) { // $0.0001 a second, in reads 1 s apart: 0.0001 + 0.0001 + ... in binary
         clock.advance(Duration.ofSeconds(1));
         t.run(1);
         vllm.page(t.page());
         ex.collect("vllm/llama-prod");
       }
       String m = ex.text("/metrics");
-      Matcher v = Pattern.compile("(?m)^aicost_[a-z0-9_]*usd[a-z0-9_]*\\{[^}]*} (\\S+)$").matcher(m);
+      Matcher v =
+          Pattern.compile("(?m)^aicost_[a-z0-9_]*usd[a-z0-9_]*\\{[^}]*} (\\S+)$").matcher(m);
       int n = 0;
       while (v.find()) {
         n++;
-        String digits = new java.math.BigDecimal(v.group(1)).unscaledValue().abs().toString().replaceAll("0+$", "");
+        String digits =
+            new java.math.BigDecimal(v.group(1))
+                .unscaledValue()
+                .abs()
+                .toString()
+                .replaceAll("0+$", "");
         assertTrue(digits.length() <= 15, "float noise: " + v.group());
       }
       assertTrue(n >= 3, m);
@@ -290,7 +344,8 @@ class DerivedFiguresTest {
   private static void awaitRunAt(RunningExporter ex, Instant at) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
-      if (ex.exporter.orchestrator().health("vllm/llama-prod").lastSuccessEpochSeconds() >= at.getEpochSecond()) return;
+      if (ex.exporter.orchestrator().health("vllm/llama-prod").lastSuccessEpochSeconds()
+          >= at.getEpochSecond()) return;
       Thread.sleep(10);
     }
     throw new AssertionError("the source did not run after the reload");

@@ -30,35 +30,77 @@ class PricedIntervalsTest {
   private static final Instant MIDNIGHT = Instant.parse("2026-11-24T00:00:00Z");
 
   private static PriceCatalog catalog(ModelPriceConfig... models) {
-    return PriceCatalog.load(new PricingConfig("none", List.of(), List.of(models), Map.of(), List.of(), null),
+    return PriceCatalog.load(
+        new PricingConfig("none", List.of(), List.of(models), Map.of(), List.of(), null),
         new LiteLlmPriceFile(new OkHttpClient()));
   }
 
   private static double total(BatchAccountant.Result r, Family f) {
-    return r.increments().stream().filter(i -> i.family() == f).mapToDouble(Increment::amount).sum();
+    return r.increments().stream()
+        .filter(i -> i.family() == f)
+        .mapToDouble(Increment::amount)
+        .sum();
   }
 
   @Test
   void tokensAcrossAnEffectiveFromDayAreSplitAtMidnight() {
     // $1 per 1M input tokens until 2026-11-24, $3 from then on; 1M tokens over 23:59 - 00:01
-    PriceCatalog c = catalog(
-        new ModelPriceConfig("openai", "gpt-x", 1.0, null, null, null, "per_1m", LocalDate.parse("2026-01-01")),
-        new ModelPriceConfig("openai", "gpt-x", 3.0, null, null, null, "per_1m", LocalDate.parse("2026-11-24")));
-    BatchAccountant a = new BatchAccountant(c, new GpuPriceResolver(List.of()), new AttributionRules(List.of()), d -> null, d -> 0, Set.of(),
-        Optional.empty());
-    UsageDelta u = new UsageDelta(MIDNIGHT.minusSeconds(60), MIDNIGHT.plusSeconds(60), "openai", "chat", "", "gpt-x", Map.of(),
-        new TokenCounts(1_000_000, 0, 0, 0), 10);
+    PriceCatalog c =
+        catalog(
+            new ModelPriceConfig(
+                "openai", "gpt-x", 1.0, null, null, null, "per_1m", LocalDate.parse("2026-01-01")),
+            new ModelPriceConfig(
+                "openai", "gpt-x", 3.0, null, null, null, "per_1m", LocalDate.parse("2026-11-24")));
+    BatchAccountant a =
+        new BatchAccountant(
+            c,
+            new GpuPriceResolver(List.of()),
+            new AttributionRules(List.of()),
+            d -> null,
+            d -> 0,
+            Set.of(),
+            Optional.empty());
+    UsageDelta u =
+        new UsageDelta(
+            MIDNIGHT.minusSeconds(60),
+            MIDNIGHT.plusSeconds(60),
+            "openai",
+            "chat",
+            "",
+            "gpt-x",
+            Map.of(),
+            new TokenCounts(1_000_000, 0, 0, 0),
+            10);
     BatchAccountant.Result r = a.account(Batch.of(List.of(u), List.of(), null, null));
     assertEquals(0.5 * 1 + 0.5 * 3, total(r, Metrics.SPEND), 1e-9);
   }
 
   @Test
   void tokensBeforeAModelsFirstPriceAreUnpricedNotPricedLater() {
-    PriceCatalog c = catalog(new ModelPriceConfig("openai", "gpt-x", 3.0, null, null, null, "per_1m", LocalDate.parse("2026-11-24")));
-    BatchAccountant a = new BatchAccountant(c, new GpuPriceResolver(List.of()), new AttributionRules(List.of()), d -> null, d -> 0, Set.of(),
-        Optional.empty());
-    UsageDelta u = new UsageDelta(MIDNIGHT.minusSeconds(60), MIDNIGHT.plusSeconds(60), "openai", "chat", "", "gpt-x", Map.of(),
-        new TokenCounts(1_000_000, 0, 0, 0), 10);
+    PriceCatalog c =
+        catalog(
+            new ModelPriceConfig(
+                "openai", "gpt-x", 3.0, null, null, null, "per_1m", LocalDate.parse("2026-11-24")));
+    BatchAccountant a =
+        new BatchAccountant(
+            c,
+            new GpuPriceResolver(List.of()),
+            new AttributionRules(List.of()),
+            d -> null,
+            d -> 0,
+            Set.of(),
+            Optional.empty());
+    UsageDelta u =
+        new UsageDelta(
+            MIDNIGHT.minusSeconds(60),
+            MIDNIGHT.plusSeconds(60),
+            "openai",
+            "chat",
+            "",
+            "gpt-x",
+            Map.of(),
+            new TokenCounts(1_000_000, 0, 0, 0),
+            10);
     BatchAccountant.Result r = a.account(Batch.of(List.of(u), List.of(), null, null));
     assertEquals(1.5, total(r, Metrics.SPEND), 1e-9);
     assertEquals(500_000, total(r, Metrics.UNPRICED_TOKENS), 0);
@@ -70,8 +112,11 @@ class PricedIntervalsTest {
     PriceHistory prices = new PriceHistory();
     prices.adopt(t0, catalog(), new GpuPriceResolver(List.of()), d -> 3.60);
     prices.adopt(t0.plusSeconds(20), catalog(), new GpuPriceResolver(List.of()), d -> 7.20);
-    BatchAccountant a = new BatchAccountant(prices, new AttributionRules(List.of()), d -> 1, Set.of(), Optional.empty());
-    CapacityDelta c = new CapacityDelta(t0, t0.plusSeconds(60), "self_hosted", "vllm", "llama-prod", 1, null);
+    BatchAccountant a =
+        new BatchAccountant(
+            prices, new AttributionRules(List.of()), d -> 1, Set.of(), Optional.empty());
+    CapacityDelta c =
+        new CapacityDelta(t0, t0.plusSeconds(60), "self_hosted", "vllm", "llama-prod", 1, null);
     BatchAccountant.Result r = a.account(Batch.of(List.of(), List.of(c), null, null));
     // 20 s at $0.001/s, 40 s at $0.002/s
     assertEquals(0.02 + 0.08, total(r, Metrics.SPEND), 1e-12);

@@ -26,24 +26,26 @@ import java.util.regex.Pattern;
 import org.springframework.security.crypto.bcrypt.BCrypt;
 
 /**
- * Wrong-password flood against basic auth (bench/authflood.sh; not a JUnit test). The packaged jar runs with the
- * launcher's JVM flags and a web config with one bcrypt user (cost 10, as {@code htpasswd -nBC 10} makes), reading
- * a loopback fake vLLM every second. A legitimate scraper (right password, gzip, one kept-alive connection) scrapes
- * every 20 ms, first alone, then while {@code --flooders} clients each send wrong passwords back to back over their
- * own kept-alive connections (after 3 s of unmeasured warm-up scrapes). Reports the scraper's latency in both phases, the flood's answers and rate, and the
- * exporter's CPU.
+ * Wrong-password flood against basic auth (bench/authflood.sh; not a JUnit test). The packaged jar
+ * runs with the launcher's JVM flags and a web config with one bcrypt user (cost 10, as {@code
+ * htpasswd -nBC 10} makes), reading a loopback fake vLLM every second. A legitimate scraper (right
+ * password, gzip, one kept-alive connection) scrapes every 20 ms, first alone, then while {@code
+ * --flooders} clients each send wrong passwords back to back over their own kept-alive connections
+ * (after 3 s of unmeasured warm-up scrapes). Reports the scraper's latency in both phases, the
+ * flood's answers and rate, and the exporter's CPU.
  *
- * <p>Usage: {@code AuthFloodHarness <jar> [--flooders N] [--seconds S] [--cost C] [--interval-ms MS] [--addresses N]};
- * {@code --addresses N} spreads the flooders over N client addresses (127.0.0.2 ...) so per-address backoff
- * does not see them as one client.
- * Exits 0 when measured, 2 when it could not measure (not ready, a legitimate scrape refused).
+ * <p>Usage: {@code AuthFloodHarness <jar> [--flooders N] [--seconds S] [--cost C] [--interval-ms
+ * MS] [--addresses N]}; {@code --addresses N} spreads the flooders over N client addresses
+ * (127.0.0.2 ...) so per-address backoff does not see them as one client. Exits 0 when measured, 2
+ * when it could not measure (not ready, a legitimate scrape refused).
  */
 public final class AuthFloodHarness {
   static final double TARGET_P99_MS = 100;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: AuthFloodHarness <jar> [--flooders N] [--seconds S] [--cost C] [--interval-ms MS] [--addresses N]");
+      System.err.println(
+          "usage: AuthFloodHarness <jar> [--flooders N] [--seconds S] [--cost C] [--interval-ms MS] [--addresses N]");
       System.exit(64);
     }
     int flooders = 32, seconds = 20, cost = 10, intervalMs = 20, addresses = 1;
@@ -66,35 +68,58 @@ public final class AuthFloodHarness {
     }
   }
 
-  static String run(Path jar, int flooders, int seconds, int cost, int intervalMs, int addresses) throws Exception {
+  static String run(Path jar, int flooders, int seconds, int cost, int intervalMs, int addresses)
+      throws Exception {
     if (!Files.isRegularFile(jar)) throw new ScrapeLatencyHarness.CannotMeasure("no jar at " + jar);
     Path dir = Files.createTempDirectory("aicost-authflood-bench");
     System.err.println("work dir: " + dir);
     String password = "scrape-secret-1";
-    Path web = Files.writeString(dir.resolve("web.yml"), "basic_auth_users:\n  prometheus: '" + BCrypt.hashpw(password, BCrypt.gensalt("$2y", cost)) + "'\n");
+    Path web =
+        Files.writeString(
+            dir.resolve("web.yml"),
+            "basic_auth_users:\n  prometheus: '"
+                + BCrypt.hashpw(password, BCrypt.gensalt("$2y", cost))
+                + "'\n");
     try (FakeVllmServer vllm = new FakeVllmServer()) {
       vllm.page(VllmPages.v1("bench/model", "0", 100_000, 10_000, 0, 100, 1.7e9));
       int port;
       try (ServerSocket s = new ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      Path cfg = Files.writeString(dir.resolve("aicost.yml"), """
+      Path cfg =
+          Files.writeString(
+              dir.resolve("aicost.yml"),
+              """
           state: { path: %s }
           sources:
             nvml: { enabled: false }
             vllm: [ { name: bench, url: "%s", interval: 1s, gpu_count: 1, gpu_hourly_usd: 2.5 } ]
-          """.formatted(dir.resolve("ledger.db"), vllm.url()));
+          """
+                  .formatted(dir.resolve("ledger.db"), vllm.url()));
       List<String> cmd = new ArrayList<>();
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.addAll(ScrapeLatencyHarness.LAUNCHER_FLAGS);
-      cmd.addAll(List.of("-jar", jar.toString(), "--config.file=" + cfg, "--web.listen-address=127.0.0.1:" + port,
-          "--web.config.file=" + web));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("exporter.log").toFile()).start();
+      cmd.addAll(
+          List.of(
+              "-jar",
+              jar.toString(),
+              "--config.file=" + cfg,
+              "--web.listen-address=127.0.0.1:" + port,
+              "--web.config.file=" + web));
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("exporter.log").toFile())
+              .start();
       try {
         awaitReady(port, password);
         long[] alone;
         try (Client legit = new Client(port, "prometheus", password)) {
-          scrapeEvery(legit, intervalMs, 3, null); // warm-up: the JIT and the first renderings, not measured
+          scrapeEvery(
+              legit,
+              intervalMs,
+              3,
+              null); // warm-up: the JIT and the first renderings, not measured
           alone = scrapeEvery(legit, intervalMs, seconds, null);
         }
         Flood flood = new Flood(port, flooders, addresses);
@@ -110,7 +135,16 @@ public final class AuthFloodHarness {
         }
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (ScrapeLatencyHarness.cpuTicks(p.pid()) - cpu0) / 100.0;
-        return table(jar, flooders + " flooders from " + addresses + " address(es)", cost, intervalMs, alone, during, flood, wall, cpu);
+        return table(
+            jar,
+            flooders + " flooders from " + addresses + " address(es)",
+            cost,
+            intervalMs,
+            alone,
+            during,
+            flood,
+            wall,
+            cpu);
       } finally {
         p.destroy();
         if (!p.waitFor(10, TimeUnit.SECONDS)) p.destroyForcibly();
@@ -131,8 +165,12 @@ public final class AuthFloodHarness {
     throw new ScrapeLatencyHarness.CannotMeasure("exporter not ready in 30 s");
   }
 
-  /** One scrape every intervalMs (a late scrape starts at once) for the given seconds; sorted latencies in ns. */
-  private static long[] scrapeEvery(Client legit, int intervalMs, int seconds, Flood flood) throws Exception {
+  /**
+   * One scrape every intervalMs (a late scrape starts at once) for the given seconds; sorted
+   * latencies in ns.
+   */
+  private static long[] scrapeEvery(Client legit, int intervalMs, int seconds, Flood flood)
+      throws Exception {
     long[] ns = new long[seconds * 1000 / intervalMs + 16];
     int n = 0;
     long start = System.nanoTime(), end = start + TimeUnit.SECONDS.toNanos(seconds), next = start;
@@ -142,7 +180,9 @@ public final class AuthFloodHarness {
       long s = System.nanoTime();
       int status = legit.get("/metrics");
       ns[n++] = System.nanoTime() - s;
-      if (status != 200) throw new ScrapeLatencyHarness.CannotMeasure("the legitimate scrape got " + status + (flood == null ? "" : " during the flood"));
+      if (status != 200)
+        throw new ScrapeLatencyHarness.CannotMeasure(
+            "the legitimate scrape got " + status + (flood == null ? "" : " during the flood"));
       next += TimeUnit.MILLISECONDS.toNanos(intervalMs);
     }
     long[] out = Arrays.copyOf(ns, n);
@@ -162,7 +202,10 @@ public final class AuthFloodHarness {
       this.port = port;
       for (int i = 0; i < n; i++) {
         int id = i;
-        String from = addresses <= 1 ? null : "127.0.0." + (2 + i % addresses); // all of 127/8 is loopback on Linux
+        String from =
+            addresses <= 1
+                ? null
+                : "127.0.0." + (2 + i % addresses); // all of 127/8 is loopback on Linux
         Thread t = new Thread(() -> loop(id, from), "flood-" + i);
         t.setDaemon(true);
         threads.add(t);
@@ -197,7 +240,10 @@ public final class AuthFloodHarness {
     }
   }
 
-  /** HTTP/1.1 GET over one kept-alive socket with basic auth and gzip; reads the Content-Length body. */
+  /**
+   * HTTP/1.1 GET over one kept-alive socket with basic auth and gzip; reads the Content-Length
+   * body.
+   */
   static final class Client implements AutoCloseable {
     private static final Pattern LENGTH = Pattern.compile("(?im)^content-length:\\s*(\\d+)");
     private final Socket socket;
@@ -214,7 +260,14 @@ public final class AuthFloodHarness {
 
     /** {@code from}: the local address to connect from (another client address), or null. */
     Client(int port, String user, String password, String from) throws IOException {
-      socket = from == null ? new Socket("127.0.0.1", port) : new Socket(java.net.InetAddress.getByName("127.0.0.1"), port, java.net.InetAddress.getByName(from), 0);
+      socket =
+          from == null
+              ? new Socket("127.0.0.1", port)
+              : new Socket(
+                  java.net.InetAddress.getByName("127.0.0.1"),
+                  port,
+                  java.net.InetAddress.getByName(from),
+                  0);
       socket.setTcpNoDelay(true);
       socket.setSoTimeout(30_000);
       in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
@@ -224,16 +277,27 @@ public final class AuthFloodHarness {
     }
 
     void password(String password) {
-      auth = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+      auth =
+          Base64.getEncoder()
+              .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     /** The status code; the body is read and dropped. */
     int get(String path) throws IOException {
-      out.write(("GET " + path + " HTTP/1.1\r\nHost: bench\r\nAccept-Encoding: gzip\r\nAuthorization: Basic " + auth + "\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.1\r\nHost: bench\r\nAccept-Encoding: gzip\r\nAuthorization: Basic "
+                  + auth
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       int n = 0;
-      while (n < 4 || head[n - 4] != '\r' || head[n - 3] != '\n' || head[n - 2] != '\r' || head[n - 1] != '\n') {
+      while (n < 4
+          || head[n - 4] != '\r'
+          || head[n - 3] != '\n'
+          || head[n - 2] != '\r'
+          || head[n - 1] != '\n') {
         int b = in.read();
         if (b < 0) throw new IOException("closed in the response head");
         if (n == head.length) throw new IOException("response head too long");
@@ -263,21 +327,60 @@ public final class AuthFloodHarness {
   }
 
   private static String latency(long[] ns) {
-    return String.format(Locale.ROOT, "p50 %.2f / p90 %.2f / **p99 %.2f** / max %.2f ms (%,d scrapes)",
-        pct(ns, .5), pct(ns, .9), pct(ns, .99), ns[ns.length - 1] / 1e6, ns.length);
+    return String.format(
+        Locale.ROOT,
+        "p50 %.2f / p90 %.2f / **p99 %.2f** / max %.2f ms (%,d scrapes)",
+        pct(ns, .5),
+        pct(ns, .9),
+        pct(ns, .99),
+        ns[ns.length - 1] / 1e6,
+        ns.length);
   }
 
-  private static String table(Path jar, String flooders, int cost, int intervalMs, long[] alone, long[] during, Flood flood, double wall, double cpu) {
+  private static String table(
+      Path jar,
+      String flooders,
+      int cost,
+      int intervalMs,
+      long[] alone,
+      long[] during,
+      Flood flood,
+      double wall,
+      double cpu) {
     Map<Integer, Long> answers = new TreeMap<>();
     flood.answers.forEach((k, v) -> answers.put(k, v.sum()));
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format(Locale.ROOT, "jar: %s; %s; bcrypt cost %d; legitimate scrape every %d ms (gzip)%n%n", jar, flooders, cost, intervalMs));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "jar: %s; %s; bcrypt cost %d; legitimate scrape every %d ms (gzip)%n%n",
+            jar,
+            flooders,
+            cost,
+            intervalMs));
     sb.append("| measurement | value |\n|---|---|\n");
     sb.append("| legitimate scrape, no flood | ").append(latency(alone)).append(" |\n");
-    sb.append("| legitimate scrape during the flood | ").append(latency(during))
-        .append(pct(during, .99) <= TARGET_P99_MS ? " (meets p99 <= 100 ms)" : " (**misses** p99 <= 100 ms)").append(" |\n");
-    sb.append(String.format(Locale.ROOT, "| flood answers | %s; %.0f requests/s; %d reconnects |%n", answers, flood.total() / wall, flood.reconnects.sum()));
-    sb.append(String.format(Locale.ROOT, "| exporter CPU during the flood | %.2f cores (%.1f s CPU in %.1f s) |%n", cpu / wall, cpu, wall));
+    sb.append("| legitimate scrape during the flood | ")
+        .append(latency(during))
+        .append(
+            pct(during, .99) <= TARGET_P99_MS
+                ? " (meets p99 <= 100 ms)"
+                : " (**misses** p99 <= 100 ms)")
+        .append(" |\n");
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "| flood answers | %s; %.0f requests/s; %d reconnects |%n",
+            answers,
+            flood.total() / wall,
+            flood.reconnects.sum()));
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "| exporter CPU during the flood | %.2f cores (%.1f s CPU in %.1f s) |%n",
+            cpu / wall,
+            cpu,
+            wall));
     return sb.toString();
   }
 }

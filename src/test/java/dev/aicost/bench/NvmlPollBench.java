@@ -29,11 +29,12 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * Exporter CPU of the NVML source against the fake libnvidia-ml (whose own work is a few hundred ns a poll):
- * {@code poll8Gpus} is one collect + commit of 8 GPUs, each with 6 new utilization samples (1 s at the
- * H100's 1/6 s period); divide by 8 for the figure per GPU. The {@code call*} benchmarks are single NVML
- * calls: the binding's direct mapping with reused buffers, against a JNA interface with a new Structure
- * per call. Run with bench/nvml.sh (it adds {@code -prof gc} for the bytes allocated per operation).
+ * Exporter CPU of the NVML source against the fake libnvidia-ml (whose own work is a few hundred ns
+ * a poll): {@code poll8Gpus} is one collect + commit of 8 GPUs, each with 6 new utilization samples
+ * (1 s at the H100's 1/6 s period); divide by 8 for the figure per GPU. The {@code call*}
+ * benchmarks are single NVML calls: the binding's direct mapping with reused buffers, against a JNA
+ * interface with a new Structure per call. Run with bench/nvml.sh (it adds {@code -prof gc} for the
+ * bytes allocated per operation).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -48,15 +49,21 @@ public class NvmlPollBench {
   private NvmlGpuSource source;
   private long handle;
   private long now;
-  private final SourceContext ctx = new SourceContext() {
-    @Override public void upstreamCall(String operation, String outcome) {}
-    @Override public void partialError(String reason, String message) {}
-  };
+  private final SourceContext ctx =
+      new SourceContext() {
+        @Override
+        public void upstreamCall(String operation, String outcome) {}
+
+        @Override
+        public void partialError(String reason, String message) {}
+      };
 
   // A classic JNA interface mapping, for comparison only.
   public interface InterfaceNvml extends Library {
     int nvmlInit_v2();
+
     int nvmlDeviceGetHandleByIndex_v2(int index, PointerByReference device);
+
     int nvmlDeviceGetMemoryInfo(Pointer device, MemoryStruct memory);
   }
 
@@ -72,11 +79,18 @@ public class NvmlPollBench {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    path = System.getProperty("fake.nvml", Path.of("target/fake-nvml/libnvidia-ml.so.1").toAbsolutePath().toString());
+    path =
+        System.getProperty(
+            "fake.nvml", Path.of("target/fake-nvml/libnvidia-ml.so.1").toAbsolutePath().toString());
     control = NativeLibrary.getInstance(path).getFunction("fake_nvml_control");
     now = T0;
-    control.invokeInt(new Object[] {"reset;now_us=" + now + ";devices=8;"
-        + "gpu.0.duty=10;gpu.1.duty=20;gpu.2.duty=30;gpu.3.duty=40;gpu.4.duty=50;gpu.5.duty=60;gpu.6.duty=70;gpu.7.duty=80"});
+    control.invokeInt(
+        new Object[] {
+          "reset;now_us="
+              + now
+              + ";devices=8;"
+              + "gpu.0.duty=10;gpu.1.duty=20;gpu.2.duty=30;gpu.3.duty=40;gpu.4.duty=50;gpu.5.duty=60;gpu.6.duty=70;gpu.7.duty=80"
+        });
     nvml = NvmlLibrary.load(path);
     source = new NvmlGpuSource(nvml, new NvmlConfig("true", path, null), Map.of());
     source.committed(source.collect(at(now), ctx)); // baseline
@@ -98,7 +112,10 @@ public class NvmlPollBench {
     return Instant.ofEpochSecond(0, micros * 1000);
   }
 
-  /** One poll of 8 GPUs: 1 s of simulated time passes first (in the fake: ~1 µs incl. the JNA string call). */
+  /**
+   * One poll of 8 GPUs: 1 s of simulated time passes first (in the fake: ~1 µs incl. the JNA string
+   * call).
+   */
   @Benchmark
   public Batch poll8Gpus() throws Exception {
     now += SECOND;
@@ -114,14 +131,18 @@ public class NvmlPollBench {
     return control.invokeInt(new Object[] {"advance_us=0"});
   }
 
-  /** One NVML call through the binding: direct mapping, pointer args as longs, reused native buffer. */
+  /**
+   * One NVML call through the binding: direct mapping, pointer args as longs, reused native buffer.
+   */
   @Benchmark
   public long callReusedBuffer() {
     nvml.memoryInfo(handle);
     return nvml.memoryUsed();
   }
 
-  /** The same call through a JNA interface with a new Structure per call (what the binding avoids). */
+  /**
+   * The same call through a JNA interface with a new Structure per call (what the binding avoids).
+   */
   @Benchmark
   public long callInterfaceStructure() {
     MemoryStruct m = new MemoryStruct();
@@ -140,7 +161,9 @@ public class NvmlPollBench {
     }
   }
 
-  /** Sanity check from the command line: java ... dev.aicost.bench.NvmlPollBench prints one poll. */
+  /**
+   * Sanity check from the command line: java ... dev.aicost.bench.NvmlPollBench prints one poll.
+   */
   public static void main(String[] args) throws Exception {
     NvmlPollBench b = new NvmlPollBench();
     b.setUp();

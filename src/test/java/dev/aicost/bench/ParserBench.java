@@ -23,20 +23,29 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * PromTextParser over a generated data-parallel V1 page (8 engines: 2 models x 4 data-parallel engines, ~330 KB), with the wanted
- * set the vLLM source uses. Reports ns per page (the score) and, as aux counters in the same ns unit, ns per sample
- * line ({@code samples}) and ns per byte ({@code bytes}; MB/s = 1000 / that). Run with {@code bench/parser.sh}.
+ * PromTextParser over a generated data-parallel V1 page (8 engines: 2 models x 4 data-parallel
+ * engines, ~330 KB), with the wanted set the vLLM source uses. Reports ns per page (the score) and,
+ * as aux counters in the same ns unit, ns per sample line ({@code samples}) and ns per byte ({@code
+ * bytes}; MB/s = 1000 / that). Run with {@code bench/parser.sh}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class ParserBench {
-  public static final Set<String> VLLM_WANTED = Set.of(
-      "vllm:prompt_tokens_total", "vllm:generation_tokens_total", "vllm:request_success_total",
-      "vllm:prefix_cache_queries_total", "vllm:prefix_cache_hits_total",
-      "vllm:gpu_prefix_cache_queries_total", "vllm:gpu_prefix_cache_hits_total",
-      "vllm:prompt_tokens_created", "vllm:generation_tokens_created", "vllm:gpu_prefix_cache_hit_rate",
-      "vllm:prompt_tokens_cached_total", "process_start_time_seconds");
+  public static final Set<String> VLLM_WANTED =
+      Set.of(
+          "vllm:prompt_tokens_total",
+          "vllm:generation_tokens_total",
+          "vllm:request_success_total",
+          "vllm:prefix_cache_queries_total",
+          "vllm:prefix_cache_hits_total",
+          "vllm:gpu_prefix_cache_queries_total",
+          "vllm:gpu_prefix_cache_hits_total",
+          "vllm:prompt_tokens_created",
+          "vllm:generation_tokens_created",
+          "vllm:gpu_prefix_cache_hit_rate",
+          "vllm:prompt_tokens_cached_total",
+          "process_start_time_seconds");
 
   @Param({"8"})
   public int engines;
@@ -72,19 +81,24 @@ public class ParserBench {
     Files.write(out, page);
     int[] wanted = new int[1];
     parser.parse(page, page.length, VLLM_WANTED, (name, labels, value) -> wanted[0]++);
-    System.out.printf("%npage: %d bytes, %d sample lines, %d wanted samples, written to %s%n",
+    System.out.printf(
+        "%npage: %d bytes, %d sample lines, %d wanted samples, written to %s%n",
         page.length, pageSamples, wanted[0], out);
   }
 
   @Benchmark
   public void parseVllmPage(Work work, Blackhole bh) throws PromParseException {
-    parser.parse(page, page.length, VLLM_WANTED, new SampleConsumer() {
-      @Override
-      public void sample(String name, Map<String, String> labels, double value) {
-        bh.consume(labels);
-        bh.consume(value);
-      }
-    });
+    parser.parse(
+        page,
+        page.length,
+        VLLM_WANTED,
+        new SampleConsumer() {
+          @Override
+          public void sample(String name, Map<String, String> labels, double value) {
+            bh.consume(labels);
+            bh.consume(value);
+          }
+        });
     work.bytes += page.length;
     work.samples += pageSamples;
   }

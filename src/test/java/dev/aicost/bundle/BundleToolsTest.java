@@ -1,7 +1,5 @@
 package dev.aicost.bundle;
 
-import dev.aicost.testing.Tools;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.aicost.testing.Tools;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +25,8 @@ class BundleToolsTest {
   @Test
   void rulesPassPromtoolCheck() throws Exception {
     String promtool = Tools.require("promtool", PROMETHEUS_HINT).toString();
-    String out = Tools.runOk(promtool, "check", "rules", "alert-rules/rules.yml", "alert-rules/alerts.yml");
+    String out =
+        Tools.runOk(promtool, "check", "rules", "alert-rules/rules.yml", "alert-rules/alerts.yml");
     assertTrue(out.contains("SUCCESS"), out);
   }
 
@@ -46,26 +46,42 @@ class BundleToolsTest {
   void everyAlertHasARunbookAndAFiringTest() throws Exception {
     String alerts = Files.readString(Tools.ROOT.resolve("alert-rules/alerts.yml"));
     StringBuilder tests = new StringBuilder();
-    for (String t : Tools.glob("alert-rules/tests", ".yml")) tests.append(Files.readString(Tools.ROOT.resolve(t)));
+    for (String t : Tools.glob("alert-rules/tests", ".yml"))
+      tests.append(Files.readString(Tools.ROOT.resolve(t)));
     var m = Pattern.compile("(?m)^\\s*- alert: (\\w+)").matcher(alerts);
     List<String> names = new ArrayList<>();
     while (m.find()) names.add(m.group(1));
     assertTrue(names.size() >= 10, "expected at least 10 alerts, found " + names);
     for (String name : names) {
       assertTrue(name.startsWith("AiCost"), name + ": alerts share the AiCost prefix");
-      assertTrue(Files.isRegularFile(Tools.ROOT.resolve("docs/runbooks/" + name + ".md")), "missing docs/runbooks/" + name + ".md");
+      assertTrue(
+          Files.isRegularFile(Tools.ROOT.resolve("docs/runbooks/" + name + ".md")),
+          "missing docs/runbooks/" + name + ".md");
       assertTrue(alerts.contains("docs/runbooks/" + name + ".md"), name + ": runbook_url");
       // a firing case: the alertname followed by expected alerts with labels and annotations
-      var firing = Pattern.compile("alertname: " + name + "\\n\\s+exp_alerts:\\n\\s+- exp_labels:[\\s\\S]*?exp_annotations:")
-          .matcher(tests);
-      assertTrue(firing.find(), name + ": no promtool case where it fires with exp_labels and exp_annotations");
-      assertTrue(tests.indexOf("alertname: " + name + "\n        exp_alerts: []") >= 0, name + ": no quiet promtool case");
+      var firing =
+          Pattern.compile(
+                  "alertname: "
+                      + name
+                      + "\\n\\s+exp_alerts:\\n\\s+- exp_labels:[\\s\\S]*?exp_annotations:")
+              .matcher(tests);
+      assertTrue(
+          firing.find(),
+          name + ": no promtool case where it fires with exp_labels and exp_annotations");
+      assertTrue(
+          tests.indexOf("alertname: " + name + "\n        exp_alerts: []") >= 0,
+          name + ": no quiet promtool case");
     }
   }
 
-  /** A range selector over a raw metric (no colon: not a recording rule): name, optional matchers, [range]. */
+  /**
+   * A range selector over a raw metric (no colon: not a recording rule): name, optional matchers,
+   * [range].
+   */
   private static final Pattern RAW_RANGE =
-      Pattern.compile("\\b(aicost_[a-zA-Z0-9_]+)\\s*(?:\\{(?:[^{}\"]|\"(?:[^\"\\\\]|\\\\.)*\")*})?\\s*\\[([0-9smhdwy]+)[]:]");
+      Pattern.compile(
+          "\\b(aicost_[a-zA-Z0-9_]+)\\s*(?:\\{(?:[^{}\"]|\"(?:[^\"\\\\]|\\\\.)*\")*})?\\s*\\[([0-9smhdwy]+)[]:]");
+
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d|w|y)");
 
   static Duration promDuration(String text) {
@@ -75,18 +91,21 @@ class BundleToolsTest {
     while (m.find()) {
       if (m.start() != end) throw new IllegalArgumentException("not a duration: " + text);
       long n = Long.parseLong(m.group(1));
-      d = d.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        case "w" -> Duration.ofDays(7 * n);
-        default -> Duration.ofDays(365 * n);
-      });
+      d =
+          d.plus(
+              switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                case "w" -> Duration.ofDays(7 * n);
+                default -> Duration.ofDays(365 * n);
+              });
       end = m.end();
     }
-    if (end != text.length() || end == 0) throw new IllegalArgumentException("not a duration: " + text);
+    if (end != text.length() || end == 0)
+      throw new IllegalArgumentException("not a duration: " + text);
     return d;
   }
 
@@ -95,22 +114,28 @@ class BundleToolsTest {
     List<String> out = new ArrayList<>();
     Matcher m = RAW_RANGE.matcher(promql);
     while (m.find()) {
-      if (promDuration(m.group(2)).compareTo(Duration.ofDays(1)) > 0) out.add(m.group(1) + "[" + m.group(2) + "]");
+      if (promDuration(m.group(2)).compareTo(Duration.ofDays(1)) > 0)
+        out.add(m.group(1) + "[" + m.group(2) + "]");
     }
     return out;
   }
 
   @Test
   void rawRangeCheckRecognisesSelectors() {
-    assertEquals(List.of("aicost_spend_usd_total[7d]", "aicost_tokens_total[1d1h]"), rawRangesOverADay(
-        "sum(increase(aicost_spend_usd_total{team=~\"a|b\", x=\"}[9d]\"}[7d])) + rate(aicost_tokens_total[1d1h] offset 30d)"
-            + " + increase(aicost_spend_usd_total[1d]) + sum_over_time(x:aicost_spend_usd:increase1h[30d])"));
-    assertEquals(List.of("aicost_requests_total[25h]"), rawRangesOverADay("max_over_time(aicost_requests_total[25h:5m])"));
+    assertEquals(
+        List.of("aicost_spend_usd_total[7d]", "aicost_tokens_total[1d1h]"),
+        rawRangesOverADay(
+            "sum(increase(aicost_spend_usd_total{team=~\"a|b\", x=\"}[9d]\"}[7d])) + rate(aicost_tokens_total[1d1h] offset 30d)"
+                + " + increase(aicost_spend_usd_total[1d]) + sum_over_time(x:aicost_spend_usd:increase1h[30d])"));
+    assertEquals(
+        List.of("aicost_requests_total[25h]"),
+        rawRangesOverADay("max_over_time(aicost_requests_total[25h:5m])"));
   }
 
   /**
-   * At fleet scale a rule reading a week of raw samples (40,320 per series at a 15 s scrape) exceeds
-   * Prometheus' query.max-samples and silently never evaluates: longer windows must sum recorded buckets.
+   * At fleet scale a rule reading a week of raw samples (40,320 per series at a 15 s scrape)
+   * exceeds Prometheus' query.max-samples and silently never evaluates: longer windows must sum
+   * recorded buckets.
    */
   @Test
   void noRuleReadsMoreThanADayOfRawSamples() throws Exception {
@@ -119,16 +144,21 @@ class BundleToolsTest {
       JsonNode doc = new YAMLMapper().readTree(Tools.ROOT.resolve(file).toFile());
       for (JsonNode group : doc.path("groups")) {
         for (JsonNode rule : group.path("rules")) {
-          String name = rule.has("record") ? rule.path("record").asText() : rule.path("alert").asText();
+          String name =
+              rule.has("record") ? rule.path("record").asText() : rule.path("alert").asText();
           List<String> texts = new ArrayList<>(List.of(rule.path("expr").asText()));
           rule.path("annotations").forEach(a -> texts.add(a.asText())); // queries inside templates
           for (String t : texts) {
-            for (String r : rawRangesOverADay(t)) over.add(file + " / " + group.path("name").asText() + " / " + name + ": " + r);
+            for (String r : rawRangesOverADay(t))
+              over.add(file + " / " + group.path("name").asText() + " / " + name + ": " + r);
           }
         }
       }
     }
-    assertTrue(over.isEmpty(), "rules reading more than 1d of raw samples (sum the hourly buckets instead):\n" + String.join("\n", over));
+    assertTrue(
+        over.isEmpty(),
+        "rules reading more than 1d of raw samples (sum the hourly buckets instead):\n"
+            + String.join("\n", over));
   }
 
   /** dashboard_url: a path relative to Grafana, to a dashboard the bundle ships. */
@@ -145,10 +175,22 @@ class BundleToolsTest {
         if (!rule.has("alert")) continue;
         alerts++;
         String url = rule.path("annotations").path("dashboard_url").asText();
-        Matcher m = Pattern.compile("^/d/([A-Za-z0-9-]+)/[a-z0-9-]+\\?from=now-\\w+&to=now(&var-\\w+=[^&]+)+$").matcher(url);
-        assertTrue(m.matches(), rule.path("alert").asText() + ": dashboard_url must be /d/<uid>/<slug>?from=...&to=now&var-...: " + url);
-        assertTrue(uids.contains(m.group(1)), rule.path("alert").asText() + ": no dashboard with uid " + m.group(1) + " in " + uids);
-        assertFalse(url.contains("://"), "dashboard_url is relative to the Grafana base (deploy/alertmanager-templates): " + url);
+        Matcher m =
+            Pattern.compile(
+                    "^/d/([A-Za-z0-9-]+)/[a-z0-9-]+\\?from=now-\\w+&to=now(&var-\\w+=[^&]+)+$")
+                .matcher(url);
+        assertTrue(
+            m.matches(),
+            rule.path("alert").asText()
+                + ": dashboard_url must be /d/<uid>/<slug>?from=...&to=now&var-...: "
+                + url);
+        assertTrue(
+            uids.contains(m.group(1)),
+            rule.path("alert").asText() + ": no dashboard with uid " + m.group(1) + " in " + uids);
+        assertFalse(
+            url.contains("://"),
+            "dashboard_url is relative to the Grafana base (deploy/alertmanager-templates): "
+                + url);
       }
     }
     assertTrue(alerts >= 10, "alerts found: " + alerts);
@@ -156,24 +198,33 @@ class BundleToolsTest {
 
   @Test
   void alertmanagerTemplatesRender() throws Exception {
-    String amtool = Tools.require("amtool", "Debian's 'prometheus-alertmanager' package (amtool)").toString();
+    String amtool =
+        Tools.require("amtool", "Debian's 'prometheus-alertmanager' package (amtool)").toString();
     // amtool's sample data has alerts without annotations: the templates must parse and render.
-    String out = Tools.runOk(amtool, "template", "render", "--template.glob=deploy/alertmanager-templates/*.tmpl",
-        "--template.text=base={{ template \"aicost.grafana_base\" }}|{{ template \"aicost.text\" . }}");
+    String out =
+        Tools.runOk(
+            amtool,
+            "template",
+            "render",
+            "--template.glob=deploy/alertmanager-templates/*.tmpl",
+            "--template.text=base={{ template \"aicost.grafana_base\" }}|{{ template \"aicost.text\" . }}");
     assertTrue(out.startsWith("base=http"), out);
     assertTrue(out.contains("dashboard:") && out.contains("runbook:"), out);
   }
 
   @Test
   void alertmanagerConfigIsValid() throws Exception {
-    String amtool = Tools.require("amtool", "Debian's 'prometheus-alertmanager' package (amtool)").toString();
+    String amtool =
+        Tools.require("amtool", "Debian's 'prometheus-alertmanager' package (amtool)").toString();
     Tools.runOk(amtool, "check-config", "deploy/alertmanager.yml");
   }
 
   @Test
   void composeFileIsValid() throws Exception {
-    // like every tool check: skipped on a developer box without it, a failure under CI=true (.ci/run installs it)
-    String compose = Tools.require("docker-compose", "Debian's 'docker-compose' package").toString();
+    // like every tool check: skipped on a developer box without it, a failure under CI=true
+    // (.ci/run installs it)
+    String compose =
+        Tools.require("docker-compose", "Debian's 'docker-compose' package").toString();
     Tools.runOk(compose, "-f", "docker-compose.yml", "config", "-q");
   }
 }

@@ -17,7 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A dead source logs once on each change of state (failing, another reason, recovered), not every interval. */
+/**
+ * A dead source logs once on each change of state (failing, another reason, recovered), not every
+ * interval.
+ */
 class FailureLoggingTest {
   @TempDir Path dir;
 
@@ -28,12 +31,18 @@ class FailureLoggingTest {
     System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     try (FakeVllmServer vllm = new FakeVllmServer().status(500).page("oops");
-        RunningExporter ex = new RunningExporter("""
+        RunningExporter ex =
+            new RunningExporter(
+                """
             state: { path: %s }
             sources:
               nvml: { enabled: false }
               vllm: [ { name: d, url: "%s", interval: 1h } ]
-            """.formatted(dir.resolve("l.db"), vllm.url()), null, clock, false)) {
+            """
+                    .formatted(dir.resolve("l.db"), vllm.url()),
+                null,
+                clock,
+                false)) {
       ex.awaitFirstRuns();
       for (int i = 0; i < 5; i++) ex.collect("vllm/d"); // six failures, same reason
       vllm.status(200).page("not a metrics page {{{");
@@ -48,11 +57,21 @@ class FailureLoggingTest {
     } finally {
       System.setErr(err);
     }
-    List<String> events = Arrays.stream(buf.toString(StandardCharsets.UTF_8).split("\n"))
-        .filter(l -> l.contains("collector=vllm/d") && l.contains("event=collect_"))
-        .map(l -> l.replaceAll(".*event=(\\S+).*reason=(\\S+).*", "$1 $2").replaceAll(".*event=(collect_recovered).*", "$1"))
-        .toList();
-    assertEquals(List.of("collect_failed http_status", "collect_failed parse", "collect_recovered", "collect_failed http_status"),
-        events, buf.toString(StandardCharsets.UTF_8));
+    List<String> events =
+        Arrays.stream(buf.toString(StandardCharsets.UTF_8).split("\n"))
+            .filter(l -> l.contains("collector=vllm/d") && l.contains("event=collect_"))
+            .map(
+                l ->
+                    l.replaceAll(".*event=(\\S+).*reason=(\\S+).*", "$1 $2")
+                        .replaceAll(".*event=(collect_recovered).*", "$1"))
+            .toList();
+    assertEquals(
+        List.of(
+            "collect_failed http_status",
+            "collect_failed parse",
+            "collect_recovered",
+            "collect_failed http_status"),
+        events,
+        buf.toString(StandardCharsets.UTF_8));
   }
 }

@@ -13,12 +13,15 @@ import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
- * A collector thread never dies silently: an Error (OutOfMemoryError, StackOverflowError) thrown by a
- * source, by the accounting behind the sink or by the re-render after a run is reported in the
+ * A collector thread never dies silently: an Error (OutOfMemoryError, StackOverflowError) thrown by
+ * a source, by the accounting behind the sink or by the re-render after a run is reported in the
  * collector's health with reason {@code internal}, and the schedule goes on.
  */
 class OrchestratorTest {
-  /** A source whose n-th collect (from 1) does what {@code behaviour} says: throw, or return an empty batch. */
+  /**
+   * A source whose n-th collect (from 1) does what {@code behaviour} says: throw, or return an
+   * empty batch.
+   */
   private static final class ScriptedSource implements Source {
     final AtomicInteger collects = new AtomicInteger();
     final AtomicInteger commits = new AtomicInteger();
@@ -71,9 +74,10 @@ class OrchestratorTest {
       await(() -> src.commits.get() >= 2);
       CollectorHealth h = o.health("scripted");
       long[] internal = {0};
-      h.forEachError((reason, n) -> {
-        if (reason.equals("internal")) internal[0] = n;
-      });
+      h.forEachError(
+          (reason, n) -> {
+            if (reason.equals("internal")) internal[0] = n;
+          });
       assertEquals(1, internal[0], "the failed run counts as an internal error");
       assertTrue(h.success(), "later runs succeed");
     }
@@ -82,9 +86,10 @@ class OrchestratorTest {
   @Test
   void outOfMemoryInTheSinkIsHealthNotASilentDeath() {
     ScriptedSource src = new ScriptedSource(n -> null);
-    BatchSink sink = (s, b, now) -> {
-      throw new OutOfMemoryError("Java heap space");
-    };
+    BatchSink sink =
+        (s, b, now) -> {
+          throw new OutOfMemoryError("Java heap space");
+        };
     Orchestrator o = new Orchestrator(Clock.systemUTC(), sink, () -> {});
     CollectorHealth h = o.health("scripted");
     o.runOnce(src, h);
@@ -99,9 +104,10 @@ class OrchestratorTest {
   void anErrorInTheRenderAfterARunDoesNotEndTheSchedule() throws Exception {
     ScriptedSource src = new ScriptedSource(n -> null);
     AtomicInteger renders = new AtomicInteger();
-    Runnable render = () -> {
-      if (renders.incrementAndGet() == 1) throw new OutOfMemoryError("Java heap space");
-    };
+    Runnable render =
+        () -> {
+          if (renders.incrementAndGet() == 1) throw new OutOfMemoryError("Java heap space");
+        };
     try (Orchestrator o = new Orchestrator(Clock.systemUTC(), (s, b, now) -> {}, render)) {
       o.start(src, null);
       await(() -> renders.get() >= 3);

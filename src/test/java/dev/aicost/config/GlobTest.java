@@ -18,6 +18,8 @@ class GlobTest {
     Pattern gpus = Glob.compile("NVIDIA H100*", true);
     assertTrue(gpus.matcher("nvidia h100 80gb hbm3").matches(), "GPU names match in any case");
     assertFalse(gpus.matcher("NVIDIA A100").matches());
-    assertTrue(Glob.compile("a(b)[c]", false).matcher("a(b)[c]").matches(), "regex characters are literal");
+    assertTrue(
+        Glob.compile("a(b)[c]", false).matcher("a(b)[c]").matches(),
+        "regex characters are literal");
   }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PricingValidationTest {
-  private static ModelPriceConfig model(String provider, String model, Double input, String unit, LocalDate from) {
+  private static ModelPriceConfig model(
+      String provider, String model, Double input, String unit, LocalDate from) {
     return new ModelPriceConfig(provider, model, input, 1.0, null, null, unit, from);
   }
 
@@ -22,8 +23,19 @@ class PricingValidationTest {
     PricingConfig example =
         new PricingConfig(
             "builtin",
-            List.of("/etc/aicost/prices.json", "https://example.org/model_prices_and_context_window.json"),
-            List.of(new ModelPriceConfig("openai", "gpt-4o", 2.50, 10.00, 1.25, null, "per_1m", LocalDate.parse("2026-01-01"))),
+            List.of(
+                "/etc/aicost/prices.json",
+                "https://example.org/model_prices_and_context_window.json"),
+            List.of(
+                new ModelPriceConfig(
+                    "openai",
+                    "gpt-4o",
+                    2.50,
+                    10.00,
+                    1.25,
+                    null,
+                    "per_1m",
+                    LocalDate.parse("2026-01-01"))),
             Map.of("prod-chat", "gpt-4o"),
             List.of(new GpuPriceConfig(Map.of("name", "NVIDIA H100 80GB HBM3"), 3.90)),
             new EnergyConfig(0.12, 1.3));
@@ -34,14 +46,17 @@ class PricingValidationTest {
   void modelErrorsNameTheirPath() {
     PricingConfig cfg =
         new PricingConfig(
-            "everything", List.of("ftp://x/prices.json"),
+            "everything",
+            List.of("ftp://x/prices.json"),
             List.of(
                 model("openai", "a", 1.0, "per_1m", null),
                 model("openai", "b", 1.0, "per_million", null),
                 model("openai", "c", -0.5, null, null),
                 new ModelPriceConfig("openai", "d", null, null, null, null, null, null),
                 model(null, " ", Double.NaN, null, null)),
-            null, null, null);
+            null,
+            null,
+            null);
     assertEquals(
         List.of(
             "pricing.catalog: must be builtin or none",
@@ -59,14 +74,18 @@ class PricingValidationTest {
   void duplicateProviderModelAndDateIsAnError() {
     LocalDate d = LocalDate.parse("2026-01-01");
     PricingConfig cfg =
-        new PricingConfig(null, null,
+        new PricingConfig(
+            null,
+            null,
             List.of(
                 model("openai", "gpt-4o", 1.0, null, d),
                 model("openai", "gpt-4o", 2.0, null, LocalDate.parse("2026-02-01")),
                 model("OpenAI", "GPT-4o", 3.0, null, d),
                 model("openai", "x", 1.0, null, null),
                 model("openai", "x", 1.0, "per_1k", null)),
-            null, null, null);
+            null,
+            null,
+            null);
     assertEquals(
         List.of(
             "pricing.models[2]: duplicates pricing.models[0] (same provider, model and effective_from)",
@@ -77,7 +96,11 @@ class PricingValidationTest {
   @Test
   void gpuAndEnergyErrors() {
     PricingConfig cfg =
-        new PricingConfig(null, null, null, Map.of("chat", " "),
+        new PricingConfig(
+            null,
+            null,
+            null,
+            Map.of("chat", " "),
             List.of(
                 new GpuPriceConfig(Map.of("name", "NVIDIA L4"), 0.8),
                 new GpuPriceConfig(Map.of("uuid", "GPU-1"), null),
@@ -100,9 +123,22 @@ class PricingValidationTest {
 
   @Test
   void aPerTokenPriceForSelfHostedIsRefusedWithHowItIsPriced() {
-    List<String> errors = validate(new PricingConfig(null, null, List.of(model("self_hosted", "llama", 0.5, "per_1m", null)), null, null, null));
+    List<String> errors =
+        validate(
+            new PricingConfig(
+                null,
+                null,
+                List.of(model("self_hosted", "llama", 0.5, "per_1m", null)),
+                null,
+                null,
+                null));
     assertEquals(1, errors.size(), errors.toString());
-    assertEquals(true, errors.get(0).startsWith("pricing.models[0].provider: self_hosted usage is priced by GPU time"), errors.get(0));
+    assertEquals(
+        true,
+        errors
+            .get(0)
+            .startsWith("pricing.models[0].provider: self_hosted usage is priced by GPU time"),
+        errors.get(0));
   }
 
   @Test

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** The simulated vLLM's traffic does not depend on how often its page is read. */
 class SimulatedVllmTest {
-  private static final Pattern SUCCESS = Pattern.compile("(?m)^vllm:request_success_total\\{[^}]*} (\\S+)$");
+  private static final Pattern SUCCESS =
+      Pattern.compile("(?m)^vllm:request_success_total\\{[^}]*} (\\S+)$");
 
   private static double requests(String page) {
     double sum = 0;
@@ -21,10 +22,19 @@ class SimulatedVllmTest {
     return sum;
   }
 
-  /** Requests served over 10 simulated minutes at 01:00 UTC (a quiet hour), the page read every {@code everyMs}. */
+  /**
+   * Requests served over 10 simulated minutes at 01:00 UTC (a quiet hour), the page read every
+   * {@code everyMs}.
+   */
   private static double served(long everyMs) throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-24T01:00:00Z"));
-    try (SimulatedVllm v = new SimulatedVllm(clock, List.of(new SimulatedVllm.Model("m", 6.0, 1000, 200, 0.5)), 2, Duration.ZERO, 7)) {
+    try (SimulatedVllm v =
+        new SimulatedVllm(
+            clock,
+            List.of(new SimulatedVllm.Model("m", 6.0, 1000, 200, 0.5)),
+            2,
+            Duration.ZERO,
+            7)) {
       v.page();
       for (long t = 0; t < 600_000; t += everyMs) {
         clock.advance(Duration.ofMillis(everyMs));

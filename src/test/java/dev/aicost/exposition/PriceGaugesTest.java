@@ -1,13 +1,13 @@
 package dev.aicost.exposition;
 
-import dev.aicost.metrics.Metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.aicost.config.ModelPriceConfig;
 import dev.aicost.config.PricingConfig;
-import dev.aicost.store.CounterStore;
+import dev.aicost.metrics.Metrics;
 import dev.aicost.pricing.LiteLlmPriceFile;
 import dev.aicost.pricing.PriceCatalog;
+import dev.aicost.store.CounterStore;
 import dev.aicost.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,25 +22,58 @@ import org.junit.jupiter.api.Test;
 class PriceGaugesTest {
   private static Map<String, Double> read(PriceGauges g) {
     Map<String, Double> out = new TreeMap<>();
-    g.forEach((labels, v) -> out.put(labels.get("provider") + "/" + labels.get("model") + "/" + labels.get("token_type"), v));
+    g.forEach(
+        (labels, v) ->
+            out.put(
+                labels.get("provider") + "/" + labels.get("model") + "/" + labels.get("token_type"),
+                v));
     return out;
   }
 
   @Test
   void onlyUsedModelsAndTheNewPriceOnceItsDayCame() {
-    PriceCatalog catalog = PriceCatalog.load(new PricingConfig("builtin", List.of(), List.of(
-        new ModelPriceConfig("openai", "gpt-x", 0.8, null, null, null, "per_1m", LocalDate.parse("2026-01-01")),
-        new ModelPriceConfig("openai", "gpt-x", 0.4, null, null, null, "per_1m", LocalDate.parse("2026-11-24"))), Map.of(), List.of(), null),
-        new LiteLlmPriceFile(new OkHttpClient()));
+    PriceCatalog catalog =
+        PriceCatalog.load(
+            new PricingConfig(
+                "builtin",
+                List.of(),
+                List.of(
+                    new ModelPriceConfig(
+                        "openai",
+                        "gpt-x",
+                        0.8,
+                        null,
+                        null,
+                        null,
+                        "per_1m",
+                        LocalDate.parse("2026-01-01")),
+                    new ModelPriceConfig(
+                        "openai",
+                        "gpt-x",
+                        0.4,
+                        null,
+                        null,
+                        null,
+                        "per_1m",
+                        LocalDate.parse("2026-11-24"))),
+                Map.of(),
+                List.of(),
+                null),
+            new LiteLlmPriceFile(new OkHttpClient()));
     CounterStore counters = new CounterStore(1000);
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T23:59:00Z"));
     PriceGauges g = new PriceGauges(counters, () -> catalog, clock);
     assertEquals(Map.of(), read(g), "no list prices of models nobody called");
 
-    counters.add(Metrics.TOKENS, List.of("openai", "chat", "", "gpt-x", "input", "", "", "", "", ""), 10);
-    counters.add(Metrics.TOKENS, List.of("self_hosted", "vllm", "llama-prod", "llama", "input", "", "", "", "", ""), 10);
+    counters.add(
+        Metrics.TOKENS, List.of("openai", "chat", "", "gpt-x", "input", "", "", "", "", ""), 10);
+    counters.add(
+        Metrics.TOKENS,
+        List.of("self_hosted", "vllm", "llama-prod", "llama", "input", "", "", "", "", ""),
+        10);
     assertEquals(Map.of("openai/gpt-x/input", 8.0E-7), read(g));
     clock.advance(Duration.ofMinutes(2));
-    assertEquals(Map.of("openai/gpt-x/input", 4.0E-7), read(g), "refreshed at the effective_from boundary");
+    assertEquals(
+        Map.of("openai/gpt-x/input", 4.0E-7), read(g), "refreshed at the effective_from boundary");
   }
 }

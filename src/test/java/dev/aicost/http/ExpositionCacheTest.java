@@ -18,28 +18,38 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
-/** {@code ?name[]=} scrapes: the same bytes as the full rendering restricted to the families, served from the cache. */
+/**
+ * {@code ?name[]=} scrapes: the same bytes as the full rendering restricted to the families, served
+ * from the cache.
+ */
 class ExpositionCacheTest {
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final AtomicInteger collects = new AtomicInteger();
-  private final Counter requests = Counter.builder().name("a_requests").help("requests").labelNames("code").register(registry);
+  private final Counter requests =
+      Counter.builder().name("a_requests").help("requests").labelNames("code").register(registry);
   private final Gauge temp = Gauge.builder().name("b_temp").help("temperature").register(registry);
   private final ExpositionCache cache = new ExpositionCache(registry);
 
   ExpositionCacheTest() {
-    Info.builder().name("c_build_info").help("build").labelNames("version").register(registry).setLabelValues("1.2.3");
+    Info.builder()
+        .name("c_build_info")
+        .help("build")
+        .labelNames("version")
+        .register(registry)
+        .setLabelValues("1.2.3");
     Gauge.builder().name("d_other").help("other").register(registry).set(4);
     requests.labelValues("200").inc(5);
     requests.labelValues("500").inc();
     temp.set(21.5);
     // counts full collections: what a filtered scrape used to pay on every request
-    registry.register(new MultiCollector() {
-      @Override
-      public MetricSnapshots collect() {
-        collects.incrementAndGet();
-        return new MetricSnapshots();
-      }
-    });
+    registry.register(
+        new MultiCollector() {
+          @Override
+          public MetricSnapshots collect() {
+            collects.incrementAndGet();
+            return new MetricSnapshots();
+          }
+        });
   }
 
   private static String text(ExpositionCache.Body b, boolean gzip) throws IOException {
@@ -55,7 +65,10 @@ class ExpositionCacheTest {
     for (String line : body.split("\n", -1)) {
       if (line.startsWith("# HELP ") || line.startsWith("# TYPE ") || line.startsWith("# UNIT ")) {
         String name = line.substring(7, line.indexOf(' ', 7));
-        keep = exposedNames.stream().anyMatch(n -> n.equals(name) || n.equals(name + "_total") || n.equals(name + "_info"));
+        keep =
+            exposedNames.stream()
+                .anyMatch(
+                    n -> n.equals(name) || n.equals(name + "_total") || n.equals(name + "_info"));
       }
       if (line.equals("# EOF")) keep = true;
       if (keep && !line.isEmpty()) out.append(line).append('\n');
@@ -66,7 +79,8 @@ class ExpositionCacheTest {
   @Test
   void filteredBodiesAreTheFullRenderingRestrictedAndComeFromTheCache() throws Exception {
     List<String> names = List.of("a_requests_total", "c_build_info");
-    for (String accept : new String[] {"text/plain", "application/openmetrics-text; version=1.0.0"}) {
+    for (String accept :
+        new String[] {"text/plain", "application/openmetrics-text; version=1.0.0"}) {
       for (boolean gzip : new boolean[] {false, true}) {
         String full = text(cache.get(accept, gzip), gzip);
         String filtered = text(cache.get(accept, gzip, names), gzip);
@@ -81,7 +95,8 @@ class ExpositionCacheTest {
     int collected = collects.get();
     for (int i = 0; i < 50; i++) {
       cache.get("text/plain", true, names);
-      cache.get("text/plain", false, List.of("c_build_info", "a_requests_total", "a_requests_total"));
+      cache.get(
+          "text/plain", false, List.of("c_build_info", "a_requests_total", "a_requests_total"));
     }
     assertEquals(renders, cache.renders(), "renders per repeated filtered scrape");
     assertEquals(collected, collects.get(), "collections per repeated filtered scrape");
@@ -105,8 +120,12 @@ class ExpositionCacheTest {
     for (int i = 0; i < 100; i++) cache.get("text/plain", false, List.of("x_" + i));
     assertTrue(cache.size() <= ExpositionCache.MAX_FILTERS + 6, "bodies kept: " + cache.size());
     // an evicted filter is rendered again, and still right
-    assertEquals("# HELP b_temp temperature\n# TYPE b_temp gauge\nb_temp 21.5\n", text(cache.get("text/plain", false, first), false));
+    assertEquals(
+        "# HELP b_temp temperature\n# TYPE b_temp gauge\nb_temp 21.5\n",
+        text(cache.get("text/plain", false, first), false));
     List<String> none = new ArrayList<>();
-    assertEquals(text(cache.get("text/plain", false), false), text(cache.get("text/plain", false, none), false));
+    assertEquals(
+        text(cache.get("text/plain", false), false),
+        text(cache.get("text/plain", false, none), false));
   }
 }

@@ -37,7 +37,9 @@ class HttpContractTest {
     bad.status(500).page("oops");
     String yaml = config("http://scraper:hunter2@" + bad.url().substring("http://".length()));
     configFile = Files.writeString(dir.resolve("c.yml"), yaml);
-    ex = new RunningExporter(yaml, configFile, new MutableClock(Instant.parse("2026-11-23T10:00:00Z")), false);
+    ex =
+        new RunningExporter(
+            yaml, configFile, new MutableClock(Instant.parse("2026-11-23T10:00:00Z")), false);
     ex.awaitFirstRuns();
   }
 
@@ -49,7 +51,8 @@ class HttpContractTest {
           vllm:
             - { name: good, url: "%s", interval: 1h }
             - { name: broken, url: "%s", interval: 1h }
-        """.formatted(dir.resolve("l.db"), good.url(), badUrl);
+        """
+        .formatted(dir.resolve("l.db"), good.url(), badUrl);
   }
 
   @AfterEach
@@ -67,8 +70,14 @@ class HttpContractTest {
       String body = r.body().string();
       assertTrue(body.contains("aicost_collector_success{collector=\"vllm/broken\"} 0.0"), body);
       assertTrue(body.contains("aicost_collector_success{collector=\"vllm/good\"} 1.0"), body);
-      assertTrue(body.contains("aicost_collector_errors_total{collector=\"vllm/broken\",reason=\"http_status\"} 1.0"), body);
-      assertTrue(body.contains("aicost_upstream_requests_total{collector=\"vllm/broken\",operation=\"scrape\",outcome=\"http_500\"} 1.0"), body);
+      assertTrue(
+          body.contains(
+              "aicost_collector_errors_total{collector=\"vllm/broken\",reason=\"http_status\"} 1.0"),
+          body);
+      assertTrue(
+          body.contains(
+              "aicost_upstream_requests_total{collector=\"vllm/broken\",operation=\"scrape\",outcome=\"http_500\"} 1.0"),
+          body);
       assertTrue(body.contains("token_type=\"cache_read\"} 250.0"), body);
       assertFalse(body.contains("hunter2"));
     }
@@ -76,8 +85,12 @@ class HttpContractTest {
 
   @Test
   void openMetricsByAcceptHeader() throws Exception {
-    try (Response r = ex.get("/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8")) {
-      assertTrue(r.header("Content-Type").startsWith("application/openmetrics-text"), r.header("Content-Type"));
+    try (Response r =
+        ex.get(
+            "/metrics", "Accept", "application/openmetrics-text; version=1.0.0; charset=utf-8")) {
+      assertTrue(
+          r.header("Content-Type").startsWith("application/openmetrics-text"),
+          r.header("Content-Type"));
       String body = r.body().string();
       assertTrue(body.endsWith("# EOF\n"));
       assertTrue(body.contains("# TYPE aicost_tokens counter"));
@@ -87,7 +100,8 @@ class HttpContractTest {
   @Test
   void nameFilterSelectsFamilies() throws Exception {
     String body = ex.text("/metrics?name[]=aicost_tokens_total&name[]=aicost_collector_success");
-    assertTrue(body.contains("aicost_tokens_total{") && body.contains("aicost_collector_success{"), body);
+    assertTrue(
+        body.contains("aicost_tokens_total{") && body.contains("aicost_collector_success{"), body);
     assertFalse(body.contains("aicost_requests_total"), body);
   }
 
@@ -97,7 +111,10 @@ class HttpContractTest {
     try (Response r = ex.get("/metrics", "Accept-Encoding", "gzip")) {
       assertEquals("gzip", r.header("Content-Encoding"));
       byte[] raw = r.body().bytes();
-      String text = new String(new GZIPInputStream(new ByteArrayInputStream(raw)).readAllBytes(), StandardCharsets.UTF_8);
+      String text =
+          new String(
+              new GZIPInputStream(new ByteArrayInputStream(raw)).readAllBytes(),
+              StandardCharsets.UTF_8);
       assertTrue(text.contains("aicost_build_info"));
     }
     try (Response r = ex.get("/metrics", "Accept-Encoding", "identity")) {
@@ -139,7 +156,9 @@ class HttpContractTest {
       assertEquals(400, r.code());
       assertTrue(r.body().string().contains("sources.vllm[0].url"));
     }
-    assertTrue(ex.text("/metrics").contains("collector=\"vllm/broken\""), "old configuration still running");
+    assertTrue(
+        ex.text("/metrics").contains("collector=\"vllm/broken\""),
+        "old configuration still running");
 
     Files.writeString(configFile, config(bad.url()).replace("name: broken", "name: renamed"));
     try (Response r = post("/-/reload")) {
@@ -149,10 +168,17 @@ class HttpContractTest {
     String body = ex.text("/metrics");
     assertTrue(body.contains("collector=\"vllm/renamed\""), body);
     assertFalse(body.contains("collector=\"vllm/broken\""), body);
-    assertTrue(body.contains("token_type=\"cache_read\"} 250.0"), "counters survive a reload: " + body);
+    assertTrue(
+        body.contains("token_type=\"cache_read\"} 250.0"), "counters survive a reload: " + body);
   }
 
   private Response post(String path) throws Exception {
-    return ex.http.newCall(new Request.Builder().url(ex.base() + path).post(RequestBody.create(new byte[0], MediaType.get("text/plain"))).build()).execute();
+    return ex.http
+        .newCall(
+            new Request.Builder()
+                .url(ex.base() + path)
+                .post(RequestBody.create(new byte[0], MediaType.get("text/plain")))
+                .build())
+        .execute();
   }
 }

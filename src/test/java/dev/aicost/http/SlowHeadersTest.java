@@ -23,9 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Slowloris: connections that trickle header bytes are cut off after server.read_header_timeout (1 s
- * here), counted from the request's first byte, while idle kept-alive connections and normal requests stay.
- * Raw sockets, so the test controls every byte the server sees.
+ * Slowloris: connections that trickle header bytes are cut off after server.read_header_timeout (1
+ * s here), counted from the request's first byte, while idle kept-alive connections and normal
+ * requests stay. Raw sockets, so the test controls every byte the server sees.
  */
 class SlowHeadersTest {
   @TempDir Path dir;
@@ -33,8 +33,16 @@ class SlowHeadersTest {
 
   @BeforeEach
   void start() throws Exception {
-    String yaml = "state: { path: " + dir.resolve("l.db") + " }\nserver: { read_header_timeout: 1s }\nsources: { nvml: { enabled: false } }\n";
-    ex = new RunningExporter(yaml, Files.writeString(dir.resolve("c.yml"), yaml), new MutableClock(Instant.parse("2026-11-23T10:00:00Z")), false);
+    String yaml =
+        "state: { path: "
+            + dir.resolve("l.db")
+            + " }\nserver: { read_header_timeout: 1s }\nsources: { nvml: { enabled: false } }\n";
+    ex =
+        new RunningExporter(
+            yaml,
+            Files.writeString(dir.resolve("c.yml"), yaml),
+            new MutableClock(Instant.parse("2026-11-23T10:00:00Z")),
+            false);
   }
 
   @AfterEach
@@ -64,15 +72,18 @@ class SlowHeadersTest {
   void tricklingHeadersAreCutOffAndTheServerKeepsServing() throws Exception {
     int n = 40;
     List<Socket> sockets = new ArrayList<>();
-    byte[] trickle = "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
-        .getBytes(StandardCharsets.US_ASCII);
+    byte[] trickle =
+        "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
     try {
       for (int i = 0; i < n; i++) {
         Socket s = open();
-        s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+            .write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
         sockets.add(s);
       }
-      // one header byte per socket every 50 ms: each write keeps the connection's idle timeout from firing
+      // one header byte per socket every 50 ms: each write keeps the connection's idle timeout from
+      // firing
       long start = System.nanoTime(), deadline = start + Duration.ofSeconds(10).toNanos();
       boolean[] closed = new boolean[n];
       int open = n;
@@ -89,16 +100,22 @@ class SlowHeadersTest {
         }
         Thread.sleep(50);
       }
-      assertEquals(0, open, "connections still open after 10 s of trickled headers, with a 1 s header timeout");
+      assertEquals(
+          0,
+          open,
+          "connections still open after 10 s of trickled headers, with a 1 s header timeout");
 
       // the server still answers, and says what it did
       long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       String metrics = "";
-      while (System.nanoTime() < until && !metrics.contains("aicost_http_refused_total{reason=\"slow_headers\"} " + n + ".0")) {
+      while (System.nanoTime() < until
+          && !metrics.contains("aicost_http_refused_total{reason=\"slow_headers\"} " + n + ".0")) {
         metrics = ex.text("/metrics");
         Thread.sleep(50);
       }
-      assertTrue(metrics.contains("aicost_http_refused_total{reason=\"slow_headers\"} " + n + ".0"), metrics);
+      assertTrue(
+          metrics.contains("aicost_http_refused_total{reason=\"slow_headers\"} " + n + ".0"),
+          metrics);
     } finally {
       for (Socket s : sockets) s.close();
     }
@@ -113,7 +130,8 @@ class SlowHeadersTest {
       byte[] get = "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
       out.write(get);
       assertTrue(readResponse(in).startsWith("HTTP/1.1 200"));
-      Thread.sleep(2500); // over two header timeouts without a byte: between scrapes, not inside a request
+      Thread.sleep(
+          2500); // over two header timeouts without a byte: between scrapes, not inside a request
       assertTrue(!closedByServer(s), "idle keep-alive connection closed by the header timeout");
       s.setSoTimeout(5000);
       // a request whose headers arrive in pieces, but within the timeout, is served

@@ -14,14 +14,19 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What an operator sees at / and /api/v1/status (issue 11): state of the process, not only of the sources. */
+/**
+ * What an operator sees at / and /api/v1/status (issue 11): state of the process, not only of the
+ * sources.
+ */
 class StatusPageTest {
   @TempDir Path dir;
 
   @Test
   void statusTellsUptimeConfigReloadLedgerAndGpuPriceSources() throws Exception {
     MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
-    try (RunningExporter ex = new RunningExporter("state: { path: " + dir.resolve("demo.db") + " }\n", null, clock, true)) {
+    try (RunningExporter ex =
+        new RunningExporter(
+            "state: { path: " + dir.resolve("demo.db") + " }\n", null, clock, true)) {
       ex.awaitFirstRuns();
       String page = ex.text("/");
       assertTrue(page.contains("http-equiv=\"refresh\""), "refreshes itself");
@@ -29,17 +34,25 @@ class StatusPageTest {
       assertTrue(page.contains(dir.resolve("demo.db").toString()), "ledger path");
       assertTrue(page.contains("Load factor: <b>1.00x</b>"), "demo load factor");
       assertTrue(page.contains("<h2>GPUs</h2>"), page);
-      assertTrue(page.matches("(?s).*<span title=\"[0-9T:.Z-]+\">\\d+ s ago</span>.*"), "relative times with the absolute one on hover");
+      assertTrue(
+          page.matches("(?s).*<span title=\"[0-9T:.Z-]+\">\\d+ s ago</span>.*"),
+          "relative times with the absolute one on hover");
 
       JsonNode status = new ObjectMapper().readTree(ex.text("/api/v1/status"));
-      status.path("totals").fieldNames().forEachRemaining(k -> assertFalse(k.contains(" "), "key without spaces: " + k));
+      status
+          .path("totals")
+          .fieldNames()
+          .forEachRemaining(k -> assertFalse(k.contains(" "), "key without spaces: " + k));
       assertTrue(status.path("totals").has("spend_usd"));
       assertTrue(status.path("last_reload").path("ok").asBoolean());
       assertEquals(dir.resolve("demo.db").toString(), status.path("ledger_path").asText());
       assertTrue(status.path("ledger_bytes").asLong() > 0);
       assertTrue(status.path("gpus").size() > 0, status.toString());
       for (JsonNode g : status.path("gpus")) {
-        assertEquals(g.path("price_source").asText().equals("default"), g.path("estimate").asBoolean(), "default prices flagged");
+        assertEquals(
+            g.path("price_source").asText().equals("default"),
+            g.path("estimate").asBoolean(),
+            "default prices flagged");
       }
     }
   }

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lines written through slf4j (the real binding) parse back to the values logged, in logfmt and JSON,
- * whatever the values hold: quotes, spaces, '=', backslashes, newlines, control characters.
+ * Lines written through slf4j (the real binding) parse back to the values logged, in logfmt and
+ * JSON, whatever the values hold: quotes, spaces, '=', backslashes, newlines, control characters.
  */
 class LogFormatTest {
   private static final Logger log = LoggerFactory.getLogger("dev.aicost.collect.Orchestrator");
@@ -27,7 +27,13 @@ class LogFormatTest {
   @Test
   void quotesInsideAQuotedValueRoundTrip() {
     // the line that used to read first="...name "x""
-    Map<String, String> f = logfmt(() -> log.warn("event=reload_rejected problems={} first=\"{}\"", 2, "pricing.models[0]: name \"x\" unknown"));
+    Map<String, String> f =
+        logfmt(
+            () ->
+                log.warn(
+                    "event=reload_rejected problems={} first=\"{}\"",
+                    2,
+                    "pricing.models[0]: name \"x\" unknown"));
     assertEquals("reload_rejected", f.get("event"));
     assertEquals("2", f.get("problems"));
     assertEquals("pricing.models[0]: name \"x\" unknown", f.get("first"));
@@ -37,30 +43,52 @@ class LogFormatTest {
 
   @Test
   void literalsThirdPartyMessagesAndExceptions() throws Exception {
-    Map<String, String> f = logfmt(() -> log.error("event=ledger_commit_failed error=\"{}\" effect=\"usage kept upstream, retried next run\"", "disk full"));
+    Map<String, String> f =
+        logfmt(
+            () ->
+                log.error(
+                    "event=ledger_commit_failed error=\"{}\" effect=\"usage kept upstream, retried next run\"",
+                    "disk full"));
     assertEquals("usage kept upstream, retried next run", f.get("effect"));
     assertEquals("disk full", f.get("error"));
-    Map<String, String> jetty = logfmt(() -> LoggerFactory.getLogger("org.eclipse.jetty.server.Server").error("Started {} in {}ms", "server", 5));
+    Map<String, String> jetty =
+        logfmt(
+            () ->
+                LoggerFactory.getLogger("org.eclipse.jetty.server.Server")
+                    .error("Started {} in {}ms", "server", 5));
     assertEquals("Started server in 5ms", jetty.get("msg"));
-    Map<String, String> ex = logfmt(() -> log.error("event=collect_internal_error error=\"{}\"", "boom", new IllegalStateException("bad\nthing")));
+    Map<String, String> ex =
+        logfmt(
+            () ->
+                log.error(
+                    "event=collect_internal_error error=\"{}\"",
+                    "boom",
+                    new IllegalStateException("bad\nthing")));
     assertEquals("java.lang.IllegalStateException: bad\nthing", ex.get("exception"));
     assertTrue(ex.get("stack").contains("\tat "), ex.get("stack"));
-    assertTrue(captured(() -> LoggerFactory.getLogger("io.javalin.Javalin").info("noise")).isEmpty(), "Javalin info is not ours");
+    assertTrue(
+        captured(() -> LoggerFactory.getLogger("io.javalin.Javalin").info("noise")).isEmpty(),
+        "Javalin info is not ours");
   }
 
   @Property(tries = 300)
-  void anyValueRoundTripsInLogfmt(@ForAll @StringLength(max = 40) String a, @ForAll @StringLength(max = 40) String b) {
-    Map<String, String> f = logfmt(() -> log.warn("event=collect_failed collector={} error=\"{}\"", a, b));
+  void anyValueRoundTripsInLogfmt(
+      @ForAll @StringLength(max = 40) String a, @ForAll @StringLength(max = 40) String b) {
+    Map<String, String> f =
+        logfmt(() -> log.warn("event=collect_failed collector={} error=\"{}\"", a, b));
     assertEquals("collect_failed", f.get("event"));
     assertEquals(a, f.get("collector"));
     assertEquals(b, f.get("error"));
   }
 
   @Property(tries = 300)
-  void anyValueRoundTripsInJson(@ForAll @StringLength(max = 40) String a, @ForAll @StringLength(max = 40) String b) throws Exception {
+  void anyValueRoundTripsInJson(
+      @ForAll @StringLength(max = 40) String a, @ForAll @StringLength(max = 40) String b)
+      throws Exception {
     Logging.configure("info", LogFormat.JSON);
     try {
-      String line = captured(() -> log.warn("event=collect_failed collector={} error=\"{}\"", a, b));
+      String line =
+          captured(() -> log.warn("event=collect_failed collector={} error=\"{}\"", a, b));
       assertEquals(1, line.split("\n").length, line);
       JsonNode n = new ObjectMapper().readTree(line);
       assertEquals("collect_failed", n.get("event").asText());
@@ -90,7 +118,10 @@ class LogFormatTest {
     return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
   }
 
-  /** A logfmt reader as go-logfmt reads: bare values end at a space; quoted ones unescape \" \\ \n \r \t \\uXXXX. */
+  /**
+   * A logfmt reader as go-logfmt reads: bare values end at a space; quoted ones unescape \" \\ \n
+   * \r \t \\uXXXX.
+   */
   static Map<String, String> parseLogfmt(String line) {
     Map<String, String> out = new LinkedHashMap<>();
     int i = 0, n = line.length();

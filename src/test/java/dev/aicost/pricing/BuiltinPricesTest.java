@@ -17,7 +17,9 @@ class BuiltinPricesTest {
   private final PriceCatalog catalog = new PriceCatalog(List.of(BuiltinPrices.load()), Map.of());
 
   private TokenPrice price(String provider, String model) {
-    return catalog.priceFor(provider, model, NOW).orElseThrow(() -> new AssertionError("no price for " + model));
+    return catalog
+        .priceFor(provider, model, NOW)
+        .orElseThrow(() -> new AssertionError("no price for " + model));
   }
 
   @Test
@@ -66,8 +68,13 @@ class BuiltinPricesTest {
   void currentPricesListEachModelOnce() {
     List<TokenPrice> current = catalog.currentPrices(NOW);
     assertEquals(catalog.size(), current.size());
-    TokenPrice gpt4o = current.stream().filter(p -> p.model().equals("gpt-4o")).findFirst().orElseThrow();
+    TokenPrice gpt4o =
+        current.stream().filter(p -> p.model().equals("gpt-4o")).findFirst().orElseThrow();
     assertEquals(2.50, gpt4o.input() * M, 1e-9);
-    assertFalse(current.stream().anyMatch(p -> p.effectiveFrom().isAfter(NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate())));
+    assertFalse(
+        current.stream()
+            .anyMatch(
+                p ->
+                    p.effectiveFrom().isAfter(NOW.atZone(java.time.ZoneOffset.UTC).toLocalDate())));
   }
 }

@@ -18,7 +18,8 @@ class EnergyPriceTest {
 
   @Test
   void pueDefaultsToOne() {
-    assertEquals(0.12, EnergyPrice.from(new EnergyConfig(0.12, null)).orElseThrow().usdFor(3.6e6), 1e-12);
+    assertEquals(
+        0.12, EnergyPrice.from(new EnergyConfig(0.12, null)).orElseThrow().usdFor(3.6e6), 1e-12);
   }
 
   @Test

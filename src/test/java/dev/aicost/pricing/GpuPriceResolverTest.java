@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.aicost.config.GpuPriceConfig;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 class GpuPriceResolverTest {
   private final GpuPriceResolver resolver =
@@ -37,7 +37,9 @@ class GpuPriceResolverTest {
   void firstMatchingConfigEntryWins() {
     GpuPriceResolver r =
         new GpuPriceResolver(
-            List.of(new GpuPriceConfig(Map.of("name", "*H100*"), 2.10), new GpuPriceConfig(Map.of("name", "NVIDIA H100 NVL"), 9.0)));
+            List.of(
+                new GpuPriceConfig(Map.of("name", "*H100*"), 2.10),
+                new GpuPriceConfig(Map.of("name", "NVIDIA H100 NVL"), 9.0)));
     assertEquals(new GpuPrice(2.10, "config"), r.resolve(null, "NVIDIA H100 NVL"));
   }
 

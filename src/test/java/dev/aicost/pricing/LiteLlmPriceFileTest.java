@@ -34,16 +34,20 @@ class LiteLlmPriceFileTest {
     if (server != null) server.stop(0);
   }
 
-  /** Serves {@code body} with {@code status} at /prices.json on a free local port; returns the URL. */
+  /**
+   * Serves {@code body} with {@code status} at /prices.json on a free local port; returns the URL.
+   */
   private String serve(int status, byte[] body) throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/prices.json", exchange -> {
-      exchange.getResponseHeaders().add("Content-Type", "application/json");
-      exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/prices.json",
+        exchange -> {
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/prices.json";
   }
@@ -81,15 +85,21 @@ class LiteLlmPriceFileTest {
   void credentialsInTheUrlAreSentAsBasicAuthAndNeverShown() throws Exception {
     String url = serve(200, fixtureBytes());
     server.removeContext("/prices.json");
-    server.createContext("/prices.json", exchange -> {
-      String auth = exchange.getRequestHeaders().getFirst("Authorization");
-      boolean ok = ("Basic " + java.util.Base64.getEncoder().encodeToString("prices:s3cret".getBytes(StandardCharsets.UTF_8))).equals(auth);
-      byte[] body = ok ? fixtureBytes() : new byte[0];
-      exchange.sendResponseHeaders(ok ? 200 : 401, body.length == 0 ? -1 : body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/prices.json",
+        exchange -> {
+          String auth = exchange.getRequestHeaders().getFirst("Authorization");
+          boolean ok =
+              ("Basic "
+                      + java.util.Base64.getEncoder()
+                          .encodeToString("prices:s3cret".getBytes(StandardCharsets.UTF_8)))
+                  .equals(auth);
+          byte[] body = ok ? fixtureBytes() : new byte[0];
+          exchange.sendResponseHeaders(ok ? 200 : 401, body.length == 0 ? -1 : body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     String withSecret = url.replace("http://", "http://prices:s3cret@");
     assertFixture(reader.load(withSecret));
 
@@ -99,7 +109,11 @@ class LiteLlmPriceFileTest {
     System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8));
     PriceCatalog catalog;
     try {
-      catalog = PriceCatalog.load(new dev.aicost.config.PricingConfig(null, java.util.List.of(wrong), null, null, null, null), reader);
+      catalog =
+          PriceCatalog.load(
+              new dev.aicost.config.PricingConfig(
+                  null, java.util.List.of(wrong), null, null, null, null),
+              reader);
     } finally {
       System.setErr(err);
     }
@@ -146,15 +160,19 @@ class LiteLlmPriceFileTest {
     server.stop(0);
     server = null;
     PriceFileException e = assertThrows(PriceFileException.class, () -> reader.load(url));
-    assertTrue(e.getMessage().startsWith("price file " + url + ": download failed"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("price file " + url + ": download failed"), e.getMessage());
   }
 
   @Test
   void brokenJsonNamesFileAndPosition() throws Exception {
     Path file = dir.resolve("prices.json");
     Files.writeString(file, "{\n  \"gpt-4o\": {\"input_cost_per_token\": 1e-6,,}\n}");
-    PriceFileException e = assertThrows(PriceFileException.class, () -> reader.load(file.toString()));
-    assertTrue(e.getMessage().startsWith("price file " + file + ": not valid JSON at line 2"), e.getMessage());
+    PriceFileException e =
+        assertThrows(PriceFileException.class, () -> reader.load(file.toString()));
+    assertTrue(
+        e.getMessage().startsWith("price file " + file + ": not valid JSON at line 2"),
+        e.getMessage());
     assertFalse(e.getMessage().contains("\tat "), "no stack trace in the message");
   }
 
@@ -170,17 +188,22 @@ class LiteLlmPriceFileTest {
     Files.writeString(noPrices, "{\"sample_spec\": {}}");
     assertTrue(
         assertThrows(PriceFileException.class, () -> reader.load(noPrices.toString()))
-            .getMessage().contains("no per-token prices found"));
+            .getMessage()
+            .contains("no per-token prices found"));
 
     assertEquals(
         "price file " + dir.resolve("missing.json") + ": no such file",
-        assertThrows(PriceFileException.class, () -> reader.load(dir.resolve("missing.json").toString())).getMessage());
+        assertThrows(
+                PriceFileException.class, () -> reader.load(dir.resolve("missing.json").toString()))
+            .getMessage());
   }
 
   @Test
   void negativeCostIsMalformedNotFatal() throws Exception {
     Path file = dir.resolve("neg.json");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         {"a": {"litellm_provider": "openai", "input_cost_per_token": -1e-6},
          "b": {"litellm_provider": "openai", "input_cost_per_token": 1e-6, "output_cost_per_token": null},
          "c": "not an object"}

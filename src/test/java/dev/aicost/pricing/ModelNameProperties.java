@@ -29,8 +29,10 @@ class ModelNameProperties {
 
   @Provide
   Arbitrary<String> dateSuffixes() {
-    Arbitrary<LocalDate> days = Arbitraries.longs().between(0, 3000).map(d -> LocalDate.of(2023, 1, 1).plusDays(d));
-    return Arbitraries.oneOf(days.map(d -> "-" + d.toString().replace("-", "")), Arbitraries.just(""));
+    Arbitrary<LocalDate> days =
+        Arbitraries.longs().between(0, 3000).map(d -> LocalDate.of(2023, 1, 1).plusDays(d));
+    return Arbitraries.oneOf(
+        days.map(d -> "-" + d.toString().replace("-", "")), Arbitraries.just(""));
   }
 
   @Property(tries = 300)

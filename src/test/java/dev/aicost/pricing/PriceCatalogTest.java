@@ -29,7 +29,8 @@ class PriceCatalogTest {
     return c.priceFor(provider, model, NOW).map(TokenPrice::model).orElse(null);
   }
 
-  private static ModelPriceConfig inline(String provider, String model, Double input, Double output, String unit, LocalDate from) {
+  private static ModelPriceConfig inline(
+      String provider, String model, Double input, Double output, String unit, LocalDate from) {
     return new ModelPriceConfig(provider, model, input, output, null, null, unit, from);
   }
 
@@ -44,12 +45,19 @@ class PriceCatalogTest {
   @Test
   void priceChangeMidMonthAppliesFromItsDay() {
     PricingConfig cfg =
-        new PricingConfig(null, null,
-            List.of(inline("openai", "gpt-4o", 2.00, 8.00, null, LocalDate.parse("2026-03-15"))), null, null, null);
+        new PricingConfig(
+            null,
+            null,
+            List.of(inline("openai", "gpt-4o", 2.00, 8.00, null, LocalDate.parse("2026-03-15"))),
+            null,
+            null,
+            null);
     PriceCatalog c = PriceCatalog.load(cfg, FILES);
 
-    TokenPrice before = c.priceFor("openai", "gpt-4o", Instant.parse("2026-03-14T23:59:59Z")).orElseThrow();
-    TokenPrice after = c.priceFor("openai", "gpt-4o", Instant.parse("2026-03-15T00:00:00Z")).orElseThrow();
+    TokenPrice before =
+        c.priceFor("openai", "gpt-4o", Instant.parse("2026-03-14T23:59:59Z")).orElseThrow();
+    TokenPrice after =
+        c.priceFor("openai", "gpt-4o", Instant.parse("2026-03-15T00:00:00Z")).orElseThrow();
     assertEquals(2.50, before.input() * M, 1e-9);
     assertEquals("builtin", before.source());
     assertEquals(2.00, after.input() * M, 1e-9);
@@ -60,15 +68,26 @@ class PriceCatalogTest {
   @Test
   void builtinHistoryPricesOldUsageAtOldPrice() {
     PriceCatalog c = builtin(Map.of());
-    assertEquals(5.00, c.priceFor("openai", "gpt-4o", Instant.parse("2024-09-01T00:00:00Z")).orElseThrow().input() * M, 1e-9);
-    assertEquals(10.00, c.priceFor("openai", "o3", Instant.parse("2025-05-01T00:00:00Z")).orElseThrow().input() * M, 1e-9);
-    assertEquals(2.00, c.priceFor("openai", "o3", Instant.parse("2025-06-10T00:00:00Z")).orElseThrow().input() * M, 1e-9);
+    assertEquals(
+        5.00,
+        c.priceFor("openai", "gpt-4o", Instant.parse("2024-09-01T00:00:00Z")).orElseThrow().input()
+            * M,
+        1e-9);
+    assertEquals(
+        10.00,
+        c.priceFor("openai", "o3", Instant.parse("2025-05-01T00:00:00Z")).orElseThrow().input() * M,
+        1e-9);
+    assertEquals(
+        2.00,
+        c.priceFor("openai", "o3", Instant.parse("2025-06-10T00:00:00Z")).orElseThrow().input() * M,
+        1e-9);
   }
 
   @Test
   void usageBeforeTheFirstPriceIsUnpriced() {
     PriceCatalog c = builtin(Map.of());
-    assertEquals(Optional.empty(), c.priceFor("openai", "gpt-5", Instant.parse("2025-08-06T23:59:59Z")));
+    assertEquals(
+        Optional.empty(), c.priceFor("openai", "gpt-5", Instant.parse("2025-08-06T23:59:59Z")));
     assertTrue(c.priceFor("openai", "gpt-5", Instant.parse("2025-08-07T00:00:00Z")).isPresent());
   }
 
@@ -105,33 +124,51 @@ class PriceCatalogTest {
     assertEquals("claude-3-5-sonnet", resolved(c, "anthropic", "claude-3-5-sonnet-20241022"));
     assertEquals("claude-3-5-sonnet", resolved(c, "anthropic", "claude-3-5-sonnet-latest"));
     assertEquals("claude-sonnet-4-5", resolved(c, "anthropic", "claude-sonnet-4-5-20250929"));
-    assertEquals("claude-3-5-sonnet", resolved(c, "anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0"));
+    assertEquals(
+        "claude-3-5-sonnet", resolved(c, "anthropic", "anthropic.claude-3-5-sonnet-20241022-v2:0"));
   }
 
   @Test
   void normalisesBedrockIdsUnderAws() {
     PriceCatalog c = builtin(Map.of());
-    assertEquals("anthropic.claude-3-5-sonnet", resolved(c, "aws", "anthropic.claude-3-5-sonnet-20241022-v2:0"));
-    assertEquals("anthropic.claude-3-7-sonnet", resolved(c, "aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0"));
-    assertEquals("anthropic.claude-sonnet-4-5", resolved(c, "aws", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"));
-    assertEquals("anthropic.claude-haiku-4-5", resolved(c, "aws", "eu.anthropic.claude-haiku-4-5-20251001-v1:0"));
-    assertEquals("anthropic.claude-3-haiku", resolved(c, "aws", "apac.anthropic.claude-3-haiku-20240307-v1:0"));
+    assertEquals(
+        "anthropic.claude-3-5-sonnet",
+        resolved(c, "aws", "anthropic.claude-3-5-sonnet-20241022-v2:0"));
+    assertEquals(
+        "anthropic.claude-3-7-sonnet",
+        resolved(c, "aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0"));
+    assertEquals(
+        "anthropic.claude-sonnet-4-5",
+        resolved(c, "aws", "global.anthropic.claude-sonnet-4-5-20250929-v1:0"));
+    assertEquals(
+        "anthropic.claude-haiku-4-5",
+        resolved(c, "aws", "eu.anthropic.claude-haiku-4-5-20251001-v1:0"));
+    assertEquals(
+        "anthropic.claude-3-haiku",
+        resolved(c, "aws", "apac.anthropic.claude-3-haiku-20240307-v1:0"));
     assertEquals("amazon.nova-pro", resolved(c, "aws", "us.amazon.nova-pro-v1:0"));
     assertEquals("amazon.nova-micro", resolved(c, "aws", "amazon.nova-micro-v1"));
-    assertEquals("meta.llama3-1-70b-instruct", resolved(c, "aws", "meta.llama3-1-70b-instruct-v1:0"));
-    assertEquals("anthropic.claude-opus-4-1", resolved(c, "aws", "anthropic.claude-opus-4-1-20250805-v1:0:200k"));
-    assertEquals("amazon.titan-embed-text-v2:0", resolved(c, "aws", "amazon.titan-embed-text-v2:0"));
+    assertEquals(
+        "meta.llama3-1-70b-instruct", resolved(c, "aws", "meta.llama3-1-70b-instruct-v1:0"));
+    assertEquals(
+        "anthropic.claude-opus-4-1",
+        resolved(c, "aws", "anthropic.claude-opus-4-1-20250805-v1:0:200k"));
+    assertEquals(
+        "amazon.titan-embed-text-v2:0", resolved(c, "aws", "amazon.titan-embed-text-v2:0"));
     // Bedrock-priced ids do not leak into the Anthropic API catalog's provider, or back
     assertNull(resolved(c, "aws", "claude-3-5-sonnet-20241022"));
   }
 
   @Test
   void aliasesMapCustomNamesAndAreThemselvesNormalised() {
-    PriceCatalog c = builtin(Map.of("prod-chat", "gpt-4o-mini", "Team-Sonnet", "claude-sonnet-4-5-20250929"));
+    PriceCatalog c =
+        builtin(Map.of("prod-chat", "gpt-4o-mini", "Team-Sonnet", "claude-sonnet-4-5-20250929"));
     assertEquals("gpt-4o-mini", resolved(c, "openai", "prod-chat"));
     assertEquals("gpt-4o-mini", resolved(c, "openai", "prod-chat-2025-01-01"));
     assertEquals("claude-sonnet-4-5", resolved(c, "anthropic", "team-sonnet"));
-    assertNull(resolved(c, "openai", "team-sonnet"), "alias target must exist under the provider asked for");
+    assertNull(
+        resolved(c, "openai", "team-sonnet"),
+        "alias target must exist under the provider asked for");
   }
 
   @Test
@@ -145,7 +182,9 @@ class PriceCatalogTest {
   void repeatedLookupsGiveTheSameAnswer() {
     PriceCatalog c = builtin(Map.of());
     for (int i = 0; i < 3; i++) {
-      assertEquals("anthropic.claude-3-7-sonnet", resolved(c, "aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0"));
+      assertEquals(
+          "anthropic.claude-3-7-sonnet",
+          resolved(c, "aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0"));
       assertNull(resolved(c, "openai", "nope"));
     }
   }
@@ -153,15 +192,24 @@ class PriceCatalogTest {
   @Test
   void precedenceIsBuiltinThenFileThenConfig() {
     PricingConfig cfg =
-        new PricingConfig(null, List.of(fixture()),
-            List.of(inline("openai", "text-embedding-3-small", 0.01, null, "per_1m", null)), null, null, null);
+        new PricingConfig(
+            null,
+            List.of(fixture()),
+            List.of(inline("openai", "text-embedding-3-small", 0.01, null, "per_1m", null)),
+            null,
+            null,
+            null);
     PriceCatalog c = PriceCatalog.load(cfg, FILES);
 
     TokenPrice gpt4o = c.priceFor("openai", "gpt-4o", NOW).orElseThrow();
     assertEquals("file", gpt4o.source());
     assertEquals(2.00, gpt4o.input() * M, 1e-9);
     // the undated file price replaces the built-in history entirely
-    assertEquals(2.00, c.priceFor("openai", "gpt-4o", Instant.parse("2024-06-01T00:00:00Z")).orElseThrow().input() * M, 1e-9);
+    assertEquals(
+        2.00,
+        c.priceFor("openai", "gpt-4o", Instant.parse("2024-06-01T00:00:00Z")).orElseThrow().input()
+            * M,
+        1e-9);
 
     TokenPrice embed = c.priceFor("openai", "text-embedding-3-small", NOW).orElseThrow();
     assertEquals("config", embed.source());
@@ -170,22 +218,32 @@ class PriceCatalogTest {
     TokenPrice mini = c.priceFor("openai", "gpt-4o-mini", NOW).orElseThrow();
     assertEquals("builtin", mini.source());
 
-    // file keys match exactly before normalisation, so the dated Bedrock profile keeps its own price
-    TokenPrice profile = c.priceFor("aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0", NOW).orElseThrow();
+    // file keys match exactly before normalisation, so the dated Bedrock profile keeps its own
+    // price
+    TokenPrice profile =
+        c.priceFor("aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0", NOW).orElseThrow();
     assertEquals("file", profile.source());
     assertEquals(3.30, profile.input() * M, 1e-9);
-    assertEquals("builtin", c.priceFor("aws", "eu.anthropic.claude-3-7-sonnet-20250219-v1:0", NOW).orElseThrow().source());
+    assertEquals(
+        "builtin",
+        c.priceFor("aws", "eu.anthropic.claude-3-7-sonnet-20250219-v1:0", NOW)
+            .orElseThrow()
+            .source());
   }
 
   @Test
   void inlineUnitsConvertToPerToken() {
     PricingConfig cfg =
-        new PricingConfig("none", null,
+        new PricingConfig(
+            "none",
+            null,
             List.of(
                 inline("acme", "m1", 2.0, null, "per_1m", null),
                 inline("acme", "m2", 0.002, null, "per_1k", null),
                 inline("acme", "m3", 0.000002, null, "per_token", null)),
-            null, null, null);
+            null,
+            null,
+            null);
     PriceCatalog c = PriceCatalog.load(cfg, FILES);
     for (String m : List.of("m1", "m2", "m3")) {
       assertEquals(2e-6, c.priceFor("acme", m, NOW).orElseThrow().input(), 1e-18, m);
@@ -195,14 +253,16 @@ class PriceCatalogTest {
 
   @Test
   void catalogNoneLeavesOnlyConfiguredPrices() {
-    PriceCatalog c = PriceCatalog.load(new PricingConfig("none", null, null, null, null, null), FILES);
+    PriceCatalog c =
+        PriceCatalog.load(new PricingConfig("none", null, null, null, null, null), FILES);
     assertEquals(0, c.size());
     assertEquals(Optional.empty(), c.priceFor("openai", "gpt-4o", NOW));
   }
 
   @Test
   void unreadableFileIsReportedAndTheRestStillPrices() {
-    PricingConfig cfg = new PricingConfig(null, List.of("/nonexistent/prices.json"), null, null, null, null);
+    PricingConfig cfg =
+        new PricingConfig(null, List.of("/nonexistent/prices.json"), null, null, null, null);
     PriceCatalog c = PriceCatalog.load(cfg, FILES);
     assertEquals(List.of("price file /nonexistent/prices.json: no such file"), c.problems());
     assertTrue(c.priceFor("openai", "gpt-4o", NOW).isPresent());

@@ -25,11 +25,16 @@ class WorkedExampleTest {
   void cachingCutsInputCostByEightyOnePercent() {
     PricingConfig cfg =
         new PricingConfig(
-            "none", null,
-            List.of(new ModelPriceConfig("acme", "seed-001", 5.00, null, 0.50, null, "per_1m", null)),
-            null, null, null);
+            "none",
+            null,
+            List.of(
+                new ModelPriceConfig("acme", "seed-001", 5.00, null, 0.50, null, "per_1m", null)),
+            null,
+            null,
+            null);
     PriceCatalog catalog = PriceCatalog.load(cfg, new LiteLlmPriceFile(new OkHttpClient()));
-    TokenPrice price = catalog.priceFor("acme", "seed-001", Instant.parse("2026-02-01T00:00:00Z")).orElseThrow();
+    TokenPrice price =
+        catalog.priceFor("acme", "seed-001", Instant.parse("2026-02-01T00:00:00Z")).orElseThrow();
 
     double noCache = dollars(price, new TokenCounts(8_000, 0, 0, 0));
     double withCache = dollars(price, new TokenCounts(800, 7_200, 0, 0));

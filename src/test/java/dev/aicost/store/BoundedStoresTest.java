@@ -28,8 +28,17 @@ class BoundedStoresTest {
   }
 
   /** Usage and dollars of the 15 s ending at {@code at}. */
-  private static void observe(TrailingWindows w, List<String> key, Instant at, double usd, long tokens, long cache, long prompt) {
-    w.observe(new TrailingWindows.Observation(key, at.minusSeconds(15), at, true, true, usd, tokens, cache, prompt, 0));
+  private static void observe(
+      TrailingWindows w,
+      List<String> key,
+      Instant at,
+      double usd,
+      long tokens,
+      long cache,
+      long prompt) {
+    w.observe(
+        new TrailingWindows.Observation(
+            key, at.minusSeconds(15), at, true, true, usd, tokens, cache, prompt, 0));
   }
 
   @Test
@@ -42,12 +51,14 @@ class BoundedStoresTest {
     double[] tokens = {0};
     Labels overflow = Labels.of(Metrics.COST_PER_1K.labelNames(), SeriesLimit.overflow(9));
     TrailingWindows.Sums[] folded = {null};
-    w.forEach(T0, (labels, sums) -> {
-      seen.add(labels);
-      usd[0] += sums.usd();
-      tokens[0] += sums.tokens();
-      if (labels.equals(overflow)) folded[0] = sums;
-    });
+    w.forEach(
+        T0,
+        (labels, sums) -> {
+          seen.add(labels);
+          usd[0] += sums.usd();
+          tokens[0] += sums.tokens();
+          if (labels.equals(overflow)) folded[0] = sums;
+        });
     assertEquals(11, seen.size(), "10 models plus one overflow series");
     assertEquals(50.0, usd[0], 1e-9);
     assertEquals(50_000, tokens[0], 1e-6);
@@ -75,15 +86,21 @@ class BoundedStoresTest {
   void gaugesBeyondTheCapAreNotStoredAndAreCounted() {
     SeriesLimit limit = new SeriesLimit(10);
     GaugeStore g = new GaugeStore(limit);
-    for (int i = 0; i < 50; i++) g.set(Metrics.PRICE_PER_TOKEN, List.of("openai", "m" + i, "input", "file"), 1e-6);
-    g.set(Metrics.PRICE_PER_TOKEN, List.of("openai", "m3", "input", "file"), 2e-6); // an existing series still updates
+    for (int i = 0; i < 50; i++)
+      g.set(Metrics.PRICE_PER_TOKEN, List.of("openai", "m" + i, "input", "file"), 1e-6);
+    g.set(
+        Metrics.PRICE_PER_TOKEN,
+        List.of("openai", "m3", "input", "file"),
+        2e-6); // an existing series still updates
     g.set(Metrics.GPU_POWER, List.of("0", "GPU-1"), 300); // other families have their own room
     int[] n = {0};
     double[] m3 = {0};
-    g.forEach(Metrics.PRICE_PER_TOKEN, (l, v) -> {
-      n[0]++;
-      if (l.get("model").equals("m3")) m3[0] = v;
-    });
+    g.forEach(
+        Metrics.PRICE_PER_TOKEN,
+        (l, v) -> {
+          n[0]++;
+          if (l.get("model").equals("m3")) m3[0] = v;
+        });
     assertEquals(10, n[0]);
     assertEquals(2e-6, m3[0]);
     int[] power = {0};

@@ -29,30 +29,34 @@ public final class FakeVllmServer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "fake-vllm");
-      t.setDaemon(true);
-      return t;
-    }));
-    server.createContext("/metrics", ex -> {
-      hits.incrementAndGet();
-      try {
-        long d = delayMs.get();
-        if (d > 0) Thread.sleep(d);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      byte[] body = page;
-      ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      try {
-        ex.sendResponseHeaders(status, chunked ? 0 : body.length == 0 ? -1 : body.length);
-        try (OutputStream os = ex.getResponseBody()) {
-          os.write(body);
-        }
-      } catch (IOException clientWentAway) {
-        // the exporter timed out and closed the connection: expected in slow-server tests
-      }
-    });
+    server.setExecutor(
+        java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "fake-vllm");
+              t.setDaemon(true);
+              return t;
+            }));
+    server.createContext(
+        "/metrics",
+        ex -> {
+          hits.incrementAndGet();
+          try {
+            long d = delayMs.get();
+            if (d > 0) Thread.sleep(d);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          byte[] body = page;
+          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          try {
+            ex.sendResponseHeaders(status, chunked ? 0 : body.length == 0 ? -1 : body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+              os.write(body);
+            }
+          } catch (IOException clientWentAway) {
+            // the exporter timed out and closed the connection: expected in slow-server tests
+          }
+        });
     server.start();
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
 public final class RecordingContext implements SourceContext {
   public final List<String> calls = new ArrayList<>();
   public final List<String> partialErrors = new ArrayList<>();
+
   /** The last process count the source reported; -1 before any. */
   public int upstreamProcesses = -1;
 

@@ -16,16 +16,25 @@ import okhttp3.Response;
 /** The whole exporter in-process on a loopback port, with a test clock. */
 public final class RunningExporter implements AutoCloseable {
   public final Exporter exporter;
-  public final OkHttpClient http = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
+  public final OkHttpClient http =
+      new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
 
   public RunningExporter(String yaml, Path configFile, Clock clock, boolean demo) throws Exception {
     this(yaml, configFile, clock, demo, null);
   }
 
   /** With a --web.config.file (TLS, basic auth), loaded as Main loads it. */
-  public RunningExporter(String yaml, Path configFile, Clock clock, boolean demo, dev.aicost.http.WebSecurity web) throws Exception {
+  public RunningExporter(
+      String yaml, Path configFile, Clock clock, boolean demo, dev.aicost.http.WebSecurity web)
+      throws Exception {
     ExporterConfig cfg = new ConfigLoader().parse(yaml);
-    exporter = new Exporter(new Exporter.Settings(configFile, "127.0.0.1:0", null, demo, false, web, true), cfg, clock, http).start();
+    exporter =
+        new Exporter(
+                new Exporter.Settings(configFile, "127.0.0.1:0", null, demo, false, web, true),
+                cfg,
+                clock,
+                http)
+            .start();
   }
 
   public String base() {
@@ -49,7 +58,8 @@ public final class RunningExporter implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (System.nanoTime() < deadline) {
       boolean all = !exporter.orchestrator().sources().isEmpty();
-      for (Source s : exporter.orchestrator().sources()) all &= exporter.orchestrator().health(s.name()).everRan();
+      for (Source s : exporter.orchestrator().sources())
+        all &= exporter.orchestrator().health(s.name()).everRan();
       if (all) return;
       Thread.sleep(20);
     }

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Runs external tools the tests need (promtool, prometheus, alertmanager, amtool, docker-compose). A missing
- * tool skips the test on a developer box, with a message saying what to install, but fails when
- * {@code CI=true}: CI must never skip.
+ * Runs external tools the tests need (promtool, prometheus, alertmanager, amtool, docker-compose).
+ * A missing tool skips the test on a developer box, with a message saying what to install, but
+ * fails when {@code CI=true}: CI must never skip.
  */
 public final class Tools {
   private Tools() {}
@@ -52,7 +52,8 @@ public final class Tools {
   public record Result(int exitCode, String output) {}
 
   public static Result run(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
     Path log = Files.createTempFile("aicost-tool", ".log");
     try {
       pb.redirectOutput(log.toFile());
@@ -77,7 +78,8 @@ public final class Tools {
   public static List<String> glob(String dir, String suffix) throws IOException {
     List<String> out = new ArrayList<>();
     try (var s = Files.list(ROOT.resolve(dir))) {
-      s.filter(p -> p.getFileName().toString().endsWith(suffix)).sorted()
+      s.filter(p -> p.getFileName().toString().endsWith(suffix))
+          .sorted()
           .forEach(p -> out.add(ROOT.relativize(p).toString()));
     }
     return out;

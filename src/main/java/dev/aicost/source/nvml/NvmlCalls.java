@@ -3,10 +3,10 @@ package dev.aicost.source.nvml;
 import java.util.Set;
 
 /**
- * The raw NVML entry points, one per exported function, with every pointer passed as a native address.
- * Implemented by {@link NvmlDirect} (JNA direct mapping) loaded in its own class loader per library,
- * so that two libraries in one JVM (the tests' fakes) never share a binding. Public only because the
- * isolated class must see it; use {@link NvmlLibrary}.
+ * The raw NVML entry points, one per exported function, with every pointer passed as a native
+ * address. Implemented by {@link NvmlDirect} (JNA direct mapping) loaded in its own class loader
+ * per library, so that two libraries in one JVM (the tests' fakes) never share a binding. Public
+ * only because the isolated class must see it; use {@link NvmlLibrary}.
  */
 public interface NvmlCalls {
   /** Exported names of the optional functions the library lacks (an old driver). */
@@ -30,7 +30,8 @@ public interface NvmlCalls {
 
   int deviceGetUtilizationRates(long device, long utilization);
 
-  int deviceGetSamples(long device, int type, long lastSeen, long valueType, long count, long samples);
+  int deviceGetSamples(
+      long device, int type, long lastSeen, long valueType, long count, long samples);
 
   int deviceGetTotalEnergyConsumption(long device, long energy);
 

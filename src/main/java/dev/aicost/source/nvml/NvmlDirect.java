@@ -6,10 +6,11 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * JNA direct mapping of NVML (about 0.1 µs a call, no argument conversion: every pointer is a {@code long}
- * address of a buffer the caller reuses). Direct mapping binds a class's static natives once, so each
- * library gets this class from its own class loader ({@link NvmlLibrary}); each optional function sits
- * in its own nested class so a symbol an old driver lacks disables that function only.
+ * JNA direct mapping of NVML (about 0.1 µs a call, no argument conversion: every pointer is a
+ * {@code long} address of a buffer the caller reuses). Direct mapping binds a class's static
+ * natives once, so each library gets this class from its own class loader ({@link NvmlLibrary});
+ * each optional function sits in its own nested class so a symbol an old driver lacks disables that
+ * function only.
  */
 public final class NvmlDirect implements NvmlCalls {
   private final Set<String> missing = new LinkedHashSet<>();
@@ -67,7 +68,8 @@ public final class NvmlDirect implements NvmlCalls {
   }
 
   static final class Samples {
-    static native int nvmlDeviceGetSamples(long device, int type, long lastSeen, long valueType, long count, long samples);
+    static native int nvmlDeviceGetSamples(
+        long device, int type, long lastSeen, long valueType, long count, long samples);
   }
 
   static final class Energy {
@@ -90,29 +92,79 @@ public final class NvmlDirect implements NvmlCalls {
     static native int nvmlDeviceGetMigMode(long device, long current, long pending);
   }
 
-  @Override public int init() { return Core.nvmlInit_v2(); }
-  @Override public int shutdown() { return Core.nvmlShutdown(); }
-  @Override public String errorString(int rc) { return Core.nvmlErrorString(rc); }
-  @Override public int systemGetDriverVersion(long buf, int len) { return DriverVersion.nvmlSystemGetDriverVersion(buf, len); }
-  @Override public int deviceGetCount(long count) { return Core.nvmlDeviceGetCount_v2(count); }
-  @Override public int deviceGetHandleByIndex(int index, long device) { return Core.nvmlDeviceGetHandleByIndex_v2(index, device); }
-  @Override public int deviceGetUuid(long device, long buf, int len) { return Core.nvmlDeviceGetUUID(device, buf, len); }
-  @Override public int deviceGetName(long device, long buf, int len) { return Name.nvmlDeviceGetName(device, buf, len); }
-  @Override public int deviceGetUtilizationRates(long device, long u) { return Utilization.nvmlDeviceGetUtilizationRates(device, u); }
+  @Override
+  public int init() {
+    return Core.nvmlInit_v2();
+  }
 
   @Override
-  public int deviceGetSamples(long device, int type, long lastSeen, long valueType, long count, long samples) {
+  public int shutdown() {
+    return Core.nvmlShutdown();
+  }
+
+  @Override
+  public String errorString(int rc) {
+    return Core.nvmlErrorString(rc);
+  }
+
+  @Override
+  public int systemGetDriverVersion(long buf, int len) {
+    return DriverVersion.nvmlSystemGetDriverVersion(buf, len);
+  }
+
+  @Override
+  public int deviceGetCount(long count) {
+    return Core.nvmlDeviceGetCount_v2(count);
+  }
+
+  @Override
+  public int deviceGetHandleByIndex(int index, long device) {
+    return Core.nvmlDeviceGetHandleByIndex_v2(index, device);
+  }
+
+  @Override
+  public int deviceGetUuid(long device, long buf, int len) {
+    return Core.nvmlDeviceGetUUID(device, buf, len);
+  }
+
+  @Override
+  public int deviceGetName(long device, long buf, int len) {
+    return Name.nvmlDeviceGetName(device, buf, len);
+  }
+
+  @Override
+  public int deviceGetUtilizationRates(long device, long u) {
+    return Utilization.nvmlDeviceGetUtilizationRates(device, u);
+  }
+
+  @Override
+  public int deviceGetSamples(
+      long device, int type, long lastSeen, long valueType, long count, long samples) {
     return Samples.nvmlDeviceGetSamples(device, type, lastSeen, valueType, count, samples);
   }
 
-  @Override public int deviceGetTotalEnergyConsumption(long device, long e) { return Energy.nvmlDeviceGetTotalEnergyConsumption(device, e); }
-  @Override public int deviceGetPowerUsage(long device, long p) { return Power.nvmlDeviceGetPowerUsage(device, p); }
-  @Override public int deviceGetMemoryInfo(long device, long m) { return MemoryInfo.nvmlDeviceGetMemoryInfo(device, m); }
+  @Override
+  public int deviceGetTotalEnergyConsumption(long device, long e) {
+    return Energy.nvmlDeviceGetTotalEnergyConsumption(device, e);
+  }
+
+  @Override
+  public int deviceGetPowerUsage(long device, long p) {
+    return Power.nvmlDeviceGetPowerUsage(device, p);
+  }
+
+  @Override
+  public int deviceGetMemoryInfo(long device, long m) {
+    return MemoryInfo.nvmlDeviceGetMemoryInfo(device, m);
+  }
 
   @Override
   public int deviceGetComputeRunningProcesses(long device, long count, long infos) {
     return Processes.nvmlDeviceGetComputeRunningProcesses_v3(device, count, infos);
   }
 
-  @Override public int deviceGetMigMode(long device, long c, long p) { return Mig.nvmlDeviceGetMigMode(device, c, p); }
+  @Override
+  public int deviceGetMigMode(long device, long c, long p) {
+    return Mig.nvmlDeviceGetMigMode(device, c, p);
+  }
 }

@@ -26,35 +26,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code nvml} source: per GPU (keyed by UUID) busy and idle seconds, energy, power and memory since the
- * last committed poll.
+ * The {@code nvml} source: per GPU (keyed by UUID) busy and idle seconds, energy, power and memory
+ * since the last committed poll.
  *
- * <p>Busy seconds integrate {@code nvmlDeviceGetSamples(GPU_UTILIZATION_SAMPLES)} since the last sample seen:
- * each sample is the percent of its own period (the gap since the previous sample) in which a kernel ran.
- * Where samples are not supported, busy = {@code GetUtilizationRates} x elapsed. Idle = elapsed - busy, so
- * busy + idle always equals the poll's wall time; samples lag the poll by up to one period, and busy time that
- * arrives beyond a poll's elapsed time is carried to the next poll (in the checkpoint) rather than lost.
- * MIG-enabled GPUs (utilization unknown to NVML) report neither busy nor idle.
+ * <p>Busy seconds integrate {@code nvmlDeviceGetSamples(GPU_UTILIZATION_SAMPLES)} since the last
+ * sample seen: each sample is the percent of its own period (the gap since the previous sample) in
+ * which a kernel ran. Where samples are not supported, busy = {@code GetUtilizationRates} x
+ * elapsed. Idle = elapsed - busy, so busy + idle always equals the poll's wall time; samples lag
+ * the poll by up to one period, and busy time that arrives beyond a poll's elapsed time is carried
+ * to the next poll (in the checkpoint) rather than lost. MIG-enabled GPUs (utilization unknown to
+ * NVML) report neither busy nor idle.
  *
- * <p>The first poll of a GPU (no checkpoint) only takes its baseline: a zero-length delta with the gauges.
- * After a restart the checkpoint's last poll time, sample timestamp and energy counter make the next delta
- * start where the committed one ended: nothing lost, nothing counted twice. The exporter's downtime is
- * accounted as idle except for samples NVML still buffers.
+ * <p>The first poll of a GPU (no checkpoint) only takes its baseline: a zero-length delta with the
+ * gauges. After a restart the checkpoint's last poll time, sample timestamp and energy counter make
+ * the next delta start where the committed one ended: nothing lost, nothing counted twice. The
+ * exporter's downtime is accounted as idle except for samples NVML still buffers.
  *
- * <p>GPU to deployment: a UUID configured on a deployment ({@code gpus:}) wins. When deployments opted in to
- * process matching ({@code process:}), every {@link #DEFAULT_REMAP} (and at device discovery) each other GPU
- * goes to the deployment owning most of the processes NVML lists on it ({@link ProcessDeployments}); a GPU
- * whose processes match nothing gets "". A change publishes a new {@link GpuInventory} and logs
- * {@code event=gpu_mapped}. NVML reports host PIDs: in a container, matching needs the host PID namespace.
+ * <p>GPU to deployment: a UUID configured on a deployment ({@code gpus:}) wins. When deployments
+ * opted in to process matching ({@code process:}), every {@link #DEFAULT_REMAP} (and at device
+ * discovery) each other GPU goes to the deployment owning most of the processes NVML lists on it
+ * ({@link ProcessDeployments}); a GPU whose processes match nothing gets "". A change publishes a
+ * new {@link GpuInventory} and logs {@code event=gpu_mapped}. NVML reports host PIDs: in a
+ * container, matching needs the host PID namespace.
  */
 public final class NvmlGpuSource implements GpuSource {
   public static final String NAME = "nvml";
+
   /** The reasons collect and its partial errors report (aicost_collector_errors_total). */
-  static final List<String> ERROR_REASONS = List.of("driver_not_loaded", "gpu_lost", "init", "library", "no_permission", "nvml");
+  static final List<String> ERROR_REASONS =
+      List.of("driver_not_loaded", "gpu_lost", "init", "library", "no_permission", "nvml");
 
   private static final String PROCESS_FUNCTION = "nvmlDeviceGetComputeRunningProcesses_v3";
   private static final Logger log = LoggerFactory.getLogger(NvmlGpuSource.class);
   private static final double MAX_CARRY_SECONDS = 60;
+
   /** How often GPUs are re-mapped to deployments by their processes. */
   public static final Duration DEFAULT_REMAP = Duration.ofSeconds(30);
 
@@ -70,9 +75,10 @@ public final class NvmlGpuSource implements GpuSource {
   private final Map<String, String> deploymentByUuid;
   private final ProcessDeployments processes; // null: no deployment opted in to process matching
   private final Duration remap;
-  private final ObjectMapper json = new ObjectMapper()
-      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+  private final ObjectMapper json =
+      new ObjectMapper()
+          .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+          .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
   // Runtime only (not accounting state): the library, its init, and the device handles.
   private NvmlLibrary nvml;
@@ -81,7 +87,8 @@ public final class NvmlGpuSource implements GpuSource {
   private boolean rescan = true;
   private volatile GpuInventory inventory = GpuInventory.EMPTY;
   private Instant lastRemap; // null: remap at the next collect
-  private boolean processListUnavailable; // the library lacks nvmlDeviceGetComputeRunningProcesses_v3
+  private boolean
+      processListUnavailable; // the library lacks nvmlDeviceGetComputeRunningProcesses_v3
   private boolean pidNamespaceWarned;
 
   // Committed accounting state, replaced only by committed(batch) and restore(json).
@@ -112,7 +119,8 @@ public final class NvmlGpuSource implements GpuSource {
   /**
    * @param nvml the loaded library
    * @param config {@code sources.nvml} (its {@code sample_interval} is this source's interval)
-   * @param deploymentByUuid GPU UUID to deployment, see {@link #deploymentsByGpu}; other GPUs get ""
+   * @param deploymentByUuid GPU UUID to deployment, see {@link #deploymentsByGpu}; other GPUs get
+   *     ""
    */
   public NvmlGpuSource(NvmlLibrary nvml, NvmlConfig config, Map<String, String> deploymentByUuid) {
     this(() -> nvml, config, deploymentByUuid);
@@ -123,11 +131,16 @@ public final class NvmlGpuSource implements GpuSource {
   }
 
   /**
-   * @param processes maps the processes on each GPU to deployments; null when no deployment opted in
+   * @param processes maps the processes on each GPU to deployments; null when no deployment opted
+   *     in
    * @param remap how often GPUs are re-mapped by their processes
    */
-  public NvmlGpuSource(Loader loader, NvmlConfig config, Map<String, String> deploymentByUuid,
-      ProcessDeployments processes, Duration remap) {
+  public NvmlGpuSource(
+      Loader loader,
+      NvmlConfig config,
+      Map<String, String> deploymentByUuid,
+      ProcessDeployments processes,
+      Duration remap) {
     this.loader = loader;
     this.interval = config.sampleInterval();
     this.target = "NVML " + Objects.requireNonNullElse(config.library(), "libnvidia-ml.so.1");
@@ -136,24 +149,33 @@ public final class NvmlGpuSource implements GpuSource {
     this.remap = remap;
   }
 
-  /** Loads the library named by {@code sources.nvml.library} (or the system's) on the first collect, retrying until it loads. */
+  /**
+   * Loads the library named by {@code sources.nvml.library} (or the system's) on the first collect,
+   * retrying until it loads.
+   */
   public static NvmlGpuSource fromConfig(NvmlConfig config, List<VllmSourceConfig> vllm) {
     return fromConfig(() -> NvmlLibrary.load(config.library()), config, vllm);
   }
 
-  /** The source for {@code sources.vllm}: UUID mapping, and process matching for the deployments that opted in. */
-  public static NvmlGpuSource fromConfig(Loader loader, NvmlConfig config, List<VllmSourceConfig> vllm) {
-    return new NvmlGpuSource(loader, config, deploymentsByGpu(vllm), ProcessDeployments.fromConfig(vllm), DEFAULT_REMAP);
+  /**
+   * The source for {@code sources.vllm}: UUID mapping, and process matching for the deployments
+   * that opted in.
+   */
+  public static NvmlGpuSource fromConfig(
+      Loader loader, NvmlConfig config, List<VllmSourceConfig> vllm) {
+    return new NvmlGpuSource(
+        loader, config, deploymentsByGpu(vllm), ProcessDeployments.fromConfig(vllm), DEFAULT_REMAP);
   }
 
   /**
-   * Deployments whose dollars come from the GPUs NVML maps to them (instead of gpu_count x price): those
-   * with {@code gpus:} UUIDs and those that opted in to process matching.
+   * Deployments whose dollars come from the GPUs NVML maps to them (instead of gpu_count x price):
+   * those with {@code gpus:} UUIDs and those that opted in to process matching.
    */
   @Override
   public Set<String> meteredDeployments() {
     Set<String> names = new LinkedHashSet<>(deploymentByUuid.values());
-    if (processes != null) for (ProcessDeployments.Rule r : processes.rules()) names.add(r.deployment());
+    if (processes != null)
+      for (ProcessDeployments.Rule r : processes.rules()) names.add(r.deployment());
     return names;
   }
 
@@ -163,14 +185,21 @@ public final class NvmlGpuSource implements GpuSource {
     return target;
   }
 
-  /** UUID to deployment from {@code sources.vllm[*].gpus}; a UUID listed twice keeps its first deployment. */
+  /**
+   * UUID to deployment from {@code sources.vllm[*].gpus}; a UUID listed twice keeps its first
+   * deployment.
+   */
   public static Map<String, String> deploymentsByGpu(List<VllmSourceConfig> vllm) {
     Map<String, String> map = new LinkedHashMap<>();
     for (VllmSourceConfig deployment : vllm) {
       for (String uuid : deployment.gpus()) {
         String previous = map.putIfAbsent(uuid, deployment.name());
         if (previous != null && !previous.equals(deployment.name())) {
-          log.warn("event=gpu_in_two_deployments uuid={} kept={} ignored={}", uuid, previous, deployment.name());
+          log.warn(
+              "event=gpu_in_two_deployments uuid={} kept={} ignored={}",
+              uuid,
+              previous,
+              deployment.name());
         }
       }
     }
@@ -206,13 +235,17 @@ public final class NvmlGpuSource implements GpuSource {
     try {
       NvmlCheckpoint checkpoint = json.readValue(checkpointJson, NvmlCheckpoint.class);
       if (checkpoint.version() != NvmlCheckpoint.VERSION) {
-        log.warn("event=checkpoint_ignored collector=nvml reason=version version={}", checkpoint.version());
+        log.warn(
+            "event=checkpoint_ignored collector=nvml reason=version version={}",
+            checkpoint.version());
         committed = Map.of();
         return;
       }
       committed = checkpoint.gpus();
     } catch (JsonProcessingException e) {
-      log.warn("event=checkpoint_ignored collector=nvml reason=parse error=\"{}\"", e.getOriginalMessage());
+      log.warn(
+          "event=checkpoint_ignored collector=nvml reason=parse error=\"{}\"",
+          e.getOriginalMessage());
       committed = Map.of();
     }
   }
@@ -220,7 +253,8 @@ public final class NvmlGpuSource implements GpuSource {
   @Override
   public Batch collect(Instant now, SourceContext ctx) throws SourceException {
     ensureReady(ctx);
-    if (processes != null && (lastRemap == null || now.isBefore(lastRemap) || !now.isBefore(lastRemap.plus(remap)))) {
+    if (processes != null
+        && (lastRemap == null || now.isBefore(lastRemap) || !now.isBefore(lastRemap.plus(remap)))) {
       lastRemap = now;
       remapByProcesses(ctx);
     }
@@ -233,8 +267,13 @@ public final class NvmlGpuSource implements GpuSource {
       GpuDelta delta = poll(device, committed.get(device.uuid), nowMicros, next, ctx);
       if (delta == null) {
         ctx.upstreamCall("device", "gpu_lost");
-        ctx.partialError("gpu_lost", "GPU " + device.index + " uuid=" + device.uuid
-            + " is lost (GPU_IS_LOST): skipped, retried next poll");
+        ctx.partialError(
+            "gpu_lost",
+            "GPU "
+                + device.index
+                + " uuid="
+                + device.uuid
+                + " is lost (GPU_IS_LOST): skipped, retried next poll");
         rescan = true;
         continue;
       }
@@ -267,7 +306,8 @@ public final class NvmlGpuSource implements GpuSource {
     }
     if (!initialized) {
       int rc = nvml.init();
-      ctx.upstreamCall("init", rc == NvmlReturn.SUCCESS ? "success" : NvmlReturn.name(rc).toLowerCase());
+      ctx.upstreamCall(
+          "init", rc == NvmlReturn.SUCCESS ? "success" : NvmlReturn.name(rc).toLowerCase());
       if (rc != NvmlReturn.SUCCESS) throw initFailure(rc);
       initialized = true;
       rescan = true;
@@ -278,13 +318,18 @@ public final class NvmlGpuSource implements GpuSource {
   private SourceException initFailure(int rc) {
     String what = "nvmlInit_v2 failed: " + NvmlReturn.name(rc) + " (" + nvml.errorString(rc) + ")";
     return switch (rc) {
-      case NvmlReturn.DRIVER_NOT_LOADED -> new SourceException("driver_not_loaded",
-          what + ": the NVIDIA kernel driver is not loaded on this host");
-      case NvmlReturn.NO_PERMISSION -> new SourceException("no_permission",
-          what + ": no access to the GPU device files /dev/nvidia* (run as a user allowed to use the GPUs, "
-              + "or give the container --gpus)");
-      case NvmlReturn.LIBRARY_NOT_FOUND, NvmlReturn.LIB_RM_VERSION_MISMATCH -> new SourceException("library",
-          what + ": " + nvml.path() + " does not match the loaded kernel driver");
+      case NvmlReturn.DRIVER_NOT_LOADED ->
+          new SourceException(
+              "driver_not_loaded", what + ": the NVIDIA kernel driver is not loaded on this host");
+      case NvmlReturn.NO_PERMISSION ->
+          new SourceException(
+              "no_permission",
+              what
+                  + ": no access to the GPU device files /dev/nvidia* (run as a user allowed to use the GPUs, "
+                  + "or give the container --gpus)");
+      case NvmlReturn.LIBRARY_NOT_FOUND, NvmlReturn.LIB_RM_VERSION_MISMATCH ->
+          new SourceException(
+              "library", what + ": " + nvml.path() + " does not match the loaded kernel driver");
       default -> new SourceException("init", what);
     };
   }
@@ -318,7 +363,9 @@ public final class NvmlGpuSource implements GpuSource {
       } catch (NvmlException e) {
         complete = false;
         String reason = e.code() == NvmlReturn.GPU_IS_LOST ? "gpu_lost" : "nvml";
-        ctx.partialError(reason, "GPU " + i + " cannot be identified: " + e.getMessage() + "; retried next poll");
+        ctx.partialError(
+            reason,
+            "GPU " + i + " cannot be identified: " + e.getMessage() + "; retried next poll");
         continue;
       }
       String name;
@@ -328,7 +375,8 @@ public final class NvmlGpuSource implements GpuSource {
         name = "";
       }
       boolean mig = nvml.migMode(handle) == NvmlReturn.SUCCESS && nvml.intResult() == 1;
-      Device device = new Device(i, handle, uuid, name, deploymentByUuid.getOrDefault(uuid, ""), mig);
+      Device device =
+          new Device(i, handle, uuid, name, deploymentByUuid.getOrDefault(uuid, ""), mig);
       String mapped = previous.get(uuid);
       if (mapped == null) newGpu = true;
       else device.deployment = mapped; // a rescan keeps the process mapping until the next remap
@@ -338,24 +386,28 @@ public final class NvmlGpuSource implements GpuSource {
     rescan = !complete;
     if (newGpu) lastRemap = null; // a GPU not seen before: map it by its processes at once
     publishInventory(driver);
-    log.info("event=nvml_devices count={} identified={} driver_version={}", count, found.size(), driver);
+    log.info(
+        "event=nvml_devices count={} identified={} driver_version={}", count, found.size(), driver);
   }
 
   /**
-   * Assigns each GPU without a configured UUID to the deployment owning most of its processes (ties: the
-   * deployment configured first), or to "" when none of them matches. A GPU whose process list cannot be read
-   * this time keeps its mapping.
+   * Assigns each GPU without a configured UUID to the deployment owning most of its processes
+   * (ties: the deployment configured first), or to "" when none of them matches. A GPU whose
+   * process list cannot be read this time keeps its mapping.
    */
   private void remapByProcesses(SourceContext ctx) {
     if (processListUnavailable || devices.isEmpty()) return;
     if (!nvml.has(PROCESS_FUNCTION)) {
       processListUnavailable = true;
-      log.warn("event=nvml_unavailable function={} effect=\"GPUs map to deployments by gpus: UUIDs only\"", PROCESS_FUNCTION);
+      log.warn(
+          "event=nvml_unavailable function={} effect=\"GPUs map to deployments by gpus: UUIDs only\"",
+          PROCESS_FUNCTION);
       return;
     }
     ProcessDeployments.Snapshot snapshot = null;
     Map<String, Integer> order = new HashMap<>();
-    for (ProcessDeployments.Rule r : processes.rules()) order.putIfAbsent(r.deployment(), order.size());
+    for (ProcessDeployments.Rule r : processes.rules())
+      order.putIfAbsent(r.deployment(), order.size());
     boolean changed = false;
     for (Device d : devices) {
       if (!d.configured.isEmpty()) continue; // UUIDs win
@@ -365,11 +417,14 @@ public final class NvmlGpuSource implements GpuSource {
       } catch (NvmlException e) {
         if (e.code() == NvmlReturn.FUNCTION_NOT_FOUND) {
           processListUnavailable = true;
-          log.warn("event=nvml_unavailable function={} effect=\"GPUs map to deployments by gpus: UUIDs only\"", PROCESS_FUNCTION);
+          log.warn(
+              "event=nvml_unavailable function={} effect=\"GPUs map to deployments by gpus: UUIDs only\"",
+              PROCESS_FUNCTION);
           return;
         }
         if (e.code() != NvmlReturn.GPU_IS_LOST && e.code() != NvmlReturn.NOT_SUPPORTED) {
-          ctx.partialError("nvml", "GPU " + d.index + " " + e.getMessage() + "; its deployment mapping is kept");
+          ctx.partialError(
+              "nvml", "GPU " + d.index + " " + e.getMessage() + "; its deployment mapping is kept");
         }
         continue;
       }
@@ -383,14 +438,20 @@ public final class NvmlGpuSource implements GpuSource {
       }
       if (pids.length > 0 && visible == 0 && !pidNamespaceWarned) {
         pidNamespaceWarned = true;
-        log.warn("event=gpu_pids_not_visible gpu={} uuid={} pids={} hint=\"NVML reports host PIDs; in a container run "
-            + "the exporter in the host PID namespace (--pid=host, hostPID: true)\"", d.index, d.uuid, pids.length);
+        log.warn(
+            "event=gpu_pids_not_visible gpu={} uuid={} pids={} hint=\"NVML reports host PIDs; in a container run "
+                + "the exporter in the host PID namespace (--pid=host, hostPID: true)\"",
+            d.index,
+            d.uuid,
+            pids.length);
       }
       String best = "";
       int bestCount = 0;
       for (Map.Entry<String, Integer> c : counts.entrySet()) {
         if (c.getValue() > bestCount
-            || c.getValue() == bestCount && order.getOrDefault(c.getKey(), Integer.MAX_VALUE) < order.getOrDefault(best, Integer.MAX_VALUE)) {
+            || c.getValue() == bestCount
+                && order.getOrDefault(c.getKey(), Integer.MAX_VALUE)
+                    < order.getOrDefault(best, Integer.MAX_VALUE)) {
           best = c.getKey();
           bestCount = c.getValue();
         }
@@ -398,7 +459,13 @@ public final class NvmlGpuSource implements GpuSource {
       if (!best.equals(d.deployment)) {
         d.deployment = best;
         changed = true;
-        log.info("event=gpu_mapped gpu={} uuid={} deployment={} processes={} matched={}", d.index, d.uuid, best, pids.length, bestCount);
+        log.info(
+            "event=gpu_mapped gpu={} uuid={} deployment={} processes={} matched={}",
+            d.index,
+            d.uuid,
+            best,
+            pids.length,
+            bestCount);
       }
     }
     if (changed) publishInventory(inventory.driverVersion());
@@ -406,15 +473,18 @@ public final class NvmlGpuSource implements GpuSource {
 
   private void publishInventory(String driver) {
     List<GpuInventory.Gpu> gpus = new ArrayList<>(devices.size());
-    for (Device d : devices) gpus.add(new GpuInventory.Gpu(d.index, d.uuid, d.name, d.deployment, d.mig));
+    for (Device d : devices)
+      gpus.add(new GpuInventory.Gpu(d.index, d.uuid, d.name, d.deployment, d.mig));
     inventory = new GpuInventory(driver, gpus);
   }
 
   /** Reads one device; returns null when it is lost (nothing of it is accounted this poll). */
-  private GpuDelta poll(Device d, GpuState prev, long nowMicros, Map<String, GpuState> next, SourceContext ctx) {
+  private GpuDelta poll(
+      Device d, GpuState prev, long nowMicros, Map<String, GpuState> next, SourceContext ctx) {
     NvmlLibrary n = nvml;
     long lastPoll = prev != null ? Math.max(prev.lastPollMicros(), 0) : nowMicros;
-    long end = Math.max(nowMicros, lastPoll); // a clock stepping back accounts nothing until it catches up
+    long end =
+        Math.max(nowMicros, lastPoll); // a clock stepping back accounts nothing until it catches up
     long elapsedMicros = end - lastPoll;
     double elapsed = elapsedMicros / 1e6;
 
@@ -422,7 +492,8 @@ public final class NvmlGpuSource implements GpuSource {
     if (rc == NvmlReturn.GPU_IS_LOST) return null;
     d.mig = rc == NvmlReturn.SUCCESS && n.intResult() == 1;
 
-    // Energy: a counter since the driver loaded; a decrease is a reset and the new value is the delta.
+    // Energy: a counter since the driver loaded; a decrease is a reset and the new value is the
+    // delta.
     long energy = -1;
     double energyJoules = 0;
     rc = n.totalEnergy(d.handle);
@@ -478,8 +549,10 @@ public final class NvmlGpuSource implements GpuSource {
             gap = ts - previousTs;
           } else if (previousTs > 0) {
             gap = ts - previousTs;
-            // Samples dropped out of NVML's buffer (a long pause): the first one covers its own period only.
-            if (period > 0 ? gap > 2 * period : gap > elapsedMicros) gap = period > 0 ? period : elapsedMicros;
+            // Samples dropped out of NVML's buffer (a long pause): the first one covers its own
+            // period only.
+            if (period > 0 ? gap > 2 * period : gap > elapsedMicros)
+              gap = period > 0 ? period : elapsedMicros;
           } else {
             gap = 0; // no reference point yet: this sample only sets one
           }
@@ -495,7 +568,13 @@ public final class NvmlGpuSource implements GpuSource {
         return null;
       } else if (rc != NvmlReturn.NOT_FOUND) {
         if (rc != NvmlReturn.NOT_SUPPORTED && rc != NvmlReturn.FUNCTION_NOT_FOUND) {
-          ctx.partialError("nvml", "GPU " + d.index + " nvmlDeviceGetSamples: " + NvmlReturn.name(rc) + "; using utilization rates");
+          ctx.partialError(
+              "nvml",
+              "GPU "
+                  + d.index
+                  + " nvmlDeviceGetSamples: "
+                  + NvmlReturn.name(rc)
+                  + "; using utilization rates");
         }
         rc = n.utilizationRates(d.handle);
         if (rc == NvmlReturn.SUCCESS) {
@@ -523,13 +602,26 @@ public final class NvmlGpuSource implements GpuSource {
     }
 
     next.put(d.uuid, new GpuState(end, lastSample, energy, carry, period, ratio));
-    return new GpuDelta(instant(lastPoll), instant(end), d.uuid, d.index, d.name, d.deployment, known,
-        busy, idle, energyJoules, powerWatts, memUsed, memTotal, ratio >= 0 ? ratio : Double.NaN);
+    return new GpuDelta(
+        instant(lastPoll),
+        instant(end),
+        d.uuid,
+        d.index,
+        d.name,
+        d.deployment,
+        known,
+        busy,
+        idle,
+        energyJoules,
+        powerWatts,
+        memUsed,
+        memTotal,
+        ratio >= 0 ? ratio : Double.NaN);
   }
 
   /**
-   * A per-device read failed: true when the GPU is lost (skip it). NOT_SUPPORTED and a missing function make the
-   * value unknown, logged once per device; anything else is also a partial error.
+   * A per-device read failed: true when the GPU is lost (skip it). NOT_SUPPORTED and a missing
+   * function make the value unknown, logged once per device; anything else is also a partial error.
    */
   private boolean unavailable(Device d, int rc, int bit, String function, SourceContext ctx) {
     if (rc == NvmlReturn.GPU_IS_LOST) return true;
@@ -537,7 +629,12 @@ public final class NvmlGpuSource implements GpuSource {
       ctx.partialError("nvml", "GPU " + d.index + " " + function + ": " + NvmlReturn.name(rc));
     } else if ((d.warned & bit) == 0) {
       d.warned |= bit;
-      log.info("event=nvml_unavailable gpu={} uuid={} function={} result={}", d.index, d.uuid, function, NvmlReturn.name(rc));
+      log.info(
+          "event=nvml_unavailable gpu={} uuid={} function={} result={}",
+          d.index,
+          d.uuid,
+          function,
+          NvmlReturn.name(rc));
     }
     return false;
   }
@@ -551,6 +648,7 @@ public final class NvmlGpuSource implements GpuSource {
   }
 
   private static Instant instant(long micros) {
-    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
+    return Instant.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000);
   }
 }

@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One loaded NVML library and the native buffers its calls reuse: a poll allocates no native memory and
- * no Java objects on the call path (results are read from the reused buffers through the accessors).
+ * One loaded NVML library and the native buffers its calls reuse: a poll allocates no native memory
+ * and no Java objects on the call path (results are read from the reused buffers through the
+ * accessors).
  *
- * <p>Hot-path methods return the {@code nvmlReturn_t} and leave their result in the buffers
- * ({@link #intResult()}, {@link #longResult()}, {@link #sampleCount()}, ...). A function the library does not
- * export returns {@link NvmlReturn#FUNCTION_NOT_FOUND}, as NVML itself does, so an old driver degrades that
- * feature only. Not thread-safe: one collector thread at a time. Identity reads (UUID, name, driver version)
- * allocate and throw {@link NvmlException}; they run once per device at inventory time.
+ * <p>Hot-path methods return the {@code nvmlReturn_t} and leave their result in the buffers ({@link
+ * #intResult()}, {@link #longResult()}, {@link #sampleCount()}, ...). A function the library does
+ * not export returns {@link NvmlReturn#FUNCTION_NOT_FOUND}, as NVML itself does, so an old driver
+ * degrades that feature only. Not thread-safe: one collector thread at a time. Identity reads
+ * (UUID, name, driver version) allocate and throw {@link NvmlException}; they run once per device
+ * at inventory time.
  */
 public final class NvmlLibrary {
   public static final int GPU_UTILIZATION_SAMPLES = 1;
@@ -44,7 +46,8 @@ public final class NvmlLibrary {
   private final boolean hasMig;
   private final boolean hasSamples;
 
-  // Reused native buffers; the Memory objects are kept so their native memory lives as long as this object.
+  // Reused native buffers; the Memory objects are kept so their native memory lives as long as this
+  // object.
   private final Memory out = new Memory(64);
   private final long outAddress = Pointer.nativeValue(out);
   private final Memory text = new Memory(STRING_BYTES);
@@ -69,14 +72,16 @@ public final class NvmlLibrary {
   }
 
   /**
-   * Loads NVML from {@code path} ({@code sources.nvml.library}), or when null or blank from the system's
-   * {@code nvidia-ml} / {@code libnvidia-ml.so.1} ({@code nvml} on Windows).
+   * Loads NVML from {@code path} ({@code sources.nvml.library}), or when null or blank from the
+   * system's {@code nvidia-ml} / {@code libnvidia-ml.so.1} ({@code nvml} on Windows).
    *
    * @throws SourceException reason {@code library} when it cannot be loaded or is not NVML
    */
   public static NvmlLibrary load(String path) throws SourceException {
-    List<String> candidates = path != null && !path.isBlank() ? List.of(path)
-        : Platform.isWindows() ? List.of("nvml") : List.of("nvidia-ml", "libnvidia-ml.so.1");
+    List<String> candidates =
+        path != null && !path.isBlank()
+            ? List.of(path)
+            : Platform.isWindows() ? List.of("nvml") : List.of("nvidia-ml", "libnvidia-ml.so.1");
     List<String> failures = new ArrayList<>();
     for (String candidate : candidates) {
       NativeLibrary library;
@@ -87,13 +92,18 @@ public final class NvmlLibrary {
         continue;
       }
       try {
-        return new NvmlLibrary(library.getFile() != null ? library.getFile().getPath() : candidate, bind(library));
+        return new NvmlLibrary(
+            library.getFile() != null ? library.getFile().getPath() : candidate, bind(library));
       } catch (UnsatisfiedLinkError e) {
-        throw new SourceException("library", "not an NVML library: " + candidate + ": " + firstLine(e.getMessage()), e);
+        throw new SourceException(
+            "library", "not an NVML library: " + candidate + ": " + firstLine(e.getMessage()), e);
       }
     }
-    throw new SourceException("library", "cannot load the NVML library (" + String.join("; ", failures)
-        + "); install the NVIDIA driver, give the container the GPU (--gpus) or set sources.nvml.library");
+    throw new SourceException(
+        "library",
+        "cannot load the NVML library ("
+            + String.join("; ", failures)
+            + "); install the NVIDIA driver, give the container the GPU (--gpus) or set sources.nvml.library");
   }
 
   private static String firstLine(String message) {
@@ -102,10 +112,17 @@ public final class NvmlLibrary {
     return nl < 0 ? message : message.substring(0, nl);
   }
 
-  /** Binds {@link NvmlDirect} in a class loader of its own: direct mapping is per class, we want per library. */
+  /**
+   * Binds {@link NvmlDirect} in a class loader of its own: direct mapping is per class, we want per
+   * library.
+   */
   private static NvmlCalls bind(NativeLibrary library) {
     try {
-      Class<?> direct = Class.forName(NvmlDirect.class.getName(), true, new IsolatingLoader(NvmlLibrary.class.getClassLoader()));
+      Class<?> direct =
+          Class.forName(
+              NvmlDirect.class.getName(),
+              true,
+              new IsolatingLoader(NvmlLibrary.class.getClassLoader()));
       return (NvmlCalls) direct.getConstructor(NativeLibrary.class).newInstance(library);
     } catch (java.lang.reflect.InvocationTargetException e) {
       if (e.getCause() instanceof UnsatisfiedLinkError u) throw u;
@@ -129,7 +146,8 @@ public final class NvmlLibrary {
       synchronized (getClassLoadingLock(name)) {
         Class<?> c = findLoadedClass(name);
         if (c == null) {
-          try (InputStream in = getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
+          try (InputStream in =
+              getParent().getResourceAsStream(name.replace('.', '/') + ".class")) {
             if (in == null) throw new ClassNotFoundException(name);
             byte[] bytes = in.readAllBytes();
             c = defineClass(name, bytes, 0, bytes.length, NvmlLibrary.class.getProtectionDomain());
@@ -203,7 +221,10 @@ public final class NvmlLibrary {
     return text.getString(0);
   }
 
-  /** PIDs of the compute processes on the device (the list may change between calls: over-allocated). */
+  /**
+   * PIDs of the compute processes on the device (the list may change between calls:
+   * over-allocated).
+   */
   public int[] runningProcessPids(long device) throws NvmlException {
     String fn = "nvmlDeviceGetComputeRunningProcesses_v3";
     if (!has(fn)) throw missing(fn);
@@ -233,7 +254,10 @@ public final class NvmlLibrary {
     return calls.deviceGetUtilizationRates(device, outAddress);
   }
 
-  /** {@code nvmlDeviceGetTotalEnergyConsumption}: then {@link #longResult()} is millijoules since the driver loaded. */
+  /**
+   * {@code nvmlDeviceGetTotalEnergyConsumption}: then {@link #longResult()} is millijoules since
+   * the driver loaded.
+   */
   public int totalEnergy(long device) {
     if (!hasEnergy) return NvmlReturn.FUNCTION_NOT_FOUND;
     return calls.deviceGetTotalEnergyConsumption(device, outAddress);
@@ -245,7 +269,9 @@ public final class NvmlLibrary {
     return calls.deviceGetPowerUsage(device, outAddress);
   }
 
-  /** {@code nvmlDeviceGetMemoryInfo}: then {@link #memoryTotal()} / {@link #memoryUsed()} in bytes. */
+  /**
+   * {@code nvmlDeviceGetMemoryInfo}: then {@link #memoryTotal()} / {@link #memoryUsed()} in bytes.
+   */
   public int memoryInfo(long device) {
     if (!hasMemory) return NvmlReturn.FUNCTION_NOT_FOUND;
     return calls.deviceGetMemoryInfo(device, outAddress);
@@ -258,18 +284,28 @@ public final class NvmlLibrary {
   }
 
   /**
-   * {@code nvmlDeviceGetSamples(GPU_UTILIZATION_SAMPLES)}: every buffered sample newer than {@code lastSeenMicros},
-   * oldest first, then read with {@link #sampleCount()}, {@link #sampleTimestamp(int)}, {@link #samplePercent(int)}.
-   * NOT_FOUND means no new sample. The sample buffer grows (once) when NVML says it is too small.
+   * {@code nvmlDeviceGetSamples(GPU_UTILIZATION_SAMPLES)}: every buffered sample newer than {@code
+   * lastSeenMicros}, oldest first, then read with {@link #sampleCount()}, {@link
+   * #sampleTimestamp(int)}, {@link #samplePercent(int)}. NOT_FOUND means no new sample. The sample
+   * buffer grows (once) when NVML says it is too small.
    */
   public int utilizationSamples(long device, long lastSeenMicros) {
     sampleCount = 0;
     if (!hasSamples) return NvmlReturn.FUNCTION_NOT_FOUND;
     for (int attempt = 0; ; attempt++) {
       out.setInt(4, samplesCapacity);
-      int rc = calls.deviceGetSamples(device, GPU_UTILIZATION_SAMPLES, lastSeenMicros, outAddress, outAddress + 4, samplesAddress);
+      int rc =
+          calls.deviceGetSamples(
+              device,
+              GPU_UTILIZATION_SAMPLES,
+              lastSeenMicros,
+              outAddress,
+              outAddress + 4,
+              samplesAddress);
       if (rc == NvmlReturn.INSUFFICIENT_SIZE && attempt < 2) {
-        rc = calls.deviceGetSamples(device, GPU_UTILIZATION_SAMPLES, lastSeenMicros, outAddress, outAddress + 4, 0);
+        rc =
+            calls.deviceGetSamples(
+                device, GPU_UTILIZATION_SAMPLES, lastSeenMicros, outAddress, outAddress + 4, 0);
         if (rc != NvmlReturn.SUCCESS) return rc;
         growSamples(Math.max(out.getInt(4), samplesCapacity * 2));
         continue;
@@ -297,7 +333,10 @@ public final class NvmlLibrary {
     return samples.getLong((long) i * SAMPLE_BYTES);
   }
 
-  /** The sample's value as a number, whatever {@code nvmlValueType_t} NVML chose (a percent for utilization). */
+  /**
+   * The sample's value as a number, whatever {@code nvmlValueType_t} NVML chose (a percent for
+   * utilization).
+   */
   public double samplePercent(int i) {
     long off = (long) i * SAMPLE_BYTES + 8;
     return switch (sampleValueType) {
@@ -305,7 +344,8 @@ public final class NvmlLibrary {
       case VALUE_UNSIGNED_INT -> Integer.toUnsignedLong(samples.getInt(off));
       case VALUE_SIGNED_INT -> samples.getInt(off);
       case VALUE_SIGNED_LONG_LONG -> samples.getLong(off);
-      default -> (double) samples.getLong(off); // unsigned long / long long: far below 2^63 for a percent
+      default ->
+          (double) samples.getLong(off); // unsigned long / long long: far below 2^63 for a percent
     };
   }
 

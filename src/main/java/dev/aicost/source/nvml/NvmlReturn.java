@@ -1,6 +1,8 @@
 package dev.aicost.source.nvml;
 
-/** {@code nvmlReturn_t} codes the exporter handles, and their names as {@code nvml.h} spells them. */
+/**
+ * {@code nvmlReturn_t} codes the exporter handles, and their names as {@code nvml.h} spells them.
+ */
 public final class NvmlReturn {
   public static final int SUCCESS = 0;
   public static final int UNINITIALIZED = 1;
@@ -21,7 +23,10 @@ public final class NvmlReturn {
 
   private NvmlReturn() {}
 
-  /** The code's name without the {@code NVML_ERROR_} prefix, e.g. {@code GPU_IS_LOST}; {@code CODE_<n>} if unknown. */
+  /**
+   * The code's name without the {@code NVML_ERROR_} prefix, e.g. {@code GPU_IS_LOST}; {@code
+   * CODE_<n>} if unknown.
+   */
   public static String name(int code) {
     return switch (code) {
       case SUCCESS -> "SUCCESS";

@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code sources.nvml}: one GPU source per {@code enabled}. {@code auto} uses NVML when the library
- * loads (and says once, at info, when it does not), {@code true} keeps trying and reports the failure
- * as collector health, {@code false} never loads it.
+ * loads (and says once, at info, when it does not), {@code true} keeps trying and reports the
+ * failure as collector health, {@code false} never loads it.
  */
 public final class NvmlSourceKind implements SourceKind {
   public static final String SECTION = "sources.nvml";
@@ -36,7 +36,9 @@ public final class NvmlSourceKind implements SourceKind {
           NvmlLibrary lib = NvmlLibrary.load(cfg.library());
           return List.of(NvmlGpuSource.fromConfig(() -> lib, cfg, setup.deployments()));
         } catch (SourceException e) {
-          log.info("event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"", e.reason());
+          log.info(
+              "event=nvml_unavailable enabled=auto reason={} effect=\"no GPU metrics; deployments priced by gpu_count\"",
+              e.reason());
           return List.of();
         }
     }

@@ -20,18 +20,20 @@ import java.util.regex.Pattern;
 
 /**
  * Which configured deployment each process belongs to, read from a Linux procfs: the opt-in half of
- * GPU to deployment mapping ({@code sources.vllm[].process}). A deployment's root processes are those whose
- * command line matches its {@code cmdline} regex, or the process owning the LISTEN socket of its url's port
- * ({@code port_owner}); every descendant of a root (by the ppid in {@code /proc/<pid>/stat}) belongs to it too,
- * since vLLM's GPU workers are children of its API server. A process under two roots belongs to the nearest.
+ * GPU to deployment mapping ({@code sources.vllm[].process}). A deployment's root processes are
+ * those whose command line matches its {@code cmdline} regex, or the process owning the LISTEN
+ * socket of its url's port ({@code port_owner}); every descendant of a root (by the ppid in {@code
+ * /proc/<pid>/stat}) belongs to it too, since vLLM's GPU workers are children of its API server. A
+ * process under two roots belongs to the nearest.
  *
- * <p>Entries that cannot be read (another user's process, one exiting mid-scan) are skipped, never fatal.
- * A scan reads {@code stat} (and {@code cmdline} when a regex is configured) of every process, and the
- * {@code fd} links only until each configured port's socket is found; it is bounded by {@link #MAX_PROCESSES}
- * and {@link #MAX_FD_LINKS}. Meant to run every few tens of seconds, not per poll.
+ * <p>Entries that cannot be read (another user's process, one exiting mid-scan) are skipped, never
+ * fatal. A scan reads {@code stat} (and {@code cmdline} when a regex is configured) of every
+ * process, and the {@code fd} links only until each configured port's socket is found; it is
+ * bounded by {@link #MAX_PROCESSES} and {@link #MAX_FD_LINKS}. Meant to run every few tens of
+ * seconds, not per poll.
  *
- * <p>PIDs are those of the procfs' PID namespace: NVML reports host PIDs, so in a container the exporter needs
- * the host's PID namespace ({@code --pid=host}) for them to match.
+ * <p>PIDs are those of the procfs' PID namespace: NVML reports host PIDs, so in a container the
+ * exporter needs the host's PID namespace ({@code --pid=host}) for them to match.
  */
 public final class ProcessDeployments {
   static final int MAX_PROCESSES = 100_000;
@@ -56,7 +58,10 @@ public final class ProcessDeployments {
       return deploymentByPid.get(pid);
     }
 
-    /** Whether {@code pid} exists in the procfs read (NVML's host PIDs do not, from another PID namespace). */
+    /**
+     * Whether {@code pid} exists in the procfs read (NVML's host PIDs do not, from another PID
+     * namespace).
+     */
     public boolean visible(int pid) {
       return visiblePids.contains(pid);
     }
@@ -69,7 +74,8 @@ public final class ProcessDeployments {
 
   /**
    * @param proc the procfs root, normally {@code /proc}
-   * @param rules in configuration order: a process matched by two rules as a root belongs to the first
+   * @param rules in configuration order: a process matched by two rules as a root belongs to the
+   *     first
    */
   public ProcessDeployments(Path proc, List<Rule> rules) {
     this.proc = proc;
@@ -94,7 +100,8 @@ public final class ProcessDeployments {
         URI url = URI.create(v.url());
         port = url.getPort() >= 0 ? url.getPort() : "https".equals(url.getScheme()) ? 443 : 80;
       }
-      Pattern cmdline = v.process().cmdline() != null ? Pattern.compile(v.process().cmdline()) : null;
+      Pattern cmdline =
+          v.process().cmdline() != null ? Pattern.compile(v.process().cmdline()) : null;
       rules.add(new Rule(v.name(), port, cmdline));
     }
     return rules;
@@ -107,7 +114,8 @@ public final class ProcessDeployments {
   /** Reads the process table now. Never throws: what cannot be read is left out. */
   public Snapshot scan() {
     Map<Integer, Integer> parent = new HashMap<>();
-    Map<Integer, Integer> roots = new HashMap<>(); // pid -> index of the first rule it matched as a root
+    Map<Integer, Integer> roots =
+        new HashMap<>(); // pid -> index of the first rule it matched as a root
     try (DirectoryStream<Path> dir = Files.newDirectoryStream(proc)) {
       for (Path entry : dir) {
         int pid = pid(entry.getFileName().toString());
@@ -176,10 +184,12 @@ public final class ProcessDeployments {
     Set<Long> found = new HashSet<>();
     int links = 0;
     List<Integer> ordered = new ArrayList<>(pids);
-    ordered.sort(null); // the lowest pid holding a socket is usually its owner, forked workers inherit it
+    ordered.sort(
+        null); // the lowest pid holding a socket is usually its owner, forked workers inherit it
     for (Integer pid : ordered) {
       if (found.size() == inodes.size() || links >= MAX_FD_LINKS) return;
-      try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve(pid.toString()).resolve("fd"))) {
+      try (DirectoryStream<Path> fds =
+          Files.newDirectoryStream(proc.resolve(pid.toString()).resolve("fd"))) {
         for (Path fd : fds) {
           if (++links > MAX_FD_LINKS) break;
           String target;
@@ -207,8 +217,11 @@ public final class ProcessDeployments {
     }
   }
 
-  /** LISTEN (st 0A) sockets on the wanted ports in a {@code /proc/net/tcp} or {@code tcp6} table. */
-  private static void listening(Path table, Map<Integer, Integer> ruleByPort, Map<Long, Integer> inodes) {
+  /**
+   * LISTEN (st 0A) sockets on the wanted ports in a {@code /proc/net/tcp} or {@code tcp6} table.
+   */
+  private static void listening(
+      Path table, Map<Integer, Integer> ruleByPort, Map<Long, Integer> inodes) {
     List<String> lines;
     try {
       lines = Files.readAllLines(table, StandardCharsets.US_ASCII);
@@ -241,7 +254,10 @@ public final class ProcessDeployments {
     return pid;
   }
 
-  /** The ppid from {@code stat} ("pid (comm) state ppid ..."; comm may hold spaces and parentheses), -1 if unreadable. */
+  /**
+   * The ppid from {@code stat} ("pid (comm) state ppid ..."; comm may hold spaces and parentheses),
+   * -1 if unreadable.
+   */
   private static int ppid(Path process) {
     String stat;
     try {
@@ -262,7 +278,9 @@ public final class ProcessDeployments {
     }
   }
 
-  /** The command line with NUL separators read as spaces (trailing ones dropped); "" if unreadable. */
+  /**
+   * The command line with NUL separators read as spaces (trailing ones dropped); "" if unreadable.
+   */
   private static String cmdline(Path process) {
     byte[] bytes;
     try (InputStream in = Files.newInputStream(process.resolve("cmdline"))) {

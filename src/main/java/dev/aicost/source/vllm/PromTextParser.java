@@ -8,32 +8,35 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Streaming parser for a Prometheus text page (format 0.0.4, or OpenMetrics 1.0 as written by Python
- * {@code prometheus_client}) that hands only the wanted samples to a {@link SampleConsumer}.
+ * Streaming parser for a Prometheus text page (format 0.0.4, or OpenMetrics 1.0 as written by
+ * Python {@code prometheus_client}) that hands only the wanted samples to a {@link SampleConsumer}.
  *
  * <p>What is accepted:
+ *
  * <ul>
- *   <li>sample lines {@code name[{labels}] value [timestamp] [# exemplar]}; names {@code [a-zA-Z_:][a-zA-Z0-9_:]*},
- *       label names {@code [a-zA-Z_][a-zA-Z0-9_]*}, blanks/tabs around tokens, {@code name{}} and a trailing comma
- *       in the label set;</li>
- *   <li>label values with the escapes {@code \\}, {@code \"}, {@code \n}; any other byte except a raw line feed
- *       (commas, {@code =}, braces, UTF-8) stands for itself;</li>
- *   <li>values and timestamps in decimal or exponent notation, {@code NaN}, {@code Inf}, {@code Infinity} with
- *       optional sign (case-insensitive); the timestamp and any OpenMetrics exemplar are ignored;</li>
- *   <li>comment lines ({@code # HELP}, {@code # TYPE}, {@code # UNIT}, anything else after {@code #}) are skipped
- *       unread; {@code # EOF} ends the page and only blank lines may follow it;</li>
- *   <li>LF or CRLF line endings, blank lines, a last line without a line feed, a leading UTF-8 BOM.</li>
+ *   <li>sample lines {@code name[{labels}] value [timestamp] [# exemplar]}; names {@code
+ *       [a-zA-Z_:][a-zA-Z0-9_:]*}, label names {@code [a-zA-Z_][a-zA-Z0-9_]*}, blanks/tabs around
+ *       tokens, {@code name{}} and a trailing comma in the label set;
+ *   <li>label values with the escapes {@code \\}, {@code \"}, {@code \n}; any other byte except a
+ *       raw line feed (commas, {@code =}, braces, UTF-8) stands for itself;
+ *   <li>values and timestamps in decimal or exponent notation, {@code NaN}, {@code Inf}, {@code
+ *       Infinity} with optional sign (case-insensitive); the timestamp and any OpenMetrics exemplar
+ *       are ignored;
+ *   <li>comment lines ({@code # HELP}, {@code # TYPE}, {@code # UNIT}, anything else after {@code
+ *       #}) are skipped unread; {@code # EOF} ends the page and only blank lines may follow it;
+ *   <li>LF or CRLF line endings, blank lines, a last line without a line feed, a leading UTF-8 BOM.
  * </ul>
  *
- * <p>Strictness is the same for every sample line, wanted or not: anything that is not a syntactically valid
- * sample line (binary junk, an HTML error page, an unterminated label set or value, a bad escape, a missing or
- * unparsable value or timestamp, trailing text) throws {@link PromParseException}, so a page that is not a metrics
- * page is reported as such rather than silently yielding nothing. Checks that need allocation are made on wanted
- * samples only: a duplicate label name there throws too. Not supported: quoted (UTF-8) metric names, hex floats.
+ * <p>Strictness is the same for every sample line, wanted or not: anything that is not a
+ * syntactically valid sample line (binary junk, an HTML error page, an unterminated label set or
+ * value, a bad escape, a missing or unparsable value or timestamp, trailing text) throws {@link
+ * PromParseException}, so a page that is not a metrics page is reported as such rather than
+ * silently yielding nothing. Checks that need allocation are made on wanted samples only: a
+ * duplicate label name there throws too. Not supported: quoted (UTF-8) metric names, hex floats.
  *
- * <p>Unwanted lines cost a byte scan and no allocation. A wanted sample whose label value is longer than
- * {@code maxLabelValueLength} bytes as written on the wire (escaped, UTF-8) is dropped and reported via
- * {@link SampleConsumer#skipped(String, String)} with reason {@code label_too_long}.
+ * <p>Unwanted lines cost a byte scan and no allocation. A wanted sample whose label value is longer
+ * than {@code maxLabelValueLength} bytes as written on the wire (escaped, UTF-8) is dropped and
+ * reported via {@link SampleConsumer#skipped(String, String)} with reason {@code label_too_long}.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -60,30 +63,37 @@ public final class PromTextParser {
   }
 
   private static final double[] POW10 = {
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22
   };
 
   private final int maxLabelValueLength;
 
-  /** @param maxLabelValueLength longer label values make the sample be skipped and reported via consumer.skipped(...) */
+  /**
+   * @param maxLabelValueLength longer label values make the sample be skipped and reported via
+   *     consumer.skipped(...)
+   */
   public PromTextParser(int maxLabelValueLength) {
     if (maxLabelValueLength < 0) {
-      throw new IllegalArgumentException("maxLabelValueLength must be >= 0: " + maxLabelValueLength);
+      throw new IllegalArgumentException(
+          "maxLabelValueLength must be >= 0: " + maxLabelValueLength);
     }
     this.maxLabelValueLength = maxLabelValueLength;
   }
 
   /**
-   * Parses a whole exposition page (Prometheus text 0.0.4 or OpenMetrics 1.0 as written by Python prometheus_client).
-   * Only samples whose metric name (the full sample name as on the wire, e.g. "vllm:prompt_tokens_total",
-   * "vllm:prompt_tokens_created", "vllm:request_prompt_tokens_sum") is in {@code wanted} produce callbacks; all
-   * other lines are skipped without allocating. Comment lines are skipped; optional timestamps are ignored.
+   * Parses a whole exposition page (Prometheus text 0.0.4 or OpenMetrics 1.0 as written by Python
+   * prometheus_client). Only samples whose metric name (the full sample name as on the wire, e.g.
+   * "vllm:prompt_tokens_total", "vllm:prompt_tokens_created", "vllm:request_prompt_tokens_sum") is
+   * in {@code wanted} produce callbacks; all other lines are skipped without allocating. Comment
+   * lines are skipped; optional timestamps are ignored.
    *
    * @param page the page bytes; only {@code page[0, length)} is read
-   * @throws PromParseException on the first line that is not valid exposition text (see the class comment)
+   * @throws PromParseException on the first line that is not valid exposition text (see the class
+   *     comment)
    */
-  public void parse(byte[] page, int length, Set<String> wanted, SampleConsumer consumer) throws PromParseException {
+  public void parse(byte[] page, int length, Set<String> wanted, SampleConsumer consumer)
+      throws PromParseException {
     Objects.requireNonNull(page, "page");
     Objects.requireNonNull(wanted, "wanted");
     Objects.requireNonNull(consumer, "consumer");
@@ -101,8 +111,10 @@ public final class PromTextParser {
 
     private int line = 1;
     private int lineStart;
+
     /** Per wanted label: name start, name end, value start, value end (escaped form). */
     private int[] spans = new int[32];
+
     private byte[] scratch;
 
     Run(byte[] buf, int end, WantedNames wanted, SampleConsumer consumer, int maxLabelValueLength) {
@@ -151,7 +163,11 @@ public final class PromTextParser {
       while (e > p && isBlank(buf[e - 1])) {
         e--;
       }
-      return e - p == 5 && buf[p + 1] == ' ' && buf[p + 2] == 'E' && buf[p + 3] == 'O' && buf[p + 4] == 'F';
+      return e - p == 5
+          && buf[p + 1] == ' '
+          && buf[p + 2] == 'E'
+          && buf[p + 3] == 'O'
+          && buf[p + 4] == 'F';
     }
 
     private void checkOnlyBlankAfterEof(int p) throws PromParseException {
@@ -166,14 +182,20 @@ public final class PromTextParser {
       }
     }
 
-    /** Parses one sample line starting at its first non-blank byte; returns the position of its '\n' or end. */
+    /**
+     * Parses one sample line starting at its first non-blank byte; returns the position of its '\n'
+     * or end.
+     */
     private int sampleLine(int p) throws PromParseException {
       final byte[] b = buf;
       int nameStart = p;
       int c = b[p] & 0xFF;
       if (!NAME_START[c]) {
-        throw error(c == '<' ? "expected a metric name, found markup (an HTML page, not metrics?)"
-            : "expected a metric name or '#'", p);
+        throw error(
+            c == '<'
+                ? "expected a metric name, found markup (an HTML page, not metrics?)"
+                : "expected a metric name or '#'",
+            p);
       }
       int h = b[p];
       p++;
@@ -225,7 +247,8 @@ public final class PromTextParser {
             }
             if (x == '\\') {
               if (p + 1 >= end || (b[p + 1] != '\\' && b[p + 1] != '"' && b[p + 1] != 'n')) {
-                throw error("invalid escape in label value (only \\\\, \\\" and \\n are allowed)", p);
+                throw error(
+                    "invalid escape in label value (only \\\\, \\\" and \\n are allowed)", p);
               }
               p += 2;
             } else {
@@ -320,7 +343,8 @@ public final class PromTextParser {
       Map<String, String> map = new LinkedHashMap<>(labels * 2);
       for (int i = 0; i < labels; i++) {
         int k = i * 4;
-        String key = new String(buf, spans[k], spans[k + 1] - spans[k], StandardCharsets.ISO_8859_1);
+        String key =
+            new String(buf, spans[k], spans[k + 1] - spans[k], StandardCharsets.ISO_8859_1);
         if (map.put(key, labelValue(spans[k + 2], spans[k + 3])) != null) {
           throw error("duplicate label name " + key, spans[k]);
         }
@@ -373,7 +397,10 @@ public final class PromTextParser {
     return b >= '0' && b <= '9';
   }
 
-  /** Float grammar: [+-] (digits [. digits] | . digits) [(e|E) [+-] digits] | [+-] (NaN | Inf | Infinity). */
+  /**
+   * Float grammar: [+-] (digits [. digits] | . digits) [(e|E) [+-] digits] | [+-] (NaN | Inf |
+   * Infinity).
+   */
   static boolean isFloat(byte[] b, int s, int e) {
     int i = s;
     if (i < e && (b[i] == '+' || b[i] == '-')) {
@@ -384,7 +411,8 @@ public final class PromTextParser {
     }
     byte c = b[i];
     if (!isDigit(c) && c != '.') {
-      return matchesIgnoreCase(b, i, e, "nan") || matchesIgnoreCase(b, i, e, "inf")
+      return matchesIgnoreCase(b, i, e, "nan")
+          || matchesIgnoreCase(b, i, e, "inf")
           || matchesIgnoreCase(b, i, e, "infinity");
     }
     int digits = 0;
@@ -432,8 +460,9 @@ public final class PromTextParser {
   }
 
   /**
-   * Parses a token already accepted by {@link #isFloat}. Exact (correctly rounded) fast path for up to 15
-   * significant digits and a decimal exponent within +-22 (Clinger); anything else goes to Double.parseDouble.
+   * Parses a token already accepted by {@link #isFloat}. Exact (correctly rounded) fast path for up
+   * to 15 significant digits and a decimal exponent within +-22 (Clinger); anything else goes to
+   * Double.parseDouble.
    */
   static double parseFloat(byte[] b, int s, int e) {
     int i = s;

@@ -9,14 +9,15 @@ public interface SampleConsumer {
    * One wanted sample.
    *
    * @param name the sample name as on the wire, the same String instance as in the wanted set
-   * @param labels label name to unescaped value, in page order; a fresh unmodifiable map the consumer may keep
+   * @param labels label name to unescaped value, in page order; a fresh unmodifiable map the
+   *     consumer may keep
    * @param value the sample value (NaN and infinities included)
    */
   void sample(String name, Map<String, String> labels, double value);
 
   /**
-   * A wanted sample that was dropped, e.g. because a label value exceeded the parser's cap
-   * ({@code reason = "label_too_long"}). Parsing continues with the next line.
+   * A wanted sample that was dropped, e.g. because a label value exceeded the parser's cap ({@code
+   * reason = "label_too_long"}). Parsing continues with the next line.
    */
   default void skipped(String name, String reason) {}
 }

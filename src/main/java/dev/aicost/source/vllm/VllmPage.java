@@ -8,27 +8,33 @@ import java.util.TreeMap;
 
 /**
  * The cost-bearing counters of one scraped page, keyed by series: {@code kind|model|engine|extra}
- * where extra is finished_reason for requests, followed by any other label as {@code name=value} (so
- * series that differ only in a label we do not know are tracked apart, never confused). Values are
- * raw upstream counter values, and only readings: a NaN, infinite or negative sample is "no reading"
- * for that series ({@link #unreadable}), never zero.
+ * where extra is finished_reason for requests, followed by any other label as {@code name=value}
+ * (so series that differ only in a label we do not know are tracked apart, never confused). Values
+ * are raw upstream counter values, and only readings: a NaN, infinite or negative sample is "no
+ * reading" for that series ({@link #unreadable}), never zero.
  *
  * <p>A series written twice on one page is counted once when both lines agree and makes the page
- * unusable when they do not ({@link #conflict}); two values are never added. Control characters in a
- * model name are replaced by U+FFFD so they never reach the exposition ({@link #sanitised}).
+ * unusable when they do not ({@link #conflict}); two values are never added. Control characters in
+ * a model name are replaced by U+FFFD so they never reach the exposition ({@link #sanitised}).
  */
 final class VllmPage implements SampleConsumer {
   static final String SEP = "\u001f";
   static final char REPLACEMENT = '\uFFFD';
-  /** The model that models beyond {@code limits.max_models_per_source} are counted under, together. */
+
+  /**
+   * The model that models beyond {@code limits.max_models_per_source} are counted under, together.
+   */
   static final String OVERFLOW = "__overflow__";
 
   /** Models the source already tracks: always kept apart. */
   private final Set<String> known;
+
   private final int maxModels;
   private final Set<String> admittedNew = new HashSet<>();
+
   /** Distinct models beyond the cap seen on this page (counted up to a bound, for the message). */
   int foldedModels;
+
   private final Set<String> foldedSeen = new HashSet<>();
 
   VllmPage() {
@@ -52,15 +58,24 @@ final class VllmPage implements SampleConsumer {
   boolean hasCached, hasHits, hasGpuHits;
   int skipped;
   String skippedReason;
+
   /** How many samples were NaN, infinite or negative on this page, and the first of them. */
   int unreadable;
+
   String firstUnreadable;
+
   /** Model names that held control characters. */
   int sanitised;
-  /** V0's lifetime GPU prefix-cache block hit rate per model (0..1); absent when unknown or not enabled. */
+
+  /**
+   * V0's lifetime GPU prefix-cache block hit rate per model (0..1); absent when unknown or not
+   * enabled.
+   */
   final Map<String, Double> v0HitRate = new HashMap<>();
+
   /** The first series written twice with different values; null when none. */
   String conflict;
+
   int duplicates;
 
   @Override
@@ -80,7 +95,8 @@ final class VllmPage implements SampleConsumer {
         }
       }
       case VllmFamilies.V0_HIT_RATE -> {
-        if (value >= 0 && value <= 1) v0HitRate.put(clean(labels.getOrDefault("model_name", "")), value);
+        if (value >= 0 && value <= 1)
+          v0HitRate.put(clean(labels.getOrDefault("model_name", "")), value);
       }
       case VllmFamilies.PROMPT -> counter("prompt", labels, value);
       case VllmFamilies.GENERATION -> counter("generation", labels, value);
@@ -103,7 +119,7 @@ final class VllmPage implements SampleConsumer {
       case VllmFamilies.CACHED_CREATED -> created("cached", labels, value);
       case VllmFamilies.HITS_CREATED -> created("hits", labels, value);
       case VllmFamilies.GPU_HITS_CREATED -> created("gpu_hits", labels, value);
-      default -> { }
+      default -> {}
     }
   }
 
@@ -137,24 +153,39 @@ final class VllmPage implements SampleConsumer {
     if (!model(key).equals(OVERFLOW)) created.put(key, value);
   }
 
-  /** The model a series is kept under: its own while tracked or room is left, else {@link #OVERFLOW}. */
+  /**
+   * The model a series is kept under: its own while tracked or room is left, else {@link
+   * #OVERFLOW}.
+   */
   private String admit(String model) {
     if (known.contains(model) || admittedNew.contains(model)) return model;
     if (known.size() + admittedNew.size() < maxModels && !model.equals(OVERFLOW)) {
       admittedNew.add(model);
       return model;
     }
-    if (foldedModels < 1_000_000 && foldedSeen.size() < 4096 && foldedSeen.add(model)) foldedModels++;
+    if (foldedModels < 1_000_000 && foldedSeen.size() < 4096 && foldedSeen.add(model))
+      foldedModels++;
     return OVERFLOW;
   }
 
-  /** The series key; labels other than model_name, engine and finished_reason are appended in name order. */
+  /**
+   * The series key; labels other than model_name, engine and finished_reason are appended in name
+   * order.
+   */
   String key(String kind, Map<String, String> labels) {
-    StringBuilder k = new StringBuilder(64).append(kind).append(SEP).append(admit(clean(labels.getOrDefault("model_name", ""))))
-        .append(SEP).append(clean(labels.getOrDefault("engine", ""))).append(SEP)
-        .append(clean(labels.getOrDefault("finished_reason", "")));
-    if (labels.size() > (labels.containsKey("model_name") ? 1 : 0) + (labels.containsKey("engine") ? 1 : 0)
-        + (labels.containsKey("finished_reason") ? 1 : 0)) {
+    StringBuilder k =
+        new StringBuilder(64)
+            .append(kind)
+            .append(SEP)
+            .append(admit(clean(labels.getOrDefault("model_name", ""))))
+            .append(SEP)
+            .append(clean(labels.getOrDefault("engine", "")))
+            .append(SEP)
+            .append(clean(labels.getOrDefault("finished_reason", "")));
+    if (labels.size()
+        > (labels.containsKey("model_name") ? 1 : 0)
+            + (labels.containsKey("engine") ? 1 : 0)
+            + (labels.containsKey("finished_reason") ? 1 : 0)) {
       for (Map.Entry<String, String> e : new TreeMap<>(labels).entrySet()) {
         String n = e.getKey();
         if (n.equals("model_name") || n.equals("engine") || n.equals("finished_reason")) continue;
@@ -164,7 +195,9 @@ final class VllmPage implements SampleConsumer {
     return k.toString();
   }
 
-  /** Replaces control characters (C0, DEL, C1) so they can never reach a label value on our side. */
+  /**
+   * Replaces control characters (C0, DEL, C1) so they can never reach a label value on our side.
+   */
   private String clean(String v) {
     for (int i = 0; i < v.length(); i++) {
       if (isControl(v.charAt(i))) {
@@ -202,10 +235,11 @@ final class VllmPage implements SampleConsumer {
   }
 
   /**
-   * Tokens per unit of the page's cache counter, decided from what the page says, never guessed: 1 for the
-   * counters that count tokens by name ({@code prompt_tokens_cached}, {@code prefix_cache_hits}); for
-   * {@code gpu_prefix_cache_hits} (0.8.x counted blocks, later versions tokens) the HELP line says which,
-   * and blocks need {@code cache_config_info}'s block_size. NaN when the page does not say.
+   * Tokens per unit of the page's cache counter, decided from what the page says, never guessed: 1
+   * for the counters that count tokens by name ({@code prompt_tokens_cached}, {@code
+   * prefix_cache_hits}); for {@code gpu_prefix_cache_hits} (0.8.x counted blocks, later versions
+   * tokens) the HELP line says which, and blocks need {@code cache_config_info}'s block_size. NaN
+   * when the page does not say.
    *
    * @param help the HELP text of {@code vllm:gpu_prefix_cache_hits} on the page, null when absent
    */

@@ -22,8 +22,13 @@ public final class VllmSourceKind implements SourceKind {
     LimitsConfig limits = setup.config().limits();
     List<Source> sources = new ArrayList<>();
     for (VllmSourceConfig v : setup.deployments()) {
-      sources.add(new VllmSource(v, setup.http(), limits.maxScrapeBytes().bytes(), limits.maxLabelValueLength(),
-          limits.maxModelsPerSource()));
+      sources.add(
+          new VllmSource(
+              v,
+              setup.http(),
+              limits.maxScrapeBytes().bytes(),
+              limits.maxLabelValueLength(),
+              limits.maxModelsPerSource()));
     }
     return sources;
   }

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 
 /**
- * Open-addressing table of the wanted sample names, looked up by the bytes of a name on the page and the
- * hash the scanner computed while reading it, so unwanted names are rejected without allocating.
+ * Open-addressing table of the wanted sample names, looked up by the bytes of a name on the page
+ * and the hash the scanner computed while reading it, so unwanted names are rejected without
+ * allocating.
  */
 final class WantedNames {
   private static final WantedNames NONE = new WantedNames(new byte[1][], new String[1], 0);

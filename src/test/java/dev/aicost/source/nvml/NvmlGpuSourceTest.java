@@ -1,7 +1,5 @@
 package dev.aicost.source.nvml;
 
-import dev.aicost.testing.RecordingContext;
-
 import static dev.aicost.source.nvml.FakeNvml.PATH;
 import static dev.aicost.source.nvml.FakeNvml.T0;
 import static dev.aicost.source.nvml.FakeNvml.at;
@@ -17,6 +15,7 @@ import dev.aicost.config.NvmlConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.model.GpuDelta;
 import dev.aicost.model.GpuInventory;
+import dev.aicost.testing.RecordingContext;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** NvmlGpuSource with the real JNA binding against the fake libnvidia-ml, on the fake's simulated clock. */
+/**
+ * NvmlGpuSource with the real JNA binding against the fake libnvidia-ml, on the fake's simulated
+ * clock.
+ */
 class NvmlGpuSourceTest {
   private static final double EPS = 1e-9;
   private static final NvmlConfig CONFIG = new NvmlConfig("true", PATH, null);
@@ -73,7 +75,10 @@ class NvmlGpuSourceTest {
 
   @Test
   void oneGpuBusySecondsFollowTheDutyCycle() throws Exception {
-    NvmlGpuSource s = start("devices=1;gpu.0.duty=25;gpu.0.power_mw=300000;gpu.0.mem_used=4096", Map.of(UUID0, "llama-prod"));
+    NvmlGpuSource s =
+        start(
+            "devices=1;gpu.0.duty=25;gpu.0.power_mw=300000;gpu.0.mem_used=4096",
+            Map.of(UUID0, "llama-prod"));
     GpuDelta baseline = poll(s, T0).get(0);
     assertEquals(at(T0), baseline.start());
     assertEquals(at(T0), baseline.end());
@@ -87,7 +92,8 @@ class NvmlGpuSourceTest {
     assertEquals("NVIDIA H100 80GB HBM3", d.name());
     assertEquals("llama-prod", d.deployment());
     assertTrue(d.utilizationKnown());
-    assertEquals(0.625, d.busySeconds(), 0.01 * 0.625); // within 1 % of the programmed duty cycle...
+    assertEquals(
+        0.625, d.busySeconds(), 0.01 * 0.625); // within 1 % of the programmed duty cycle...
     assertEquals(0.625, d.busySeconds(), EPS); // ...and in fact exact on aligned samples
     assertEquals(1.875, d.idleSeconds(), EPS);
     assertEquals(0.25, d.utilizationRatio(), EPS);
@@ -100,7 +106,8 @@ class NvmlGpuSourceTest {
 
   @Test
   void realClockIntervalMatchesTheDutyCycleWithinOnePercent() throws Exception {
-    // Sample timestamps from CLOCK_REALTIME, poll times from Instant.now(): the same clock as in production.
+    // Sample timestamps from CLOCK_REALTIME, poll times from Instant.now(): the same clock as in
+    // production.
     control("reset;buffer=1024;period_us=5000;devices=1;gpu.0.duty=30");
     source = new NvmlGpuSource(nvml, CONFIG, Map.of());
     source.committed(source.collect(Instant.now(), ctx));
@@ -119,7 +126,9 @@ class NvmlGpuSourceTest {
     poll(s, T0);
     double busy = 0;
     double idle = 0;
-    for (long t = T0 + 130_000; t <= T0 + 3_000_000; t += 130_000) { // polls out of step with the samples
+    for (long t = T0 + 130_000;
+        t <= T0 + 3_000_000;
+        t += 130_000) { // polls out of step with the samples
       GpuDelta d = poll(s, t).get(0);
       assertEquals((double) 130_000 / 1e6, d.busySeconds() + d.idleSeconds(), EPS);
       busy += d.busySeconds();
@@ -128,7 +137,8 @@ class NvmlGpuSourceTest {
     double elapsed = busy + idle;
     // Samples lag the last poll by at most one period: 0.1 s at 100 %.
     assertEquals(0.25 * elapsed, busy, 0.1);
-    GpuDelta last = poll(s, T0 + 4_000_000).get(0); // a poll on a sample boundary settles it exactly
+    GpuDelta last =
+        poll(s, T0 + 4_000_000).get(0); // a poll on a sample boundary settles it exactly
     assertEquals(1.0, busy + last.busySeconds(), EPS);
   }
 
@@ -137,10 +147,20 @@ class NvmlGpuSourceTest {
     StringBuilder settings = new StringBuilder("devices=8");
     for (int i = 0; i < 8; i++) settings.append(";gpu.").append(i).append(".duty=").append(i * 10);
     settings.append(";gpu.7.name=NVIDIA A100-SXM4-80GB");
-    List<VllmSourceConfig> vllm = List.of(
-        VllmSourceConfig.of("llama-prod", "http://127.0.0.1:8000/metrics").withGpus(List.of(UUID0, UUID1)),
-        new VllmSourceConfig("qwen", "http://127.0.0.1:8001/metrics", null, null, null, null, null,
-            List.of("GPU-00000000-0000-0000-0000-000000000005"), null));
+    List<VllmSourceConfig> vllm =
+        List.of(
+            VllmSourceConfig.of("llama-prod", "http://127.0.0.1:8000/metrics")
+                .withGpus(List.of(UUID0, UUID1)),
+            new VllmSourceConfig(
+                "qwen",
+                "http://127.0.0.1:8001/metrics",
+                null,
+                null,
+                null,
+                null,
+                null,
+                List.of("GPU-00000000-0000-0000-0000-000000000005"),
+                null));
     NvmlGpuSource s = start(settings.toString(), NvmlGpuSource.deploymentsByGpu(vllm));
     assertEquals(8, poll(s, T0).size());
     List<GpuDelta> deltas = poll(s, T0 + 2_000_000);
@@ -156,7 +176,9 @@ class NvmlGpuSourceTest {
     assertEquals("NVIDIA A100-SXM4-80GB", deltas.get(7).name());
     GpuInventory inventory = s.inventory();
     assertEquals(8, inventory.gpus().size());
-    assertEquals(new GpuInventory.Gpu(5, "GPU-00000000-0000-0000-0000-000000000005", "NVIDIA H100 80GB HBM3", "qwen", false),
+    assertEquals(
+        new GpuInventory.Gpu(
+            5, "GPU-00000000-0000-0000-0000-000000000005", "NVIDIA H100 80GB HBM3", "qwen", false),
         inventory.gpus().get(5));
   }
 
@@ -190,7 +212,9 @@ class NvmlGpuSourceTest {
   @Test
   void aMissingSamplesSymbolDegradesToUtilizationRates() throws Exception {
     NvmlLibrary old = NvmlLibrary.load(FakeNvml.NO_SAMPLES_PATH);
-    control(FakeNvml.NO_SAMPLES_PATH, "reset;period_us=100000;now_us=" + T0 + ";devices=1;gpu.0.duty=60");
+    control(
+        FakeNvml.NO_SAMPLES_PATH,
+        "reset;period_us=100000;now_us=" + T0 + ";devices=1;gpu.0.duty=60");
     source = new NvmlGpuSource(old, CONFIG, Map.of());
     source.committed(source.collect(at(T0), ctx));
     control(FakeNvml.NO_SAMPLES_PATH, "now_us=" + (T0 + 1_000_000));
@@ -252,7 +276,8 @@ class NvmlGpuSourceTest {
     assertEquals(2, deltas.size());
     GpuDelta back = deltas.get(1);
     assertEquals(UUID1, back.uuid());
-    assertEquals(at(T0 + 1_000_000), back.start()); // from its last good poll: the lost time is not dropped
+    assertEquals(
+        at(T0 + 1_000_000), back.start()); // from its last good poll: the lost time is not dropped
     assertEquals(3.0, back.busySeconds() + back.idleSeconds(), EPS);
     assertEquals(1.5, back.busySeconds(), EPS); // its samples were still buffered
     assertEquals(2, ctx.errors("gpu_lost"));
@@ -260,7 +285,8 @@ class NvmlGpuSourceTest {
 
   @Test
   void aLongPauseCountsOnlyTheSamplesStillBuffered() throws Exception {
-    NvmlGpuSource s = start("devices=1;gpu.0.duty=50", Map.of()); // the fake buffers 120 samples: 12 s
+    NvmlGpuSource s =
+        start("devices=1;gpu.0.duty=50", Map.of()); // the fake buffers 120 samples: 12 s
     poll(s, T0);
     GpuDelta d = poll(s, T0 + 60_000_000).get(0);
     assertEquals(6.0, d.busySeconds(), EPS);
@@ -281,13 +307,18 @@ class NvmlGpuSourceTest {
 
     control("init_rc=0");
     assertEquals(1, poll(s, T0).size());
-    assertEquals(List.of("init/driver_not_loaded", "init/no_permission", "init/success", "device/success"), ctx.calls);
+    assertEquals(
+        List.of("init/driver_not_loaded", "init/no_permission", "init/success", "device/success"),
+        ctx.calls);
   }
 
   @Test
   void anAbsentLibraryIsAClearSourceError() {
-    source = NvmlGpuSource.fromConfig(new NvmlConfig("true", "/opt/nowhere/libnvidia-ml.so.1", null), List.of());
-    SourceException e = assertThrows(SourceException.class, () -> source.collect(Instant.now(), ctx));
+    source =
+        NvmlGpuSource.fromConfig(
+            new NvmlConfig("true", "/opt/nowhere/libnvidia-ml.so.1", null), List.of());
+    SourceException e =
+        assertThrows(SourceException.class, () -> source.collect(Instant.now(), ctx));
     assertEquals("library", e.reason());
     assertTrue(e.getMessage().contains("/opt/nowhere/libnvidia-ml.so.1"), e.getMessage());
     source = null;
@@ -300,7 +331,8 @@ class NvmlGpuSourceTest {
     GpuDelta a = poll(first, T0 + 1_000_000).get(0);
     String checkpoint = lastCheckpoint;
     control("now_us=" + (T0 + 1_500_000));
-    Batch uncommitted = first.collect(at(T0 + 1_500_000), ctx); // collected, but the ledger never committed it
+    Batch uncommitted =
+        first.collect(at(T0 + 1_500_000), ctx); // collected, but the ledger never committed it
     first.close();
     assertEquals(0.15, uncommitted.gpus().get(0).busySeconds(), EPS);
 
@@ -331,9 +363,16 @@ class NvmlGpuSourceTest {
     NvmlGpuSource s = start("devices=1;gpu.0.duty=30", Map.of());
     poll(s, T0);
     poll(s, T0 + 1_000_000);
-    assertEquals("{\"version\":1,\"gpus\":{\"" + UUID0 + "\":{\"last_poll_us\":" + (T0 + 1_000_000)
-        + ",\"last_sample_us\":" + (T0 + 1_000_000) + ",\"energy_mj\":1100000,\"busy_carry_s\":0.0"
-        + ",\"sample_period_us\":100000,\"utilization\":0.3}}}", lastCheckpoint);
+    assertEquals(
+        "{\"version\":1,\"gpus\":{\""
+            + UUID0
+            + "\":{\"last_poll_us\":"
+            + (T0 + 1_000_000)
+            + ",\"last_sample_us\":"
+            + (T0 + 1_000_000)
+            + ",\"energy_mj\":1100000,\"busy_carry_s\":0.0"
+            + ",\"sample_period_us\":100000,\"utilization\":0.3}}}",
+        lastCheckpoint);
     NvmlGpuSource restored = new NvmlGpuSource(nvml, CONFIG, Map.of());
     restored.restore("{not json");
     restored.restore(lastCheckpoint);

@@ -20,7 +20,10 @@ class NvmlLibraryTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    control("reset;period_us=100000;now_us=" + T0 + ";devices=2;driver=555.42.06;gpu.1.name=NVIDIA L4;gpu.1.pids=101,202");
+    control(
+        "reset;period_us=100000;now_us="
+            + T0
+            + ";devices=2;driver=555.42.06;gpu.1.name=NVIDIA L4;gpu.1.pids=101,202");
     nvml = NvmlLibrary.load(PATH);
     assertEquals(NvmlReturn.SUCCESS, nvml.init());
   }
@@ -41,7 +44,8 @@ class NvmlLibraryTest {
     assertArrayEquals(new int[] {101, 202}, nvml.runningProcessPids(h1));
     assertArrayEquals(new int[0], nvml.runningProcessPids(nvml.deviceHandle(0)));
 
-    control("gpu.1.power_mw=72500;gpu.1.mem_total=24000000000;gpu.1.mem_used=5000000000;gpu.1.mig=1");
+    control(
+        "gpu.1.power_mw=72500;gpu.1.mem_total=24000000000;gpu.1.mem_used=5000000000;gpu.1.mig=1");
     assertEquals(NvmlReturn.SUCCESS, nvml.powerUsage(h1));
     assertEquals(72500, nvml.unsignedIntResult());
     assertEquals(NvmlReturn.SUCCESS, nvml.memoryInfo(h1));
@@ -118,7 +122,9 @@ class NvmlLibraryTest {
 
   @Test
   void aBadPathIsALibraryError() {
-    SourceException e = assertThrows(SourceException.class, () -> NvmlLibrary.load("/nonexistent/libnvidia-ml.so.1"));
+    SourceException e =
+        assertThrows(
+            SourceException.class, () -> NvmlLibrary.load("/nonexistent/libnvidia-ml.so.1"));
     assertEquals("library", e.reason());
     assertTrue(e.getMessage().contains("/nonexistent/libnvidia-ml.so.1"), e.getMessage());
     assertTrue(e.getMessage().contains("sources.nvml.library"), e.getMessage());

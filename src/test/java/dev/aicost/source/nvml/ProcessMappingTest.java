@@ -1,8 +1,5 @@
 package dev.aicost.source.nvml;
 
-import dev.aicost.model.GpuInventory;
-import dev.aicost.testing.RecordingContext;
-
 import static dev.aicost.source.nvml.FakeNvml.PATH;
 import static dev.aicost.source.nvml.FakeNvml.T0;
 import static dev.aicost.source.nvml.FakeNvml.at;
@@ -16,7 +13,9 @@ import dev.aicost.config.NvmlConfig;
 import dev.aicost.config.ProcessMatchConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.GpuInventory;
 import dev.aicost.testing.FakeVllmServer;
+import dev.aicost.testing.RecordingContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +25,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * GPU to deployment by the processes on the GPU: the real JNA binding against the fake libnvidia-ml (which lists
- * the PIDs a test programs) and the real /proc of the test JVM, whose own loopback server and child processes
- * are the "vLLM" processes.
+ * GPU to deployment by the processes on the GPU: the real JNA binding against the fake libnvidia-ml
+ * (which lists the PIDs a test programs) and the real /proc of the test JVM, whose own loopback
+ * server and child processes are the "vLLM" processes.
  */
 class ProcessMappingTest {
   private static final NvmlConfig CONFIG = new NvmlConfig("true", PATH, null);
   private static final String UUID0 = "GPU-00000000-0000-0000-0000-000000000000";
+
   /** Above the kernel's PID_MAX_LIMIT (2^22): never a real process. */
   private static final long NO_SUCH_PID = (1 << 22) + 1;
+
   private static final long ME = ProcessHandle.current().pid();
   private static NvmlLibrary nvml;
 
@@ -64,12 +65,22 @@ class ProcessMappingTest {
     return p;
   }
 
-  private static VllmSourceConfig vllm(String name, String url, List<String> gpus, Boolean portOwner, String cmdline) {
-    return new VllmSourceConfig(name, url, null, null, null, null, null, gpus,
+  private static VllmSourceConfig vllm(
+      String name, String url, List<String> gpus, Boolean portOwner, String cmdline) {
+    return new VllmSourceConfig(
+        name,
+        url,
+        null,
+        null,
+        null,
+        null,
+        null,
+        gpus,
         portOwner == null && cmdline == null ? null : new ProcessMatchConfig(portOwner, cmdline));
   }
 
-  private NvmlGpuSource start(NvmlLibrary library, String libraryPath, String settings, List<VllmSourceConfig> vllm) {
+  private NvmlGpuSource start(
+      NvmlLibrary library, String libraryPath, String settings, List<VllmSourceConfig> vllm) {
     control(libraryPath, "reset;period_us=100000;now_us=" + T0 + ";" + settings);
     source = NvmlGpuSource.fromConfig(() -> library, CONFIG, vllm);
     return source;
@@ -91,13 +102,26 @@ class ProcessMappingTest {
     server = new FakeVllmServer();
     long sleep1 = child("sleep", "30").pid();
     long sleep2 = child("sleep", "30").pid();
-    NvmlGpuSource s = start(nvml, PATH, "devices=4"
-            + ";gpu.0.pids=" + ME // the JVM owns the api's listening socket
-            + ";gpu.1.pids=" + sleep1
-            + ";gpu.2.pids=" + ME + "," + sleep1 + "," + sleep2 // two of three processes are batch's
-            + ";gpu.3.pids=" + NO_SUCH_PID,
-        List.of(vllm("api", server.url(), List.of(), true, null),
-            vllm("batch", "http://10.0.0.9:8000/metrics", List.of(), null, "^sleep 30$")));
+    NvmlGpuSource s =
+        start(
+            nvml,
+            PATH,
+            "devices=4"
+                + ";gpu.0.pids="
+                + ME // the JVM owns the api's listening socket
+                + ";gpu.1.pids="
+                + sleep1
+                + ";gpu.2.pids="
+                + ME
+                + ","
+                + sleep1
+                + ","
+                + sleep2 // two of three processes are batch's
+                + ";gpu.3.pids="
+                + NO_SUCH_PID,
+            List.of(
+                vllm("api", server.url(), List.of(), true, null),
+                vllm("batch", "http://10.0.0.9:8000/metrics", List.of(), null, "^sleep 30$")));
     assertEquals(List.of("api", "batch", "batch", ""), deployments(s, T0));
     assertEquals(List.of("api", "batch", "batch", ""), inventory(s));
     assertEquals(List.of(), ctx.partialErrors);
@@ -105,7 +129,8 @@ class ProcessMappingTest {
 
   @Test
   void descendantsOfAMatchedProcessBelongToItsDeployment() throws Exception {
-    Process sh = child("sh", "-c", "sleep 31; :"); // "; :" keeps sh from exec-ing sleep: sleep is its child
+    Process sh =
+        child("sh", "-c", "sleep 31; :"); // "; :" keeps sh from exec-ing sleep: sleep is its child
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     ProcessHandle sleep = null;
     while (sleep == null && System.nanoTime() < deadline) {
@@ -113,24 +138,54 @@ class ProcessMappingTest {
       if (sleep == null) Thread.sleep(5);
     }
     assertTrue(sleep != null, "sh started no child");
-    NvmlGpuSource s = start(nvml, PATH, "devices=2;gpu.0.pids=" + sleep.pid() + ";gpu.1.pids=" + sh.pid(),
-        List.of(vllm("other", "http://10.0.0.9:8000/metrics", List.of(), null, "^sleep 31$"), // the child itself
-            vllm("tree", "http://10.0.0.9:8001/metrics", List.of(), null, "^sh -c sleep 31; :$")));
+    NvmlGpuSource s =
+        start(
+            nvml,
+            PATH,
+            "devices=2;gpu.0.pids=" + sleep.pid() + ";gpu.1.pids=" + sh.pid(),
+            List.of(
+                vllm(
+                    "other",
+                    "http://10.0.0.9:8000/metrics",
+                    List.of(),
+                    null,
+                    "^sleep 31$"), // the child itself
+                vllm(
+                    "tree",
+                    "http://10.0.0.9:8001/metrics",
+                    List.of(),
+                    null,
+                    "^sh -c sleep 31; :$")));
     // sleep matches "other" as a root itself: the nearest root wins
     assertEquals(List.of("other", "tree"), deployments(s, T0));
     source.close();
 
-    s = start(nvml, PATH, "devices=1;gpu.0.pids=" + sleep.pid(),
-        List.of(vllm("tree", "http://10.0.0.9:8001/metrics", List.of(), null, "^sh -c sleep 31; :$")));
+    s =
+        start(
+            nvml,
+            PATH,
+            "devices=1;gpu.0.pids=" + sleep.pid(),
+            List.of(
+                vllm(
+                    "tree",
+                    "http://10.0.0.9:8001/metrics",
+                    List.of(),
+                    null,
+                    "^sh -c sleep 31; :$")));
     assertEquals(List.of("tree"), deployments(s, T0));
   }
 
   @Test
   void configuredUuidsWinOverProcesses() throws Exception {
     server = new FakeVllmServer();
-    NvmlGpuSource s = start(nvml, PATH, "devices=2;gpu.0.pids=" + ME + ";gpu.1.pids=" + ME,
-        List.of(vllm("pinned", "http://10.0.0.9:8000/metrics", List.of(UUID0), null, null),
-            vllm("api", server.url(), List.of(), true, null)));
+    NvmlGpuSource s =
+        start(
+            nvml,
+            PATH,
+            "devices=2;gpu.0.pids=" + ME + ";gpu.1.pids=" + ME,
+            List.of(
+                vllm("pinned", "http://10.0.0.9:8000/metrics", List.of(UUID0), null, null),
+                vllm("api", server.url(), List.of(), true, null)));
     assertEquals(List.of("pinned", "api"), deployments(s, T0));
   }
 
@@ -138,9 +193,14 @@ class ProcessMappingTest {
   void gpusAreRemappedEveryPeriod() throws Exception {
     server = new FakeVllmServer();
     long sleep = child("sleep", "30").pid();
-    NvmlGpuSource s = start(nvml, PATH, "devices=1;gpu.0.pids=" + ME,
-        List.of(vllm("api", server.url(), List.of(), true, null),
-            vllm("batch", "http://10.0.0.9:8000/metrics", List.of(), null, "^sleep 30$")));
+    NvmlGpuSource s =
+        start(
+            nvml,
+            PATH,
+            "devices=1;gpu.0.pids=" + ME,
+            List.of(
+                vllm("api", server.url(), List.of(), true, null),
+                vllm("batch", "http://10.0.0.9:8000/metrics", List.of(), null, "^sleep 30$")));
     assertEquals(List.of("api"), deployments(s, T0));
     control("gpu.0.pids=" + sleep);
     assertEquals(List.of("api"), deployments(s, T0 + 10_000_000)); // not yet: every 30 s
@@ -156,9 +216,14 @@ class ProcessMappingTest {
     server = new FakeVllmServer();
     NvmlLibrary old = NvmlLibrary.load(FakeNvml.NO_PROCESSES_PATH);
     assertTrue(!old.has("nvmlDeviceGetComputeRunningProcesses_v3"));
-    NvmlGpuSource s = start(old, FakeNvml.NO_PROCESSES_PATH, "devices=2;gpu.0.pids=" + ME + ";gpu.1.pids=" + ME,
-        List.of(vllm("pinned", "http://10.0.0.9:8000/metrics", List.of(UUID0), null, null),
-            vllm("api", server.url(), List.of(), true, null)));
+    NvmlGpuSource s =
+        start(
+            old,
+            FakeNvml.NO_PROCESSES_PATH,
+            "devices=2;gpu.0.pids=" + ME + ";gpu.1.pids=" + ME,
+            List.of(
+                vllm("pinned", "http://10.0.0.9:8000/metrics", List.of(UUID0), null, null),
+                vllm("api", server.url(), List.of(), true, null)));
     control(FakeNvml.NO_PROCESSES_PATH, "now_us=" + T0);
     s.committed(s.collect(at(T0), ctx));
     control(FakeNvml.NO_PROCESSES_PATH, "now_us=" + (T0 + 40_000_000));
@@ -170,17 +235,29 @@ class ProcessMappingTest {
 
   @Test
   void noOptInReadsNoProcesses() throws Exception {
-    NvmlGpuSource s = start(nvml, PATH, "devices=1;gpu.0.pids=" + ME,
-        List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null)));
+    NvmlGpuSource s =
+        start(
+            nvml,
+            PATH,
+            "devices=1;gpu.0.pids=" + ME,
+            List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null)));
     assertEquals(List.of(""), deployments(s, T0));
-    assertEquals(java.util.Set.of(), metered(List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null))));
-    assertEquals(java.util.Set.of("api", "pinned"), metered(List.of(
-        vllm("api", "http://127.0.0.1:1/metrics", List.of(), true, null),
-        vllm("pinned", "http://127.0.0.1:2/metrics", List.of(UUID0), null, null))));
+    assertEquals(
+        java.util.Set.of(),
+        metered(List.of(vllm("api", "http://127.0.0.1:1/metrics", List.of(), null, null))));
+    assertEquals(
+        java.util.Set.of("api", "pinned"),
+        metered(
+            List.of(
+                vllm("api", "http://127.0.0.1:1/metrics", List.of(), true, null),
+                vllm("pinned", "http://127.0.0.1:2/metrics", List.of(UUID0), null, null))));
     assertEquals(Duration.ofSeconds(30), NvmlGpuSource.DEFAULT_REMAP);
   }
 
-  /** What the configured source reports as GPU-metered (the library is only loaded on the first collect). */
+  /**
+   * What the configured source reports as GPU-metered (the library is only loaded on the first
+   * collect).
+   */
   private static java.util.Set<String> metered(List<VllmSourceConfig> vllm) {
     return NvmlGpuSource.fromConfig(new NvmlConfig("true", null, null), vllm).meteredDeployments();
   }

@@ -39,7 +39,8 @@ class PromTextParserTest {
     double sum(String name, String label, String value) {
       return samples.stream()
           .filter(s -> s.name.equals(name) && value.equals(s.labels.get(label)))
-          .mapToDouble(Sample::value).sum();
+          .mapToDouble(Sample::value)
+          .sum();
     }
 
     long count(String name) {
@@ -47,12 +48,20 @@ class PromTextParserTest {
     }
   }
 
-  static final Set<String> COST = Set.of(
-      "vllm:prompt_tokens_total", "vllm:generation_tokens_total", "vllm:request_success_total",
-      "vllm:prefix_cache_queries_total", "vllm:prefix_cache_hits_total",
-      "vllm:gpu_prefix_cache_queries_total", "vllm:gpu_prefix_cache_hits_total",
-      "vllm:prompt_tokens_created", "vllm:generation_tokens_created", "vllm:gpu_prefix_cache_hit_rate",
-      "vllm:prompt_tokens_cached_total", "process_start_time_seconds");
+  static final Set<String> COST =
+      Set.of(
+          "vllm:prompt_tokens_total",
+          "vllm:generation_tokens_total",
+          "vllm:request_success_total",
+          "vllm:prefix_cache_queries_total",
+          "vllm:prefix_cache_hits_total",
+          "vllm:gpu_prefix_cache_queries_total",
+          "vllm:gpu_prefix_cache_hits_total",
+          "vllm:prompt_tokens_created",
+          "vllm:generation_tokens_created",
+          "vllm:gpu_prefix_cache_hit_rate",
+          "vllm:prompt_tokens_cached_total",
+          "process_start_time_seconds");
 
   private final PromTextParser parser = new PromTextParser(1024);
 
@@ -60,7 +69,8 @@ class PromTextParserTest {
     return parse(parser, page, Set.of(wanted));
   }
 
-  private static Recorder parse(PromTextParser parser, String page, Set<String> wanted) throws PromParseException {
+  private static Recorder parse(PromTextParser parser, String page, Set<String> wanted)
+      throws PromParseException {
     Recorder r = new Recorder();
     byte[] bytes = page.getBytes(StandardCharsets.UTF_8);
     parser.parse(bytes, bytes.length, wanted, r);
@@ -98,7 +108,10 @@ class PromTextParserTest {
 
   @Test
   void v0HistogramSumsLagTheCounters() throws Exception {
-    Recorder r = parseFixture("v0.txt", Set.of("vllm:request_prompt_tokens_sum", "vllm:spec_decode_draft_acceptance_rate"));
+    Recorder r =
+        parseFixture(
+            "v0.txt",
+            Set.of("vllm:request_prompt_tokens_sum", "vllm:spec_decode_draft_acceptance_rate"));
     assertEquals(1_180_000, r.sum("vllm:request_prompt_tokens_sum"));
     assertTrue(Double.isNaN(r.sum("vllm:spec_decode_draft_acceptance_rate")));
   }
@@ -113,7 +126,11 @@ class PromTextParserTest {
     assertEquals(4_500, r.sum("vllm:gpu_prefix_cache_hits_total"));
     assertEquals(0, r.count("vllm:prefix_cache_queries_total"));
     assertEquals(1, r.count("vllm:prompt_tokens_created"));
-    Sample prompt = r.samples.stream().filter(s -> s.name.equals("vllm:prompt_tokens_total")).findFirst().orElseThrow();
+    Sample prompt =
+        r.samples.stream()
+            .filter(s -> s.name.equals("vllm:prompt_tokens_total"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(Map.of("model_name", "mistralai/Mistral-7B-Instruct-v0.3"), prompt.labels());
   }
 
@@ -130,8 +147,13 @@ class PromTextParserTest {
     assertEquals(1_200_000, r.sum("vllm:prompt_tokens_cached_total"));
     assertEquals(0, r.count("vllm:gpu_prefix_cache_queries_total"));
     assertEquals(2, r.count("vllm:prompt_tokens_created"));
-    Sample first = r.samples.stream().filter(s -> s.name.equals("vllm:prompt_tokens_total")).findFirst().orElseThrow();
-    assertEquals(List.of("engine", "model_name"), List.copyOf(first.labels().keySet()), "page order");
+    Sample first =
+        r.samples.stream()
+            .filter(s -> s.name.equals("vllm:prompt_tokens_total"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(
+        List.of("engine", "model_name"), List.copyOf(first.labels().keySet()), "page order");
   }
 
   @Test
@@ -171,15 +193,22 @@ class PromTextParserTest {
     assertEquals(0, r.count("vllm:iteration_tokens_total"));
     r = parseFixture("v1-two-engines.txt", Set.of("vllm:iteration_tokens_total_sum"));
     assertEquals(2, r.count("vllm:iteration_tokens_total_sum"));
-    r = parse("vllm:iteration_tokens_total_bucket{le=\"1.0\"} 3\nvllm:iteration_tokens_total 7\n",
-        "vllm:iteration_tokens_total");
+    r =
+        parse(
+            "vllm:iteration_tokens_total_bucket{le=\"1.0\"} 3\nvllm:iteration_tokens_total 7\n",
+            "vllm:iteration_tokens_total");
     assertEquals(List.of(new Sample("vllm:iteration_tokens_total", Map.of(), 7)), r.samples);
   }
 
   @Test
   void noWantedNamesStillValidatesEveryFixture() throws Exception {
-    for (String f : List.of("v0.txt", "v1-0.8-no-engine.txt", "v1-two-engines.txt", "v1-0.10-both-prefix-names.txt",
-        "v1-openmetrics.txt")) {
+    for (String f :
+        List.of(
+            "v0.txt",
+            "v1-0.8-no-engine.txt",
+            "v1-two-engines.txt",
+            "v1-0.10-both-prefix-names.txt",
+            "v1-openmetrics.txt")) {
       assertEquals(0, parseFixture(f, Set.of()).samples.size(), f);
     }
   }
@@ -189,13 +218,20 @@ class PromTextParserTest {
   @Test
   void namesWithColonsAndEmptyLabelSets() throws Exception {
     Recorder r = parse("a:b:c 1\na:b:c{} 2\na:b:c { } 3\n", "a:b:c");
-    assertEquals(List.of(new Sample("a:b:c", Map.of(), 1), new Sample("a:b:c", Map.of(), 2),
-        new Sample("a:b:c", Map.of(), 3)), r.samples);
+    assertEquals(
+        List.of(
+            new Sample("a:b:c", Map.of(), 1),
+            new Sample("a:b:c", Map.of(), 2),
+            new Sample("a:b:c", Map.of(), 3)),
+        r.samples);
   }
 
   @Test
   void escapesAndSpecialCharactersInLabelValues() throws Exception {
-    Recorder r = parse("m{a=\"q\\\"uote\",b=\"back\\\\slash\",c=\"new\\nline\",d=\"x,y\",e=\"}\",f=\"k=v\",g=\"日本\"} 1\n", "m");
+    Recorder r =
+        parse(
+            "m{a=\"q\\\"uote\",b=\"back\\\\slash\",c=\"new\\nline\",d=\"x,y\",e=\"}\",f=\"k=v\",g=\"日本\"} 1\n",
+            "m");
     Map<String, String> l = r.samples.get(0).labels();
     assertEquals("q\"uote", l.get("a"));
     assertEquals("back\\slash", l.get("b"));
@@ -222,29 +258,86 @@ class PromTextParserTest {
 
   @Test
   void values() throws Exception {
-    Recorder r = parse(String.join("\n",
-        "m 1.7537953269352946e+09", "m 0.0", "m NaN", "m +Inf", "m -Inf", "m Inf", "m 42", "m -3.5",
-        "m 1.2e+06", "m 5.3721939968e+010", "m 9.75010481363281e-06", "m 1E3", "m .5", "m -0", "m 439.71999999999997",
-        "m 123456789012345678901234567890", "m 1e400", "m nan", "m -infinity"), "m");
-    double[] expected = {1.7537953269352946e9, 0.0, Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
-        Double.POSITIVE_INFINITY, 42, -3.5, 1.2e6, 5.3721939968e10, 9.75010481363281e-06, 1000, 0.5, -0.0,
-        439.71999999999997, 123456789012345678901234567890.0, Double.POSITIVE_INFINITY, Double.NaN,
-        Double.NEGATIVE_INFINITY};
+    Recorder r =
+        parse(
+            String.join(
+                "\n",
+                "m 1.7537953269352946e+09",
+                "m 0.0",
+                "m NaN",
+                "m +Inf",
+                "m -Inf",
+                "m Inf",
+                "m 42",
+                "m -3.5",
+                "m 1.2e+06",
+                "m 5.3721939968e+010",
+                "m 9.75010481363281e-06",
+                "m 1E3",
+                "m .5",
+                "m -0",
+                "m 439.71999999999997",
+                "m 123456789012345678901234567890",
+                "m 1e400",
+                "m nan",
+                "m -infinity"),
+            "m");
+    double[] expected = {
+      1.7537953269352946e9,
+      0.0,
+      Double.NaN,
+      Double.POSITIVE_INFINITY,
+      Double.NEGATIVE_INFINITY,
+      Double.POSITIVE_INFINITY,
+      42,
+      -3.5,
+      1.2e6,
+      5.3721939968e10,
+      9.75010481363281e-06,
+      1000,
+      0.5,
+      -0.0,
+      439.71999999999997,
+      123456789012345678901234567890.0,
+      Double.POSITIVE_INFINITY,
+      Double.NaN,
+      Double.NEGATIVE_INFINITY
+    };
     assertEquals(expected.length, r.samples.size());
     for (int i = 0; i < expected.length; i++) {
-      assertEquals(Double.valueOf(expected[i]), Double.valueOf(r.samples.get(i).value()), "sample " + i);
+      assertEquals(
+          Double.valueOf(expected[i]), Double.valueOf(r.samples.get(i).value()), "sample " + i);
     }
   }
 
   @Test
   void fastPathMatchesDoubleParseDouble() {
-    String[] cases = {"0.1", "0.3", "123456789012345", "1234567890123456", "3.141592653589793", "1e22", "1e23",
-        "1e-22", "1e-23", "999999999999999e22", "0.000000000000000000000001", "2.2250738585072014E-308", "4.9e-324",
-        "1.7976931348623157e308", "00000000000000000001.5", "1.", "-.25e-2"};
+    String[] cases = {
+      "0.1",
+      "0.3",
+      "123456789012345",
+      "1234567890123456",
+      "3.141592653589793",
+      "1e22",
+      "1e23",
+      "1e-22",
+      "1e-23",
+      "999999999999999e22",
+      "0.000000000000000000000001",
+      "2.2250738585072014E-308",
+      "4.9e-324",
+      "1.7976931348623157e308",
+      "00000000000000000001.5",
+      "1.",
+      "-.25e-2"
+    };
     for (String c : cases) {
       byte[] b = c.getBytes(StandardCharsets.US_ASCII);
       assertTrue(PromTextParser.isFloat(b, 0, b.length), c);
-      assertEquals(Double.valueOf(Double.parseDouble(c)), Double.valueOf(PromTextParser.parseFloat(b, 0, b.length)), c);
+      assertEquals(
+          Double.valueOf(Double.parseDouble(c)),
+          Double.valueOf(PromTextParser.parseFloat(b, 0, b.length)),
+          c);
     }
   }
 
@@ -262,7 +355,8 @@ class PromTextParserTest {
 
   @Test
   void crlfBlankLinesAndNoFinalNewline() throws Exception {
-    Recorder r = parse("\r\n# HELP m x\r\n# TYPE m gauge\r\nm{a=\"b\"} 1\r\n\r\n\n  \t\nm 2\r\nm 3", "m");
+    Recorder r =
+        parse("\r\n# HELP m x\r\n# TYPE m gauge\r\nm{a=\"b\"} 1\r\n\r\n\n  \t\nm 2\r\nm 3", "m");
     assertEquals(List.of(1.0, 2.0, 3.0), r.samples.stream().map(Sample::value).toList());
     assertEquals(Map.of("a", "b"), r.samples.get(0).labels());
   }
@@ -270,7 +364,8 @@ class PromTextParserTest {
   @Test
   void emptyPageAndCommentsOnly() throws Exception {
     assertEquals(0, parse("", "m").samples.size());
-    assertEquals(0, parse("# HELP m \u0000\u00ff binary in help is not read\n#\n", "m").samples.size());
+    assertEquals(
+        0, parse("# HELP m \u0000\u00ff binary in help is not read\n#\n", "m").samples.size());
   }
 
   @Test
@@ -286,8 +381,12 @@ class PromTextParserTest {
   @Test
   void onlyWantedNamesAreReportedAndTheWantedStringInstanceIsPassed() throws Exception {
     String wanted = new String("vllm:prompt_tokens_total".toCharArray());
-    Recorder r = parse(parser, "vllm:prompt_tokens_total 1\nvllm:prompt_tokens_total_x 2\nvllm:prompt_tokens_tota 3\n"
-        + "vllm:prompt_tokens_created 4\n", Set.of(wanted));
+    Recorder r =
+        parse(
+            parser,
+            "vllm:prompt_tokens_total 1\nvllm:prompt_tokens_total_x 2\nvllm:prompt_tokens_tota 3\n"
+                + "vllm:prompt_tokens_created 4\n",
+            Set.of(wanted));
     assertEquals(1, r.samples.size());
     assertTrue(r.samples.get(0).name() == wanted);
   }
@@ -296,8 +395,18 @@ class PromTextParserTest {
   void labelValueLongerThanTheCapSkipsTheSampleAndGoesOn() throws Exception {
     PromTextParser small = new PromTextParser(16);
     String huge = "x".repeat(100_000);
-    Recorder r = parse(small, "m{model_name=\"ok\",config=\"" + huge + "\"} 1\nm{model_name=\"ok\"} 2\n"
-        + "other{config=\"" + huge + "\"} 3\nm{a=\"" + "y".repeat(16) + "\"} 4\n", Set.of("m"));
+    Recorder r =
+        parse(
+            small,
+            "m{model_name=\"ok\",config=\""
+                + huge
+                + "\"} 1\nm{model_name=\"ok\"} 2\n"
+                + "other{config=\""
+                + huge
+                + "\"} 3\nm{a=\""
+                + "y".repeat(16)
+                + "\"} 4\n",
+            Set.of("m"));
     assertEquals(List.of("m:label_too_long"), r.skipped);
     assertEquals(List.of(2.0, 4.0), r.samples.stream().map(Sample::value).toList());
   }
@@ -306,7 +415,8 @@ class PromTextParserTest {
 
   @Test
   void htmlErrorPageIsRejected() {
-    PromParseException e = rejects("<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n", "m");
+    PromParseException e =
+        rejects("<!DOCTYPE html>\n<html><body>502 Bad Gateway</body></html>\n", "m");
     assertEquals(1, e.lineNumber());
     assertTrue(e.getMessage().contains("HTML"), e.getMessage());
   }
@@ -314,21 +424,51 @@ class PromTextParserTest {
   @Test
   void plainTextErrorBodyIsRejected() {
     assertEquals(1, rejects("Internal Server Error\n").lineNumber());
-    assertEquals(1, rejects("upstream connect error or disconnect/reset before headers\n").lineNumber());
+    assertEquals(
+        1, rejects("upstream connect error or disconnect/reset before headers\n").lineNumber());
   }
 
   @Test
   void binaryJunkIsRejected() {
-    byte[] junk = {0x1f, (byte) 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, (byte) 0xcb, 0x48};
-    assertThrows(PromParseException.class,
+    byte[] junk = {
+      0x1f, (byte) 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, (byte) 0xcb, 0x48
+    };
+    assertThrows(
+        PromParseException.class,
         () -> parser.parse(junk, junk.length, Set.of("m"), new Recorder()));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "m{a=\"b\" 1", "m{a=\"b\"", "m{a=\"b", "m{a=\"b\n\"} 1", "m{a=b} 1", "m{a} 1", "m{=\"b\"} 1", "m{1a=\"b\"} 1",
-      "m{a=\"b\"c=\"d\"} 1", "m{a=\"\\x\"} 1", "m{a=\"b\\", "m", "m ", "m{}", "m{a=\"b\"} ", "m 1x", "m 0x10",
-      "m 1 2 3", "m 1 ts", "m --1", "m 1e", "m .", "m Infinit", "m 1,5", "m{a=\"b\",a=\"c\"} 1", "-m 1", "{a=\"b\"} 1"})
+  @ValueSource(
+      strings = {
+        "m{a=\"b\" 1",
+        "m{a=\"b\"",
+        "m{a=\"b",
+        "m{a=\"b\n\"} 1",
+        "m{a=b} 1",
+        "m{a} 1",
+        "m{=\"b\"} 1",
+        "m{1a=\"b\"} 1",
+        "m{a=\"b\"c=\"d\"} 1",
+        "m{a=\"\\x\"} 1",
+        "m{a=\"b\\",
+        "m",
+        "m ",
+        "m{}",
+        "m{a=\"b\"} ",
+        "m 1x",
+        "m 0x10",
+        "m 1 2 3",
+        "m 1 ts",
+        "m --1",
+        "m 1e",
+        "m .",
+        "m Infinit",
+        "m 1,5",
+        "m{a=\"b\",a=\"c\"} 1",
+        "-m 1",
+        "{a=\"b\"} 1"
+      })
   void malformedWantedLinesAreRejectedWithTheLineNumber(String line) {
     PromParseException e = rejects("# TYPE m gauge\nm 0\n" + line + "\nm 1\n", "m");
     assertEquals(3, e.lineNumber(), e.getMessage());

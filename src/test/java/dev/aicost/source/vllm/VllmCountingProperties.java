@@ -27,11 +27,11 @@ import net.jqwik.api.lifecycle.BeforeContainer;
 import okhttp3.OkHttpClient;
 
 /**
- * Exactly-once counting of vLLM counters against whatever a URL serves: several replicas answering in
- * turn, replicas restarting, series missing from a page, NaN, duplicated lines, uncommitted batches and
- * exporter restarts from the checkpoint. Ground truth: for every upstream process, the last value of each
- * of its series that a committed read saw (first sight books the history; afterwards only growth).
- * Pages go over HTTP through the real client and parser.
+ * Exactly-once counting of vLLM counters against whatever a URL serves: several replicas answering
+ * in turn, replicas restarting, series missing from a page, NaN, duplicated lines, uncommitted
+ * batches and exporter restarts from the checkpoint. Ground truth: for every upstream process, the
+ * last value of each of its series that a committed read saw (first sight books the history;
+ * afterwards only growth). Pages go over HTTP through the real client and parser.
  */
 class VllmCountingProperties {
   private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -55,6 +55,7 @@ class VllmCountingProperties {
     double start;
     double created;
     final Map<String, Long> prompt = new HashMap<>();
+
     /** Per series: the last value a committed read of this process saw. */
     final Map<String, Long> seen = new HashMap<>();
   }
@@ -65,13 +66,15 @@ class VllmCountingProperties {
   }
 
   @Property(tries = 150)
-  void countedTotalsEqualGroundTruth(@ForAll("seeds") long seed, @ForAll boolean withCreated) throws Exception {
+  void countedTotalsEqualGroundTruth(@ForAll("seeds") long seed, @ForAll boolean withCreated)
+      throws Exception {
     Random rnd = new Random(seed);
     int replicaCount = 1 + rnd.nextInt(3);
     double clock = T0.getEpochSecond() - 86_400;
     List<Replica> replicas = new ArrayList<>();
     List<Replica> retired = new ArrayList<>();
-    for (int i = 0; i < replicaCount; i++) replicas.add(newReplica(rnd, clock + i * 37.5, rnd.nextInt(1_000_000)));
+    for (int i = 0; i < replicaCount; i++)
+      replicas.add(newReplica(rnd, clock + i * 37.5, rnd.nextInt(1_000_000)));
 
     VllmSource source = source();
     String checkpoint = null;
@@ -80,12 +83,14 @@ class VllmCountingProperties {
     for (int step = 0; step < steps; step++) {
       Instant now = T0.plusSeconds(15L * step);
       for (Replica r : replicas) { // traffic
-        for (String k : r.prompt.keySet()) if (rnd.nextInt(3) > 0) r.prompt.merge(k, (long) rnd.nextInt(200_000), Long::sum);
+        for (String k : r.prompt.keySet())
+          if (rnd.nextInt(3) > 0) r.prompt.merge(k, (long) rnd.nextInt(200_000), Long::sum);
       }
       if (rnd.nextInt(12) == 0) { // a replica restarts: a new process with counters from zero
         int i = rnd.nextInt(replicas.size());
         retired.add(replicas.get(i));
-        replicas.set(i, newReplica(rnd, now.getEpochSecond() - 1 - rnd.nextInt(10), rnd.nextInt(5_000)));
+        replicas.set(
+            i, newReplica(rnd, now.getEpochSecond() - 1 - rnd.nextInt(10), rnd.nextInt(5_000)));
       }
       if (rnd.nextInt(15) == 0) { // the exporter restarts from its last committed checkpoint
         source = source();
@@ -104,16 +109,21 @@ class VllmCountingProperties {
         } else {
           page.counter("vllm:prompt_tokens", labels, e.getValue());
           pageValues.put(e.getKey(), e.getValue());
-          if (fate == 2) page.counter("vllm:prompt_tokens", labels, e.getValue()); // the same line twice
+          if (fate == 2)
+            page.counter("vllm:prompt_tokens", labels, e.getValue()); // the same line twice
         }
-        if (withCreated) page.created("vllm:prompt_tokens", labels, answering.created + me[1].hashCode() % 7 * 0.001);
+        if (withCreated)
+          page.created(
+              "vllm:prompt_tokens", labels, answering.created + me[1].hashCode() % 7 * 0.001);
       }
       vllm.page(page.toString());
       RecordingContext ctx = new RecordingContext();
       Batch b = source.collect(now, ctx);
-      long prompt = b.usage().stream().mapToLong(u -> u.tokens().input() + u.tokens().cacheRead()).sum();
+      long prompt =
+          b.usage().stream().mapToLong(u -> u.tokens().input() + u.tokens().cacheRead()).sum();
       for (UsageDelta u : b.usage()) assertTrue(u.tokens().total() >= 0);
-      if (rnd.nextInt(10) == 0) continue; // the ledger write failed: nothing committed, read again next time
+      if (rnd.nextInt(10) == 0)
+        continue; // the ledger write failed: nothing committed, read again next time
       source.committed(b);
       checkpoint = b.checkpointJson();
       counted += prompt;
@@ -130,18 +140,31 @@ class VllmCountingProperties {
     Replica r = new Replica();
     r.start = start;
     r.created = start + 2 + rnd.nextInt(1000) / 1000.0;
-    for (String m : MODELS) for (String e : ENGINES) r.prompt.put(m + "|" + e, history + rnd.nextInt(1000));
+    for (String m : MODELS)
+      for (String e : ENGINES) r.prompt.put(m + "|" + e, history + rnd.nextInt(1000));
     return r;
   }
 
   private static VllmSource source() {
-    return new VllmSource(new VllmSourceConfig("d", vllm.url(), Duration.ofSeconds(15), Duration.ofSeconds(2), 1, null, null,
-        null, null), HTTP, 16L << 20, 1024);
+    return new VllmSource(
+        new VllmSourceConfig(
+            "d",
+            vllm.url(),
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(2),
+            1,
+            null,
+            null,
+            null,
+            null),
+        HTTP,
+        16L << 20,
+        1024);
   }
 
   /**
-   * One process without process start or _created times (nothing to tell processes apart by): a decrease
-   * is the only sign of a restart, and then the new value is what was counted since.
+   * One process without process start or _created times (nothing to tell processes apart by): a
+   * decrease is the only sign of a restart, and then the new value is what was counted since.
    */
   @Property(tries = 200)
   void withoutEvidenceADecreaseIsAReset(@ForAll("seeds") long seed) throws SourceException {
@@ -159,7 +182,10 @@ class VllmCountingProperties {
         value += inc;
         truth += inc;
       }
-      vllm.page(new VllmPageBuilder().counter("vllm:prompt_tokens", "model_name=\"m\"", value).toString());
+      vllm.page(
+          new VllmPageBuilder()
+              .counter("vllm:prompt_tokens", "model_name=\"m\"", value)
+              .toString());
       Batch b = source.collect(T0.plusSeconds(15L * step), new RecordingContext());
       source.committed(b);
       counted += b.usage().stream().mapToLong(u -> u.tokens().input()).sum();

@@ -25,14 +25,22 @@ class VllmExporterTest {
   @Test
   void unknownCacheUnitGivesNoCacheHitRatioNotZero() throws Exception {
     MutableClock clock = new MutableClock(T0);
-    String page = "process_start_time_seconds 1.7e9\n"
-        + "vllm:prompt_tokens_total{model_name=\"m\"} 1000.0\n"
-        + "vllm:gpu_prefix_cache_hits_total{model_name=\"m\"} 40.0\n"; // no HELP line, no block size
+    String page =
+        "process_start_time_seconds 1.7e9\n"
+            + "vllm:prompt_tokens_total{model_name=\"m\"} 1000.0\n"
+            + "vllm:gpu_prefix_cache_hits_total{model_name=\"m\"} 40.0\n"; // no HELP line, no block
+    // size
     try (FakeVllmServer vllm = new FakeVllmServer().page(page);
-        RunningExporter ex = new RunningExporter("""
+        RunningExporter ex =
+            new RunningExporter(
+                """
             state: { path: %s }
             sources: { nvml: { enabled: false }, vllm: [ { name: d, url: "%s", interval: 1h } ] }
-            """.formatted(dir.resolve("l.db"), vllm.url()), null, clock, false)) {
+            """
+                    .formatted(dir.resolve("l.db"), vllm.url()),
+                null,
+                clock,
+                false)) {
       ex.awaitFirstRuns();
       clock.advance(Duration.ofSeconds(15));
       vllm.page(page.replace("1000.0", "3000.0").replace("40.0", "90.0"));
@@ -49,10 +57,16 @@ class VllmExporterTest {
     MutableClock clock = new MutableClock(T0);
     double a = T0.getEpochSecond() - 3600, b = T0.getEpochSecond() - 1800;
     try (FakeVllmServer vllm = new FakeVllmServer().page(replica(a, 100_000));
-        RunningExporter ex = new RunningExporter("""
+        RunningExporter ex =
+            new RunningExporter(
+                """
             state: { path: %s }
             sources: { nvml: { enabled: false }, vllm: [ { name: d, url: "%s", interval: 1h } ] }
-            """.formatted(dir.resolve("l.db"), vllm.url()), null, clock, false)) {
+            """
+                    .formatted(dir.resolve("l.db"), vllm.url()),
+                null,
+                clock,
+                false)) {
       ex.awaitFirstRuns();
       long[] va = {100_000}, vb = {200_000};
       for (int i = 0; i < 20; i++) {
@@ -68,7 +82,10 @@ class VllmExporterTest {
   }
 
   private static String replica(double start, long prompt) {
-    return new VllmPageBuilder().processStart(start).engine("m", "0", prompt, 0, 0, start + 2).toString();
+    return new VllmPageBuilder()
+        .processStart(start)
+        .engine("m", "0", prompt, 0, 0, start + 2)
+        .toString();
   }
 
   private static double sum(String metrics, String seriesRegex) {

@@ -34,8 +34,14 @@ class VllmSourceTest {
   }
 
   private VllmSource source(Duration timeout, long maxBytes, int maxLabel) {
-    return new VllmSource(VllmSourceConfig.of("llama-prod", vllm.url()).withInterval(Duration.ofSeconds(15)).withTimeout(timeout).withGpuCount(2, null, null),
-        http, maxBytes, maxLabel);
+    return new VllmSource(
+        VllmSourceConfig.of("llama-prod", vllm.url())
+            .withInterval(Duration.ofSeconds(15))
+            .withTimeout(timeout)
+            .withGpuCount(2, null, null),
+        http,
+        maxBytes,
+        maxLabel);
   }
 
   private VllmSource source() {
@@ -95,23 +101,31 @@ class VllmSourceTest {
     assertEquals(550, requests(b));
   }
 
-  /** A 0.8-0.10 page with the old cache counter and the given HELP text (null: none) and block size (0: none). */
+  /**
+   * A 0.8-0.10 page with the old cache counter and the given HELP text (null: none) and block size
+   * (0: none).
+   */
   private static String gpuHitsPage(String help, int blockSize, String engineLabel) {
     String l = engineLabel + "model_name=\"m\"";
     StringBuilder p = new StringBuilder();
     p.append("process_start_time_seconds 1.7e9\n");
     p.append("vllm:prompt_tokens_total{").append(l).append("} 160000.0\n");
     p.append("vllm:generation_tokens_total{").append(l).append("} 1000.0\n");
-    if (help != null) p.append("# HELP vllm:gpu_prefix_cache_hits_total ").append(help).append('\n');
+    if (help != null)
+      p.append("# HELP vllm:gpu_prefix_cache_hits_total ").append(help).append('\n');
     p.append("# TYPE vllm:gpu_prefix_cache_hits_total counter\n");
     p.append("vllm:gpu_prefix_cache_hits_total{").append(l).append("} 4000.0\n");
-    if (blockSize > 0) p.append("vllm:cache_config_info{block_size=\"").append(blockSize).append("\",enable_prefix_caching=\"True\"} 1.0\n");
+    if (blockSize > 0)
+      p.append("vllm:cache_config_info{block_size=\"")
+          .append(blockSize)
+          .append("\",enable_prefix_caching=\"True\"} 1.0\n");
     return p.toString();
   }
 
   @Test
   void cacheHitsInBlocksNeedTheBlockSizeAndAreNeverGuessed() throws Exception {
-    // before: 4,000 blocks were read as 4,000 tokens (16x too low) when cache_config_info was missing
+    // before: 4,000 blocks were read as 4,000 tokens (16x too low) when cache_config_info was
+    // missing
     vllm.page(gpuHitsPage("GPU prefix cache hits, in terms of number of cached blocks.", 16, ""));
     assertEquals(new TokenCounts(96_000, 64_000, 0, 1000), tokens(read(source(), T0, ctx)));
     vllm.page(gpuHitsPage("GPU prefix cache hits, in terms of number of cached blocks.", 0, ""));
@@ -123,7 +137,11 @@ class VllmSourceTest {
   @Test
   void cacheHitsInTokensAreTokensWhateverTheLabels() throws Exception {
     // before: no engine label + a block size made 4,000 token hits 64,000 (x16)
-    vllm.page(gpuHitsPage("GPU prefix cache hits, in terms of number of cached tokens. DEPRECATED: Use vllm:prefix_cache_hits instead.", 16, ""));
+    vllm.page(
+        gpuHitsPage(
+            "GPU prefix cache hits, in terms of number of cached tokens. DEPRECATED: Use vllm:prefix_cache_hits instead.",
+            16,
+            ""));
     Batch b = read(source(), T0, ctx);
     assertEquals(new TokenCounts(156_000, 4_000, 0, 1000), tokens(b));
     assertTrue(b.usage().get(0).cacheKnown());
@@ -144,8 +162,11 @@ class VllmSourceTest {
     // lifetime block hit rate 0.25 applied to the prompt tokens: an approximation, documented
     assertEquals(new TokenCounts(900_000, 300_000, 0, 450_000), tokens(b));
     assertTrue(b.usage().get(0).cacheKnown());
-    vllm.page(FakeVllmServer.resource("vllm/v0.txt").replace("vllm:gpu_prefix_cache_hit_rate{model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} 0.25",
-        "vllm:gpu_prefix_cache_hit_rate{model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} -1.0"));
+    vllm.page(
+        FakeVllmServer.resource("vllm/v0.txt")
+            .replace(
+                "vllm:gpu_prefix_cache_hit_rate{model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} 0.25",
+                "vllm:gpu_prefix_cache_hit_rate{model_name=\"meta-llama/Llama-3.1-8B-Instruct\"} -1.0"));
     Batch unknown = read(source(), T0, ctx);
     assertEquals(new TokenCounts(1_200_000, 0, 0, 450_000), tokens(unknown));
     assertFalse(unknown.usage().get(0).cacheKnown());
@@ -179,7 +200,8 @@ class VllmSourceTest {
     VllmSource s = source();
     vllm.page(VllmPages.v1("m", "0", 1000, 100, 0, 10, 1.7e9));
     read(s, T0, ctx);
-    vllm.page(VllmPages.v1("m", "0", 200, 20, 0, 2, 1.8e9)); // vLLM restarted: lower values, new _created
+    vllm.page(
+        VllmPages.v1("m", "0", 200, 20, 0, 2, 1.8e9)); // vLLM restarted: lower values, new _created
     Batch b = read(s, T0.plusSeconds(15), ctx);
     assertEquals(new TokenCounts(200, 0, 0, 20), tokens(b));
     assertEquals(2, requests(b));
@@ -199,7 +221,9 @@ class VllmSourceTest {
   @Test
   void engineDisappearingIsNotAResetOfTheOthers() throws Exception {
     VllmSource s = source();
-    vllm.page(VllmPages.v1("m", "0", 1000, 100, 0, 10, 1.7e9) + VllmPages.v1("m", "1", 500, 50, 0, 5, 1.7e9).replaceAll("# [A-Z]+ .*\n", ""));
+    vllm.page(
+        VllmPages.v1("m", "0", 1000, 100, 0, 10, 1.7e9)
+            + VllmPages.v1("m", "1", 500, 50, 0, 5, 1.7e9).replaceAll("# [A-Z]+ .*\n", ""));
     read(s, T0, ctx);
     vllm.page(VllmPages.v1("m", "0", 1100, 110, 0, 11, 1.7e9));
     Batch b = read(s, T0.plusSeconds(15), ctx);
@@ -223,7 +247,8 @@ class VllmSourceTest {
     VllmSource first = source();
     vllm.page(VllmPages.v1("m", "0", 1000, 100, 0, 10, 1.7e9));
     Batch b1 = read(first, T0, ctx);
-    vllm.page(VllmPages.v1("m", "0", 4000, 400, 0, 40, 1.7e9)); // traffic while the exporter was down
+    vllm.page(
+        VllmPages.v1("m", "0", 4000, 400, 0, 40, 1.7e9)); // traffic while the exporter was down
     VllmSource second = source();
     second.restore(b1.checkpointJson());
     Batch b2 = read(second, T0.plusSeconds(3600), ctx);
@@ -242,7 +267,10 @@ class VllmSourceTest {
   @Test
   void oversizedPageIsRejected() {
     vllm.page("x".repeat(5000));
-    SourceException e = assertThrows(SourceException.class, () -> source(Duration.ofSeconds(2), 2048, 1024).collect(T0, ctx));
+    SourceException e =
+        assertThrows(
+            SourceException.class,
+            () -> source(Duration.ofSeconds(2), 2048, 1024).collect(T0, ctx));
     assertEquals("too_large", e.reason());
     assertTrue(e.getMessage().contains("limits.max_scrape_bytes"), e.getMessage());
   }
@@ -258,26 +286,38 @@ class VllmSourceTest {
   void slowServerTimesOut() {
     vllm.page(VllmPages.v1("m", "0", 1, 1, 0, 1, 1.7e9)).delay(3000);
     long t0 = System.nanoTime();
-    SourceException e = assertThrows(SourceException.class, () -> source(Duration.ofMillis(300), 1 << 20, 1024).collect(T0, ctx));
+    SourceException e =
+        assertThrows(
+            SourceException.class,
+            () -> source(Duration.ofMillis(300), 1 << 20, 1024).collect(T0, ctx));
     assertEquals("timeout", e.reason());
-    assertTrue((System.nanoTime() - t0) / 1e9 < 2.5, "gave up at the timeout, not at the server's pace");
+    assertTrue(
+        (System.nanoTime() - t0) / 1e9 < 2.5, "gave up at the timeout, not at the server's pace");
     assertEquals(List.of("scrape/timeout"), ctx.calls);
   }
 
   @Test
   void httpErrorAndRefusedConnection() throws Exception {
     vllm.status(503).page("busy");
-    assertEquals("http_status", assertThrows(SourceException.class, () -> source().collect(T0, ctx)).reason());
+    assertEquals(
+        "http_status",
+        assertThrows(SourceException.class, () -> source().collect(T0, ctx)).reason());
     String url = vllm.url();
     vllm.close();
-    VllmSource gone = new VllmSource(VllmSourceConfig.of("x", url).withTimeout(Duration.ofSeconds(1)), http, 1 << 20, 1024);
-    assertEquals("connect", assertThrows(SourceException.class, () -> gone.collect(T0, ctx)).reason());
+    VllmSource gone =
+        new VllmSource(
+            VllmSourceConfig.of("x", url).withTimeout(Duration.ofSeconds(1)), http, 1 << 20, 1024);
+    assertEquals(
+        "connect", assertThrows(SourceException.class, () -> gone.collect(T0, ctx)).reason());
   }
 
   @Test
   void overLongLabelSkipsTheSeriesAndSaysSo() throws Exception {
-    String page = VllmPages.v1("m", "0", 1000, 100, 0, 10, 1.7e9)
-        + "vllm:prompt_tokens_total{engine=\"1\",model_name=\"" + "y".repeat(5000) + "\"} 7.0\n";
+    String page =
+        VllmPages.v1("m", "0", 1000, 100, 0, 10, 1.7e9)
+            + "vllm:prompt_tokens_total{engine=\"1\",model_name=\""
+            + "y".repeat(5000)
+            + "\"} 7.0\n";
     vllm.page(page);
     Batch b = read(source(Duration.ofSeconds(2), 1 << 20, 256), T0, ctx);
     assertEquals(1000, tokens(b).prompt());
