@@ -42,31 +42,6 @@ public record UsageDelta(
         start, end, provider, service, deployment, model, sourceIds, tokens, requests, false, true);
   }
 
-  public UsageDelta(
-      Instant start,
-      Instant end,
-      String provider,
-      String service,
-      String deployment,
-      String model,
-      Map<String, String> sourceIds,
-      TokenCounts tokens,
-      long requests,
-      boolean history) {
-    this(
-        start,
-        end,
-        provider,
-        service,
-        deployment,
-        model,
-        sourceIds,
-        tokens,
-        requests,
-        history,
-        true);
-  }
-
   public UsageDelta {
     sourceIds = Map.copyOf(sourceIds);
     if (requests < 0) throw new IllegalArgumentException("requests must not be negative");
