@@ -72,9 +72,11 @@ class SighupAndLockTest {
             .redirectOutput(log.toFile())
             .start();
     awaitMetrics(port, m -> m.contains("collector=\"vllm/first\""), log);
-    assertTrue(
-        Files.readString(log).contains("event=started listen=127.0.0.1:" + port + " "),
-        Files.readString(log));
+    // the first collect can be scraped a moment before start() writes its line: wait for it,
+    // bounded
+    String started = "event=started listen=127.0.0.1:" + port + " ";
+    for (int i = 0; i < 100 && !Files.readString(log).contains(started); i++) Thread.sleep(100);
+    assertTrue(Files.readString(log).contains(started), Files.readString(log));
 
     try (Response r =
         http.newCall(
