@@ -1,0 +1,29 @@
+package dev.aicost.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code sources.bedrock:} Amazon Bedrock usage from CloudWatch ({@code AWS/Bedrock}). Off when
+ * absent. Credentials come from the AWS SDK's default chain.
+ *
+ * @param regions regions to read, default {@code [us-east-1]}
+ * @param interval how often GetMetricData is called (never per scrape), default 60s
+ * @param window trailing window re-read every poll (CloudWatch revises recent minutes), default 15m
+ * @param endpoint CloudWatch endpoint override (VPC endpoints, tests, the demo); null for AWS's
+ * @param modelIds ModelId values to read; null to discover them with ListMetrics
+ */
+public record BedrockSourceConfig(
+    List<String> regions,
+    Duration interval,
+    Duration window,
+    String endpoint,
+    List<String> modelIds) {
+
+  public BedrockSourceConfig {
+    regions = regions != null ? ConfigCopies.list(regions) : List.of("us-east-1");
+    interval = interval != null ? interval : Duration.ofSeconds(60);
+    window = window != null ? window : Duration.ofMinutes(15);
+    modelIds = modelIds != null ? ConfigCopies.list(modelIds) : null;
+  }
+}
