@@ -17,6 +17,7 @@ import dev.aicost.pricing.GpuPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
+import dev.aicost.pricing.PriceScope;
 import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -181,17 +182,20 @@ public final class BatchAccountant {
    * price the tokens are counted as unpriced, never as $0.
    */
   private void priceTokens(UsageDelta u, Attribution a, List<Increment> out, WindowAcc w) {
+    // tier (batch, flex, priority), long context, 1h cache writes, region: from the source's ids
+    PriceScope scope = PriceScope.of(u.sourceIds());
+    List<PriceHistory.Part> parts = pricedParts(u, scope);
     for (TokenType t : TokenType.values()) {
       long n = u.tokens().get(t);
       if (n == 0) continue;
       double usd = 0, unpricedShare = 0;
       boolean anyPrice = false;
-      for (PriceHistory.Part part : pricedParts(u)) {
+      for (PriceHistory.Part part : parts) {
         Double perToken =
             part.prices()
                 .catalog()
-                .priceFor(u.provider(), u.model(), part.start())
-                .map(p -> p.forType(t))
+                .priceFor(u.provider(), u.model(), part.start(), scope)
+                .map(p -> p.forType(t, scope))
                 .orElse(null);
         if (perToken == null) unpricedShare += part.fraction();
         else {
@@ -208,13 +212,15 @@ public final class BatchAccountant {
                 unpriced,
                 u.end()));
         w.unpriced += unpriced;
-        if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label())) {
+        if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label() + "/" + scope)) {
           log.warn(
-              "event=unpriced_usage provider={} service={} model=\"{}\" token_type={} hint=\"add pricing.models or pricing.aliases\"",
+              "event=unpriced_usage provider={} service={} model=\"{}\" token_type={} tier={} long_context={} hint=\"add pricing.models or pricing.aliases; a tier without a published rate stays unpriced\"",
               u.provider(),
               u.service(),
               u.model(),
-              t.label());
+              t.label(),
+              scope.tier(),
+              scope.longContext());
         }
       }
       if (!anyPrice) continue;
@@ -240,7 +246,7 @@ public final class BatchAccountant {
    * The usage interval cut at reloads and at the model's effective_from days; history at its end
    * price.
    */
-  private List<PriceHistory.Part> pricedParts(UsageDelta u) {
+  private List<PriceHistory.Part> pricedParts(UsageDelta u, PriceScope scope) {
     if (u.history()) {
       PriceHistory.Epoch now = prices.current();
       return List.of(new PriceHistory.Part(u.end(), u.end(), 1.0, now));
@@ -248,7 +254,7 @@ public final class BatchAccountant {
     List<PriceHistory.Part> out = new ArrayList<>();
     for (PriceHistory.Part p : prices.split(u.start(), u.end())) {
       List<Instant> cuts =
-          p.prices().catalog().changesBetween(u.provider(), u.model(), p.start(), p.end());
+          p.prices().catalog().changesBetween(u.provider(), u.model(), p.start(), p.end(), scope);
       if (cuts.isEmpty()) {
         out.add(p);
         continue;
