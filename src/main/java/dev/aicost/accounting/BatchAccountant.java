@@ -9,6 +9,7 @@ import dev.aicost.metrics.LabelValues;
 import dev.aicost.metrics.Metrics;
 import dev.aicost.model.CapacityDelta;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.SpendDelta;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.TokenType;
 import dev.aicost.model.UsageDelta;
@@ -139,7 +140,7 @@ public final class BatchAccountant {
                 Metrics.TOKENS,
                 withAttr(a, u.provider(), u.service(), u.deployment(), u.model(), t.label()),
                 n,
-                u.end()));
+                bookedAt(u)));
       }
       if (u.requests() > 0) {
         out.add(
@@ -147,12 +148,13 @@ public final class BatchAccountant {
                 Metrics.REQUESTS,
                 withAttr(a, u.provider(), u.service(), u.deployment(), u.model()),
                 u.requests(),
-                u.end()));
+                bookedAt(u)));
       }
       if (!isSelfHosted(u)) priceTokens(u, a, out, w);
       else if (!hasCostBasis(u.deployment())) unpricedSelfHosted(u, out, w);
     }
 
+    for (SpendDelta d : batch.spend()) billedSpend(d, out);
     updateShares(batch.usage());
     for (CapacityDelta c : batch.capacity()) allocateCapacity(c, out, windows, gauges);
     for (GpuDelta g : batch.gpus()) gpuTime(g, out, windows, gauges);
@@ -173,6 +175,30 @@ public final class BatchAccountant {
                     w.prompt,
                     w.unpriced)));
     return new Result(out, obs, gauges);
+  }
+
+  /**
+   * Where usage lands in the ledger's time rows: self-hosted deltas are a read's last seconds, at
+   * their end; a managed API's bucket (an hour, a minute) at its start, so a bucket is dated when
+   * the usage happened, not when the bucket closed.
+   */
+  private static Instant bookedAt(UsageDelta u) {
+    return isSelfHosted(u) ? u.end() : u.start();
+  }
+
+  /**
+   * Dollars a bill states directly (Cost Explorer's EC2 days ...): spend at the bill's start,
+   * attributed like usage, outside the trailing windows (they are late, daily figures, not a rate).
+   */
+  private void billedSpend(SpendDelta d, List<Increment> out) {
+    if (d.usd() == 0) return;
+    Attribution a = attribute(d.provider(), d.service(), d.deployment(), d.model(), d.sourceIds());
+    out.add(
+        new Increment(
+            Metrics.SPEND,
+            withAttr(a, d.provider(), d.service(), d.category(), d.deployment(), d.model(), ""),
+            d.usd(),
+            d.start()));
   }
 
   /**
@@ -206,7 +232,7 @@ public final class BatchAccountant {
                 Metrics.UNPRICED_TOKENS,
                 List.of(u.provider(), u.service(), u.model(), t.label()),
                 unpriced,
-                u.end()));
+                bookedAt(u)));
         w.unpriced += unpriced;
         if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label())) {
           log.warn(
@@ -230,7 +256,7 @@ public final class BatchAccountant {
                   u.model(),
                   t.label()),
               usd,
-              u.end()));
+              bookedAt(u)));
       w.usd += usd;
       w.dollars = true;
     }
