@@ -320,6 +320,7 @@ public final class VllmSource implements Source {
               SERVICE,
               cfg.name(),
               cfg.gpuCount(),
+              cfg.gpuHourlyUsd(),
               cfg.gpuName()));
     }
     State next = new State(r.next(), nowMs);
