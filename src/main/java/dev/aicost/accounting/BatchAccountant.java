@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,12 +83,11 @@ public final class BatchAccountant {
       PriceCatalog catalog,
       GpuPriceResolver gpuPrices,
       AttributionRules rules,
-      Function<String, Double> deploymentHourlyUsd,
       ToIntFunction<String> deploymentGpuCount,
       Set<String> gpuMeteredDeployments,
       Optional<EnergyPrice> energy) {
     this(
-        PriceHistory.of(catalog, gpuPrices, deploymentHourlyUsd),
+        PriceHistory.of(catalog, gpuPrices),
         rules,
         deploymentGpuCount,
         gpuMeteredDeployments,
@@ -340,9 +338,10 @@ public final class BatchAccountant {
     // With NVML measuring this deployment's GPUs, their dollars come from GPU time (gpuTime), not
     // from gpu_count.
     if (gpuMetered.contains(c.deployment()) || c.gpuCount() == 0 || c.seconds() == 0) return;
-    for (PriceHistory.Part part : prices.split(c.start(), c.end())) {
-      GpuPrice price = part.prices().gpuPrice(c.deployment(), c.gpuName());
-      double usd = c.gpuCount() * price.hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
+    PriceHistory.Series series = PriceHistory.Series.capacity(c.deployment());
+    for (PriceHistory.GpuPart part :
+        prices.gpuPrices(c.start(), c.end(), series, c.gpuHourlyUsd(), c.gpuName())) {
+      double usd = c.gpuCount() * part.price().hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
       bookDeploymentSpend(
           c.provider(),
           c.service(),
@@ -355,7 +354,7 @@ public final class BatchAccountant {
           out,
           windows);
     }
-    GpuPrice now = prices.current().gpuPrice(c.deployment(), c.gpuName());
+    GpuPrice now = prices.gpuPriceNow(c.gpuHourlyUsd(), c.gpuName());
     gauges.add(
         new GaugeUpdate(
             Metrics.GPU_PRICE, List.of("", "", c.deployment(), now.source()), now.hourlyUsd()));
@@ -435,8 +434,14 @@ public final class BatchAccountant {
       Map<WindowKey, WindowAcc> windows,
       List<GaugeUpdate> gauges) {
     String gpu = Integer.toString(g.index());
-    GpuPrice price = prices.current().gpuPrice(g.deployment(), g.name());
-    List<PriceHistory.Part> parts = prices.split(g.start(), g.end());
+    GpuPrice price = prices.gpuPriceNow(g.deploymentHourlyUsd(), g.name());
+    List<PriceHistory.GpuPart> parts =
+        prices.gpuPrices(
+            g.start(),
+            g.end(),
+            PriceHistory.Series.gpu(g.uuid()),
+            g.deploymentHourlyUsd(),
+            g.name());
     double elapsed = Math.max(0, (g.end().toEpochMilli() - g.start().toEpochMilli()) / 1000.0);
     Map<String, Double> seconds = new LinkedHashMap<>();
     if (g.utilizationKnown()) {
@@ -455,10 +460,7 @@ public final class BatchAccountant {
       double stateUsd = 0;
       for (int i = 0; i < parts.size(); i++) {
         double d =
-            s.getValue()
-                * parts.get(i).fraction()
-                * parts.get(i).prices().gpuPrice(g.deployment(), g.name()).hourlyUsd()
-                / 3600.0;
+            s.getValue() * parts.get(i).fraction() * parts.get(i).price().hourlyUsd() / 3600.0;
         usdByPart[i] += d;
         stateUsd += d;
       }
@@ -480,7 +482,7 @@ public final class BatchAccountant {
             ? Map.of("", 1.0)
             : lastShares.getOrDefault(deployment, Map.of("", 1.0));
     for (int i = 0; i < parts.size(); i++) {
-      PriceHistory.Part p = parts.get(i);
+      PriceHistory.GpuPart p = parts.get(i);
       bookDeploymentSpend(
           SELF_HOSTED,
           service,
