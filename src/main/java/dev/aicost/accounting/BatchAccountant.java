@@ -9,6 +9,7 @@ import dev.aicost.metrics.LabelValues;
 import dev.aicost.metrics.Metrics;
 import dev.aicost.model.CapacityDelta;
 import dev.aicost.model.GpuDelta;
+import dev.aicost.model.SpendDelta;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.TokenType;
 import dev.aicost.model.UsageDelta;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,12 +84,11 @@ public final class BatchAccountant {
       PriceCatalog catalog,
       GpuPriceResolver gpuPrices,
       AttributionRules rules,
-      Function<String, Double> deploymentHourlyUsd,
       ToIntFunction<String> deploymentGpuCount,
       Set<String> gpuMeteredDeployments,
       Optional<EnergyPrice> energy) {
     this(
-        PriceHistory.of(catalog, gpuPrices, deploymentHourlyUsd),
+        PriceHistory.of(catalog, gpuPrices),
         rules,
         deploymentGpuCount,
         gpuMeteredDeployments,
@@ -140,7 +139,7 @@ public final class BatchAccountant {
                 Metrics.TOKENS,
                 withAttr(a, u.provider(), u.service(), u.deployment(), u.model(), t.label()),
                 n,
-                u.end()));
+                bookedAt(u)));
       }
       if (u.requests() > 0) {
         out.add(
@@ -148,12 +147,13 @@ public final class BatchAccountant {
                 Metrics.REQUESTS,
                 withAttr(a, u.provider(), u.service(), u.deployment(), u.model()),
                 u.requests(),
-                u.end()));
+                bookedAt(u)));
       }
       if (!isSelfHosted(u)) priceTokens(u, a, out, w);
       else if (!hasCostBasis(u.deployment())) unpricedSelfHosted(u, out, w);
     }
 
+    for (SpendDelta d : batch.spend()) billedSpend(d, out);
     updateShares(batch.usage());
     for (CapacityDelta c : batch.capacity()) allocateCapacity(c, out, windows, gauges);
     for (GpuDelta g : batch.gpus()) gpuTime(g, out, windows, gauges);
@@ -174,6 +174,30 @@ public final class BatchAccountant {
                     w.prompt,
                     w.unpriced)));
     return new Result(out, obs, gauges);
+  }
+
+  /**
+   * Where usage lands in the ledger's time rows: self-hosted deltas are a read's last seconds, at
+   * their end; a managed API's bucket (an hour, a minute) at its start, so a bucket is dated when
+   * the usage happened, not when the bucket closed.
+   */
+  private static Instant bookedAt(UsageDelta u) {
+    return isSelfHosted(u) ? u.end() : u.start();
+  }
+
+  /**
+   * Dollars a bill states directly (Cost Explorer's EC2 days ...): spend at the bill's start,
+   * attributed like usage, outside the trailing windows (they are late, daily figures, not a rate).
+   */
+  private void billedSpend(SpendDelta d, List<Increment> out) {
+    if (d.usd() == 0) return;
+    Attribution a = attribute(d.provider(), d.service(), d.deployment(), d.model(), d.sourceIds());
+    out.add(
+        new Increment(
+            Metrics.SPEND,
+            withAttr(a, d.provider(), d.service(), d.category(), d.deployment(), d.model(), ""),
+            d.usd(),
+            d.start()));
   }
 
   /**
@@ -210,7 +234,7 @@ public final class BatchAccountant {
                 Metrics.UNPRICED_TOKENS,
                 List.of(u.provider(), u.service(), u.model(), t.label()),
                 unpriced,
-                u.end()));
+                bookedAt(u)));
         w.unpriced += unpriced;
         if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label() + "/" + scope)) {
           log.warn(
@@ -236,7 +260,7 @@ public final class BatchAccountant {
                   u.model(),
                   t.label()),
               usd,
-              u.end()));
+              bookedAt(u)));
       w.usd += usd;
       w.dollars = true;
     }
@@ -320,9 +344,10 @@ public final class BatchAccountant {
     // With NVML measuring this deployment's GPUs, their dollars come from GPU time (gpuTime), not
     // from gpu_count.
     if (gpuMetered.contains(c.deployment()) || c.gpuCount() == 0 || c.seconds() == 0) return;
-    for (PriceHistory.Part part : prices.split(c.start(), c.end())) {
-      GpuPrice price = part.prices().gpuPrice(c.deployment(), c.gpuName());
-      double usd = c.gpuCount() * price.hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
+    PriceHistory.Series series = PriceHistory.Series.capacity(c.deployment());
+    for (PriceHistory.GpuPart part :
+        prices.gpuPrices(c.start(), c.end(), series, c.gpuHourlyUsd(), c.gpuName())) {
+      double usd = c.gpuCount() * part.price().hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
       bookDeploymentSpend(
           c.provider(),
           c.service(),
@@ -335,7 +360,7 @@ public final class BatchAccountant {
           out,
           windows);
     }
-    GpuPrice now = prices.current().gpuPrice(c.deployment(), c.gpuName());
+    GpuPrice now = prices.gpuPriceNow(c.gpuHourlyUsd(), c.gpuName());
     gauges.add(
         new GaugeUpdate(
             Metrics.GPU_PRICE, List.of("", "", c.deployment(), now.source()), now.hourlyUsd()));
@@ -415,8 +440,14 @@ public final class BatchAccountant {
       Map<WindowKey, WindowAcc> windows,
       List<GaugeUpdate> gauges) {
     String gpu = Integer.toString(g.index());
-    GpuPrice price = prices.current().gpuPrice(g.deployment(), g.name());
-    List<PriceHistory.Part> parts = prices.split(g.start(), g.end());
+    GpuPrice price = prices.gpuPriceNow(g.deploymentHourlyUsd(), g.name());
+    List<PriceHistory.GpuPart> parts =
+        prices.gpuPrices(
+            g.start(),
+            g.end(),
+            PriceHistory.Series.gpu(g.uuid()),
+            g.deploymentHourlyUsd(),
+            g.name());
     double elapsed = Math.max(0, (g.end().toEpochMilli() - g.start().toEpochMilli()) / 1000.0);
     Map<String, Double> seconds = new LinkedHashMap<>();
     if (g.utilizationKnown()) {
@@ -435,10 +466,7 @@ public final class BatchAccountant {
       double stateUsd = 0;
       for (int i = 0; i < parts.size(); i++) {
         double d =
-            s.getValue()
-                * parts.get(i).fraction()
-                * parts.get(i).prices().gpuPrice(g.deployment(), g.name()).hourlyUsd()
-                / 3600.0;
+            s.getValue() * parts.get(i).fraction() * parts.get(i).price().hourlyUsd() / 3600.0;
         usdByPart[i] += d;
         stateUsd += d;
       }
@@ -460,7 +488,7 @@ public final class BatchAccountant {
             ? Map.of("", 1.0)
             : lastShares.getOrDefault(deployment, Map.of("", 1.0));
     for (int i = 0; i < parts.size(); i++) {
-      PriceHistory.Part p = parts.get(i);
+      PriceHistory.GpuPart p = parts.get(i);
       bookDeploymentSpend(
           SELF_HOSTED,
           service,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.metrics.Family;
 import dev.aicost.metrics.Metrics;
+import dev.aicost.model.BilledAmount;
 import dev.aicost.store.CounterStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -67,6 +69,7 @@ public final class Ledger implements AutoCloseable {
   private final PreparedStatement upsertCounter;
   private final PreparedStatement upsertHourly;
   private final PreparedStatement upsertCheckpoint;
+  private final PreparedStatement upsertBilled;
 
   public Ledger(Path file, CounterStore counters) throws LedgerException {
     this.file = file;
@@ -87,6 +90,8 @@ public final class Ledger implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS hourly (hour INTEGER NOT NULL, family TEXT NOT NULL, labels TEXT NOT NULL, value REAL NOT NULL, PRIMARY KEY (hour, family, labels))");
         st.execute(
             "CREATE TABLE IF NOT EXISTS checkpoints (source TEXT PRIMARY KEY, state TEXT NOT NULL, updated_ms INTEGER NOT NULL)");
+        st.execute(
+            "CREATE TABLE IF NOT EXISTS billed (provider TEXT NOT NULL, service TEXT NOT NULL, day TEXT NOT NULL, usd REAL NOT NULL, updated_ms INTEGER NOT NULL, PRIMARY KEY (provider, service, day))");
         migrate(st);
       }
       db.setAutoCommit(false);
@@ -99,6 +104,9 @@ public final class Ledger implements AutoCloseable {
       upsertCheckpoint =
           db.prepareStatement(
               "INSERT INTO checkpoints (source, state, updated_ms) VALUES (?, ?, ?) ON CONFLICT (source) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms");
+      upsertBilled =
+          db.prepareStatement(
+              "INSERT INTO billed (provider, service, day, usd, updated_ms) VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider, service, day) DO UPDATE SET usd = excluded.usd, updated_ms = excluded.updated_ms");
       db.commit();
       fileKey = Files.readAttributes(file, BasicFileAttributes.class).fileKey();
       restoreCounters();
@@ -240,6 +248,20 @@ public final class Ledger implements AutoCloseable {
   public synchronized void commit(
       String source, List<Increment> increments, String checkpointJson, Instant now)
       throws LedgerException {
+    commit(source, increments, List.of(), checkpointJson, now);
+  }
+
+  /**
+   * As {@link #commit(String, List, String, Instant)}, with what the provider's bill says per day
+   * in the same transaction: a day's figure replaces the one stored before (bills are revised).
+   */
+  public synchronized void commit(
+      String source,
+      List<Increment> increments,
+      List<BilledAmount> billed,
+      String checkpointJson,
+      Instant now)
+      throws LedgerException {
     Map<Key, Double> merged = new LinkedHashMap<>();
     CounterStore.Admission admission = counters.admission();
     for (Increment inc : increments) {
@@ -263,6 +285,15 @@ public final class Ledger implements AutoCloseable {
       }
       upsertCounter.executeBatch();
       upsertHourly.executeBatch();
+      for (BilledAmount b : billed) {
+        upsertBilled.setString(1, b.provider());
+        upsertBilled.setString(2, b.service());
+        upsertBilled.setString(3, b.day().toString());
+        upsertBilled.setDouble(4, b.usd());
+        upsertBilled.setLong(5, now.toEpochMilli());
+        upsertBilled.addBatch();
+      }
+      if (!billed.isEmpty()) upsertBilled.executeBatch();
       if (checkpointJson != null) {
         upsertCheckpoint.setString(1, source);
         upsertCheckpoint.setString(2, checkpointJson);
@@ -321,6 +352,31 @@ public final class Ledger implements AutoCloseable {
     } catch (SQLException | IOException e) {
       rollbackQuietly();
       throw new LedgerException("cannot read hourly rows: " + e.getMessage(), e);
+    }
+  }
+
+  /** The billed rows of a provider for days in [from, to], oldest first (every service). */
+  public synchronized List<BilledAmount> billed(String provider, LocalDate from, LocalDate to)
+      throws LedgerException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "SELECT service, day, usd FROM billed WHERE provider = ? AND day >= ? AND day <= ? ORDER BY day, service")) {
+      ps.setString(1, provider);
+      ps.setString(2, from.toString());
+      ps.setString(3, to.toString());
+      List<BilledAmount> rows = new java.util.ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(
+              new BilledAmount(
+                  provider, rs.getString(1), LocalDate.parse(rs.getString(2)), rs.getDouble(3)));
+        }
+      }
+      db.commit();
+      return rows;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new LedgerException("cannot read billed rows: " + e.getMessage(), e);
     }
   }
 

@@ -5,9 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.config.Secrets;
+import dev.aicost.httpclient.BodyTooLargeException;
+import dev.aicost.httpclient.CappedBody;
 import dev.aicost.metrics.LabelValues;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -20,7 +21,6 @@ import java.util.Map;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -286,14 +286,9 @@ public final class LiteLlmPriceFile {
       if (!response.isSuccessful()) {
         throw new PriceFileException("price file " + url + ": HTTP " + response.code());
       }
-      ResponseBody body = response.body();
-      if (body.contentLength() > maxBytes) throw tooLarge(url);
-      try (InputStream in = body.byteStream()) {
-        // read one byte past the cap so a body without Content-Length is still bounded
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-        if (bytes.length > maxBytes) throw tooLarge(url);
-        return bytes;
-      }
+      return CappedBody.read(response, maxBytes).toByteArray();
+    } catch (BodyTooLargeException e) {
+      throw tooLarge(url);
     } catch (IOException e) {
       throw new PriceFileException("price file " + url + ": download failed: " + e);
     }

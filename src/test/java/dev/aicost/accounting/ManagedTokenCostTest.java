@@ -34,7 +34,6 @@ class ManagedTokenCostTest {
               new LiteLlmPriceFile(new OkHttpClient())),
           new GpuPriceResolver(List.of()),
           new AttributionRules(List.of()),
-          d -> null,
           d -> 0,
           Set.of(),
           Optional.empty());
