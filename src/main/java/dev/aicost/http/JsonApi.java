@@ -31,6 +31,7 @@ public final class JsonApi {
   private final Supplier<ZoneId> zone;
   private final Clock clock;
   private final List<Extension> extensions = new ArrayList<>();
+  private BudgetApi budgetApi;
 
   /** More routes registered by optional parts (the demo's load control). */
   @FunctionalInterface
@@ -52,6 +53,15 @@ public final class JsonApi {
   public JsonApi with(Extension e) {
     extensions.add(e);
     return this;
+  }
+
+  /**
+   * Budgets, movers, unit costs, the weekly report, and {@code /api/v1/spend} by date range
+   * (BudgetApi).
+   */
+  public JsonApi withBudgets(dev.aicost.budget.BudgetService budgets) {
+    budgetApi = new BudgetApi(budgets);
+    return with(budgetApi);
   }
 
   void register(Javalin app) {
@@ -112,6 +122,10 @@ public final class JsonApi {
   }
 
   private void spend(Context ctx) throws LedgerException {
+    if (budgetApi != null && BudgetApi.isRangeQuery(ctx)) {
+      budgetApi.spendRange(ctx);
+      return;
+    }
     int days;
     try {
       days = Integer.parseInt(ctx.queryParamAsClass("days", String.class).getOrDefault("7"));

@@ -324,6 +324,23 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /**
+   * Retention: deletes the time rows that start before {@code cutoff} (running totals stay, so
+   * exposed counters never go back). Returns the number of rows deleted.
+   */
+  public synchronized int deleteRowsBefore(Instant cutoff) throws LedgerException {
+    checkIdentity();
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM hourly WHERE hour < ?")) {
+      ps.setLong(1, cutoff.toEpochMilli());
+      int n = ps.executeUpdate();
+      db.commit();
+      return n;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new LedgerException("ledger retention failed: " + e.getMessage(), e);
+    }
+  }
+
   private static long hour(Instant t) {
     return Math.floorDiv(t.toEpochMilli(), ROW_MS) * ROW_MS;
   }
