@@ -247,7 +247,13 @@ public final class WeeklyReport {
           .append(": ")
           .append(change(m.currentUsd(), m.previousUsd()))
           .append("\n\n");
-      md.append("1. **Total or one category?** ").append(categoryAnswer).append('\n');
+      md.append("1. **Total or one category?** ").append(categoryAnswer);
+      double total = movers.currentUsd() - movers.previousUsd();
+      if (total != 0 && !m.dimension().equals("category"))
+        md.append(" This move is ")
+            .append(share(m.changeUsd() / total))
+            .append(" of the total's change.");
+      md.append('\n');
       md.append("2. **Cost per request or volume?** ").append(volumeAnswer(m)).append('\n');
       md.append("3. **Provider / model mix?** ").append(mixAnswer(m)).append("\n\n");
     }
@@ -435,7 +441,8 @@ public final class WeeklyReport {
     StringBuilder s = new StringBuilder(Math.min(v.length(), 80));
     for (int i = 0; i < v.length() && i < 80; i++) {
       char c = v.charAt(i);
-      if (c == '|' || c == '`' || c == '*' || c == '_' || c == '[' || c == ']' || c == '<')
+      // intra-word underscores are literal in CommonMark, so model names stay readable
+      if (c == '|' || c == '`' || c == '*' || c == '[' || c == ']' || c == '<' || c == '\\')
         s.append('\\');
       s.append(Character.isISOControl(c) ? ' ' : c);
     }
