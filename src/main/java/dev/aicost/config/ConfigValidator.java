@@ -24,7 +24,8 @@ public final class ConfigValidator {
     server(cfg.server());
     if (cfg.state().path().isBlank()) add("state.path", "must not be empty");
     // budgets read the whole month and the weekly review two weeks: shorter would show them too low
-    positive("state.retention", cfg.state().retention(), Duration.ofDays(45));
+    if (cfg.state().retention().compareTo(Duration.ofDays(45)) < 0)
+      add("state.retention", "must be at least 45d");
     try {
       ZoneId.of(cfg.timezone());
     } catch (RuntimeException e) {
