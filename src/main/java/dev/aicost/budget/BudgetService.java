@@ -31,6 +31,12 @@ public final class BudgetService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BudgetService.class);
   static final Duration RETENTION_EVERY = Duration.ofHours(1);
 
+  /**
+   * Rows older than this are merged into hour rows: month to date (up to 31 days), the pace and the
+   * movers (14 days) read quarter hours, exact in every zone.
+   */
+  public static final Duration QUARTER_HOURS_KEPT = Duration.ofDays(35);
+
   private final LedgerReader reader;
   private final Ledger ledger;
   private final Clock clock;
@@ -89,6 +95,10 @@ public final class BudgetService implements AutoCloseable {
     try {
       int n = ledger.deleteRowsBefore(cutoff);
       if (n > 0) log.info("event=ledger_retention deleted_rows={} before={}", n, cutoff);
+      Instant compactBefore = now.minus(QUARTER_HOURS_KEPT);
+      int merged = ledger.compactRowsBefore(compactBefore);
+      if (merged > 0)
+        log.info("event=ledger_compacted quarter_rows={} before={}", merged, compactBefore);
     } catch (LedgerException e) {
       log.warn("event=ledger_retention_failed error=\"{}\"", e.getMessage());
     }

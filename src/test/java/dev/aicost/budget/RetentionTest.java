@@ -67,4 +67,53 @@ class RetentionTest {
       assertEquals(15, restored.sum(Metrics.SPEND), 1e-9);
     }
   }
+
+  @Test
+  void quarterHoursOlderThan35DaysBecomeHourRowsWithTheSameDays() throws Exception {
+    Path db = dir.resolve("c.db");
+    Instant now = Instant.parse("2026-03-15T12:00:00Z");
+    Instant old = Instant.parse("2026-01-10T00:00:00Z");
+    MutableClock clock = new MutableClock(now);
+    try (Ledger ledger = new Ledger(db, new CounterStore(100));
+        BudgetService budgets =
+            new BudgetService(
+                new LedgerReader(db),
+                ledger,
+                new GaugeStore(new SeriesLimit(100)),
+                clock,
+                () -> {})) {
+      new SpendRows()
+          .spendEvenly(Map.of("team", "a"), 4, old, old.plus(Duration.ofDays(2)))
+          .spendEvenly(Map.of("team", "a"), 4, now.minus(Duration.ofDays(2)), now)
+          .commitTo(ledger);
+      budgets.configure(new ConfigLoader().parse("state: { path: " + db + " }\n"));
+      budgets.tick();
+      LedgerReader r = budgets.reader();
+      List<Instant> starts = new java.util.ArrayList<>();
+      r.sum(
+          Metrics.SPEND,
+          old,
+          old.plus(Duration.ofDays(2)),
+          List.of(),
+          Map.of(),
+          (t, g, v) -> {
+            starts.add(t);
+            assertEquals(4, v, 1e-9); // an hour's four quarters in one row
+          });
+      assertEquals(48, starts.size());
+      for (Instant t : starts) assertEquals(0, t.toEpochMilli() % 3_600_000L, t.toString());
+      // a day of old data is still the day's dollars
+      assertEquals(96, rows(r, old, old.plus(Duration.ofDays(1))), 1e-9);
+      // recent rows stay quarter hours
+      int[] recent = {0};
+      r.sum(
+          Metrics.SPEND,
+          now.minus(Duration.ofDays(2)),
+          now,
+          List.of(),
+          Map.of(),
+          (t, g, v) -> recent[0]++);
+      assertEquals(2 * 96, recent[0]);
+    }
+  }
 }
