@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code /api/v1/status} (collector health) and {@code /api/v1/spend?days=N&by=provider,model}
- * (daily dollars from the ledger's hourly rows, days in the configured time zone).
+ * (daily dollars from the ledger's hourly rows, days in the configured time zone); with budgets,
+ * the range form of spend and the endpoints of {@link BudgetApi}.
  */
 public final class JsonApi {
   private static final int MAX_DAYS = 400;
