@@ -65,6 +65,18 @@ public final class BudgetForecaster {
       pace = elapsed > 0 ? sofar / elapsed : 0;
       basis = "today_so_far";
     }
+    double unpriced = Double.NaN;
+    if (Metrics.UNPRICED_TOKENS.labelNames().containsAll(budget.match().keySet())) {
+      double[] sum = {0};
+      ledger.sum(
+          Metrics.UNPRICED_TOKENS,
+          monthStart,
+          now,
+          List.of(),
+          budget.match(),
+          (start, group, tokens) -> sum[0] += tokens);
+      unpriced = sum[0];
+    }
     return new BudgetFigures(
         budget.name(),
         budget.match(),
@@ -74,6 +86,7 @@ public final class BudgetForecaster {
         pace,
         basis,
         remaining,
+        unpriced,
         now);
   }
 

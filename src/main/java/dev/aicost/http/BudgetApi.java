@@ -191,6 +191,7 @@ final class BudgetApi implements JsonApi.Extension {
       m.put("pace_usd_per_day", f.pace());
       m.put("pace_basis", f.paceBasis());
       m.put("remaining_days", f.remainingDays());
+      m.put("unpriced_tokens_month_to_date", orNull(f.unpricedTokensMonthToDate()));
       list.add(m);
     }
     Map<String, Object> body = new LinkedHashMap<>();

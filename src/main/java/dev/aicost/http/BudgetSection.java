@@ -41,7 +41,16 @@ final class BudgetSection {
             .append(f.paceBasis().replace('_', ' '))
             .append(")</td></tr>");
       }
-      h.append("</table><p>Time zone ")
+      h.append("</table>");
+      for (BudgetFigures f : figures)
+        if (f.unpricedTokensMonthToDate() > 0)
+          h.append("<p class=\"bad\">Budget ")
+              .append(HttpServer.escape(f.name()))
+              .append(": ")
+              .append(String.format(Locale.ROOT, "%,.0f", f.unpricedTokensMonthToDate()))
+              .append(
+                  " tokens this month had no price; their cost is missing from these figures (add prices under <code>pricing:</code>).</p>");
+      h.append("<p>Time zone ")
           .append(HttpServer.escape(budgets.zone().getId()))
           .append("; <a href=\"/api/v1/budgets\">budgets JSON</a>.</p>");
     }

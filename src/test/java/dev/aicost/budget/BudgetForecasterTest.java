@@ -1,6 +1,7 @@
 package dev.aicost.budget;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aicost.config.BudgetConfig;
 import dev.aicost.ledger.Ledger;
@@ -182,5 +183,49 @@ class BudgetForecasterTest {
     assertEquals((48 + 24 + 24) / 3.0, f.pace(), EPS); // February's $500/h is not this month's pace
     assertEquals(96 + 6, f.monthToDateUsd(), EPS);
     assertEquals(102 + 32 * (18 / 24.0 + 27), f.forecastUsd(), EPS);
+  }
+
+  @Test
+  void unpricedTokensAreCountedForBudgetsThatCanSeeThem() throws Exception {
+    Instant now = at("2026-03-15T12:00", UTC);
+    SpendRows rows =
+        new SpendRows()
+            .spendEvenly(
+                Map.of("provider", "openai", "team", "a"), 1, at("2026-03-01T00:00", UTC), now)
+            .add(
+                dev.aicost.metrics.Metrics.UNPRICED_TOKENS,
+                Map.of("provider", "openai", "model", "new-model", "token_type", "input"),
+                5000,
+                at("2026-03-10T08:00", UTC))
+            .add(
+                dev.aicost.metrics.Metrics.UNPRICED_TOKENS,
+                Map.of("provider", "openai", "model", "new-model", "token_type", "input"),
+                7000,
+                at("2026-02-20T08:00", UTC)); // last month
+    Path db = dir.resolve("l.db");
+    try (Ledger ledger = new Ledger(db, new CounterStore(1000))) {
+      rows.commitTo(ledger);
+    }
+    try (LedgerReader r = new LedgerReader(db)) {
+      assertEquals(
+          5000,
+          BudgetForecaster.compute(r, new BudgetConfig("org", Map.of(), 1.0), UTC, now)
+              .unpricedTokensMonthToDate());
+      assertEquals(
+          5000,
+          BudgetForecaster.compute(
+                  r, new BudgetConfig("o", Map.of("provider", "openai"), 1.0), UTC, now)
+              .unpricedTokensMonthToDate());
+      assertEquals(
+          0,
+          BudgetForecaster.compute(
+                  r, new BudgetConfig("b", Map.of("provider", "bedrock"), 1.0), UTC, now)
+              .unpricedTokensMonthToDate());
+      // unpriced tokens carry no team: unknown, not zero
+      assertTrue(
+          Double.isNaN(
+              BudgetForecaster.compute(r, new BudgetConfig("a", Map.of("team", "a"), 1.0), UTC, now)
+                  .unpricedTokensMonthToDate()));
+    }
   }
 }
