@@ -78,6 +78,10 @@ class ReportCommandTest {
     assertEquals(1, code);
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("no ledger at"), err.toString());
     assertEquals(1, Main.run(new String[] {"report"}), "report without --week is a usage error");
+    assertEquals(
+        1,
+        Main.run(new String[] {"report", "--week", "--config.file=" + cfg}),
+        "Main runs the report (and it finds no ledger)");
   }
 
   @Test
