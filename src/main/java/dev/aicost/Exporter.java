@@ -3,6 +3,7 @@ package dev.aicost;
 import dev.aicost.accounting.AccountingSink;
 import dev.aicost.accounting.BatchAccountant;
 import dev.aicost.attribution.AttributionRules;
+import dev.aicost.budget.BudgetService;
 import dev.aicost.collect.CollectorHealth;
 import dev.aicost.collect.GpuSource;
 import dev.aicost.collect.Orchestrator;
@@ -26,6 +27,7 @@ import dev.aicost.http.ReloadResult;
 import dev.aicost.http.StatusView;
 import dev.aicost.http.WebSecurity;
 import dev.aicost.ledger.Ledger;
+import dev.aicost.ledger.LedgerReader;
 import dev.aicost.metrics.BuildInfo;
 import dev.aicost.metrics.Metrics;
 import dev.aicost.model.GpuInventory;
@@ -77,6 +79,9 @@ public final class Exporter implements AutoCloseable {
   /** How old the rendered process_* and jvm_* values can get between collector runs. */
   static final Duration EXPOSITION_REFRESH = Duration.ofSeconds(5);
 
+  /** How often budgets, movers and retention are recomputed from the ledger. */
+  static final Duration BUDGET_REFRESH = Duration.ofMinutes(1);
+
   private final Settings settings;
   private final Clock clock;
   private final OkHttpClient http;
@@ -86,6 +91,7 @@ public final class Exporter implements AutoCloseable {
   private final TrailingWindows windows;
   private final PriceHistory prices = new PriceHistory();
   private final Ledger ledger;
+  private final BudgetService budgets;
   private final Orchestrator orchestrator;
   private final ExpositionCache exposition;
   private final AccountingSinkHolder sink = new AccountingSinkHolder();
@@ -119,6 +125,13 @@ public final class Exporter implements AutoCloseable {
       PrometheusRegistry registry = new PrometheusRegistry();
       this.exposition = new ExpositionCache(registry);
       this.orchestrator = new Orchestrator(clock, sink, exposition::changed);
+      this.budgets =
+          new BudgetService(
+              new LedgerReader(Path.of(config.state().path())),
+              ledger,
+              gauges,
+              clock,
+              exposition::changed);
       this.demo = settings.demo() ? new Demo(config.demo(), clock) : null;
 
       JvmMetrics.builder()
@@ -139,6 +152,7 @@ public final class Exporter implements AutoCloseable {
       JsonApi api =
           new JsonApi(ledger, statusView(), () -> ZoneId.of(this.config.timezone()), clock);
       if (demo != null) api.with(demo.api());
+      api.withBudgets(budgets);
       ListenAddress listen =
           ListenAddress.parse(
               settings.listen() != null ? settings.listen() : config.server().listen());
@@ -160,7 +174,7 @@ public final class Exporter implements AutoCloseable {
               settings.enableLifecycle() ? this::requestReload : null,
               statusView(),
               api);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | dev.aicost.ledger.LedgerException e) {
       ledger.close(); // release the ledger's lock for whoever tries next
       throw e;
     }
@@ -171,6 +185,7 @@ public final class Exporter implements AutoCloseable {
       server.start();
       exposition.refreshEvery(EXPOSITION_REFRESH);
       startPipeline(config, PriceCatalog.load(config.pricing(), new LiteLlmPriceFile(http)));
+      budgets.start(BUDGET_REFRESH);
     } catch (Exception | Error e) {
       close();
       throw e;
@@ -258,6 +273,7 @@ public final class Exporter implements AutoCloseable {
     orchestrator.forgetHealthExcept(names);
     targets = newTargets;
     runningCatalog = catalog;
+    budgets.configure(cfg);
   }
 
   /**
@@ -460,6 +476,11 @@ public final class Exporter implements AutoCloseable {
       }
 
       @Override
+      public BudgetService budgets() {
+        return budgets;
+      }
+
+      @Override
       public double demoLoadFactor() {
         return demo == null ? Double.NaN : demo.loadFactor();
       }
@@ -474,6 +495,7 @@ public final class Exporter implements AutoCloseable {
     server.close();
     exposition.close();
     if (demo != null) demo.close();
+    budgets.close();
     ledger.close();
   }
 

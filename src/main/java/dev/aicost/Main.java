@@ -54,6 +54,13 @@ public final class Main {
       return 0;
     }
     if (cli.checkConfigFile() != null) return checkConfig(Path.of(cli.checkConfigFile()));
+    if (cli.reportWeek())
+      return Report.week(
+          cli.configFile() == null ? null : Path.of(cli.configFile()),
+          cli.reportEnd(),
+          Clock.systemUTC(),
+          System.out,
+          System.err);
 
     Logging.configure(cli.logLevel(), LogFormat.parse(cli.logFormat()));
     ExporterConfig config;

@@ -20,7 +20,9 @@ public record CommandLine(
     boolean enableLifecycle,
     boolean version,
     boolean help,
-    String checkConfigFile) {
+    String checkConfigFile,
+    boolean reportWeek,
+    String reportEnd) {
 
   private static final Set<String> LEVELS = Set.of("debug", "info", "warn", "error");
 
@@ -28,6 +30,7 @@ public record CommandLine(
       """
       usage: aicost-exporter [flags]
              aicost-exporter check-config FILE
+             aicost-exporter report --week [--end=YYYY-MM-DD] [--config.file=FILE]
 
       Prometheus exporter for the cost of AI inference (vLLM, NVIDIA GPUs, managed APIs).
 
@@ -47,6 +50,10 @@ public record CommandLine(
         -h, --help                  print this help and exit
 
       check-config FILE              validate FILE, print every problem with its path, exit 0 if valid
+      report --week                  print the weekly review (Markdown) from the ledger of
+                                     --config.file (state.path, timezone, budgets): the 7 days
+                                     ending yesterday, or ending --end=YYYY-MM-DD, vs the 7 before;
+                                     reads a running exporter's ledger without stopping it
       """;
 
   /** Thrown for a command line the exporter cannot run; the message is for the user. */
@@ -64,7 +71,8 @@ public record CommandLine(
         level = "info",
         format = "logfmt",
         check = null;
-    boolean demo = false, lifecycle = false, version = false, help = false;
+    boolean demo = false, lifecycle = false, version = false, help = false, week = false;
+    String end = null;
     List<String> rest = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -83,6 +91,16 @@ public record CommandLine(
         case "--web.enable-lifecycle" -> lifecycle = flag(name, inline);
         case "--version" -> version = flag(name, inline);
         case "--help" -> help = flag(name, inline);
+        case "--week" -> week = flag(name, inline);
+        case "--end" -> {
+          end = inline != null ? inline : (i + 1 < args.length ? args[++i] : null);
+          if (end == null) throw new UsageException("--end needs a date YYYY-MM-DD");
+          try {
+            java.time.LocalDate.parse(end);
+          } catch (java.time.format.DateTimeParseException e) {
+            throw new UsageException("--end must be a date YYYY-MM-DD, got " + end);
+          }
+        }
         case "--config.file",
             "--web.listen-address",
             "--web.telemetry-path",
@@ -106,7 +124,13 @@ public record CommandLine(
         default -> throw new UsageException("unknown flag " + name + " (see --help)");
       }
     }
-    if (!rest.isEmpty()) {
+    boolean report = !rest.isEmpty() && rest.get(0).equals("report");
+    if (report) {
+      if (rest.size() != 1) throw new UsageException("report takes no argument " + rest.get(1));
+      if (!week) throw new UsageException("report needs --week (the weekly review)");
+    } else if (week || end != null) {
+      throw new UsageException((week ? "--week" : "--end") + " belongs to the report command");
+    } else if (!rest.isEmpty()) {
       if (!rest.get(0).equals("check-config"))
         throw new UsageException("unknown argument " + rest.get(0) + " (see --help)");
       if (rest.size() != 2) throw new UsageException("check-config needs exactly one FILE");
@@ -127,7 +151,8 @@ public record CommandLine(
       throw new UsageException("--web.telemetry-path must start with /");
     if (web != null && web.isBlank()) throw new UsageException("--web.config.file needs a file");
     return new CommandLine(
-        config, listen, path, web, level, format, demo, lifecycle, version, help, check);
+        config, listen, path, web, level, format, demo, lifecycle, version, help, check, report,
+        end);
   }
 
   private static boolean flag(String name, String inline) throws UsageException {

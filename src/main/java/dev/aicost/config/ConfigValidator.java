@@ -23,6 +23,9 @@ public final class ConfigValidator {
     problems.clear();
     server(cfg.server());
     if (cfg.state().path().isBlank()) add("state.path", "must not be empty");
+    // budgets read the whole month and the weekly review two weeks: shorter would show them too low
+    if (cfg.state().retention().compareTo(Duration.ofDays(45)) < 0)
+      add("state.retention", "must be at least 45d");
     try {
       ZoneId.of(cfg.timezone());
     } catch (RuntimeException e) {
@@ -202,6 +205,12 @@ public final class ConfigValidator {
         add(p + ".name", "required: letters, digits, '_', '.', '-'");
       else if (!names.add(b.name())) add(p + ".name", "duplicate budget \"" + b.name() + "\"");
       matchValues(p + ".match", b.match());
+      // a misspelt key would match nothing and show the budget as $0 spent
+      for (String key : b.match().keySet())
+        if (!Metrics.SPEND.labelNames().contains(key))
+          add(
+              p + ".match." + key,
+              "not a label of aicost_spend_usd; one of " + Metrics.SPEND.labelNames());
       if (b.monthlyUsd() == null || !(b.monthlyUsd() > 0))
         add(p + ".monthly_usd", "required, must be > 0");
     }

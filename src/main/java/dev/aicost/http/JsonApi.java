@@ -21,7 +21,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code /api/v1/status} (collector health) and {@code /api/v1/spend?days=N&by=provider,model}
- * (daily dollars from the ledger's hourly rows, days in the configured time zone).
+ * (daily dollars from the ledger's hourly rows, days in the configured time zone); with budgets,
+ * the range form of spend and the endpoints of {@link BudgetApi}.
  */
 public final class JsonApi {
   private static final int MAX_DAYS = 400;
@@ -31,6 +32,7 @@ public final class JsonApi {
   private final Supplier<ZoneId> zone;
   private final Clock clock;
   private final List<Extension> extensions = new ArrayList<>();
+  private BudgetApi budgetApi;
 
   /** More routes registered by optional parts (the demo's load control). */
   @FunctionalInterface
@@ -52,6 +54,15 @@ public final class JsonApi {
   public JsonApi with(Extension e) {
     extensions.add(e);
     return this;
+  }
+
+  /**
+   * Budgets, movers, unit costs, the weekly report, and {@code /api/v1/spend} by date range
+   * (BudgetApi).
+   */
+  public JsonApi withBudgets(dev.aicost.budget.BudgetService budgets) {
+    budgetApi = new BudgetApi(budgets);
+    return with(budgetApi);
   }
 
   void register(Javalin app) {
@@ -112,6 +123,10 @@ public final class JsonApi {
   }
 
   private void spend(Context ctx) throws LedgerException {
+    if (budgetApi != null && BudgetApi.isRangeQuery(ctx)) {
+      budgetApi.spendRange(ctx);
+      return;
+    }
     int days;
     try {
       days = Integer.parseInt(ctx.queryParamAsClass("days", String.class).getOrDefault("7"));

@@ -49,7 +49,8 @@ final class StatusPage {
         .append(
             " &middot; <a href=\"/-/healthy\">healthy</a> &middot; <a href=\"/-/ready\">ready</a>")
         .append(
-            " &middot; <a href=\"/api/v1/status\">status JSON</a> &middot; <a href=\"/api/v1/spend?days=7\">spend JSON</a></p>");
+            " &middot; <a href=\"/api/v1/status\">status JSON</a> &middot; <a href=\"/api/v1/spend?days=7\">spend JSON</a>"
+                + " &middot; <a href=\"/api/v1/report/weekly\">weekly review</a></p>");
     h.append("<table>");
     row(
         h,
@@ -92,6 +93,7 @@ final class StatusPage {
           .append("</td></tr>");
     }
     h.append("</table><p>Since the ledger began.</p>");
+    if (s.budgets() != null) BudgetSection.render(h, s.budgets());
     h.append(
         "<h2>Sources</h2><table><tr><th>collector</th><th>reads</th><th>state</th><th>last success</th><th>last run</th><th>last error</th></tr>");
     Map<String, String> targets = s.targets();

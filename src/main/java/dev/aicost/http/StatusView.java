@@ -58,6 +58,11 @@ public interface StatusView {
     return List.of();
   }
 
+  /** Budgets and movers from the ledger (null when the exporter has none, as in some tests). */
+  default dev.aicost.budget.BudgetService budgets() {
+    return null;
+  }
+
   /** The demo's traffic multiplier; NaN outside the demo. */
   default double demoLoadFactor() {
     return Double.NaN;

@@ -380,6 +380,51 @@ public final class Ledger implements AutoCloseable {
     }
   }
 
+  /**
+   * Retention: deletes the time rows that start before {@code cutoff} (running totals stay, so
+   * exposed counters never go back). Returns the number of rows deleted.
+   */
+  public synchronized int deleteRowsBefore(Instant cutoff) throws LedgerException {
+    checkIdentity();
+    try (PreparedStatement ps = db.prepareStatement("DELETE FROM hourly WHERE hour < ?")) {
+      ps.setLong(1, cutoff.toEpochMilli());
+      int n = ps.executeUpdate();
+      db.commit();
+      return n;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new LedgerException("ledger retention failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Merges the quarter-hour rows that start before {@code cutoff} into whole-hour rows (the form
+   * schema version 0 wrote, which every reader takes as it is): a quarter of the rows for old data.
+   * Days stay exact in zones a whole number of hours from UTC. Returns the quarter rows merged.
+   */
+  public synchronized int compactRowsBefore(Instant cutoff) throws LedgerException {
+    checkIdentity();
+    long before = Math.floorDiv(cutoff.toEpochMilli(), HOUR_MS) * HOUR_MS;
+    try (PreparedStatement merge =
+            db.prepareStatement(
+                "INSERT INTO hourly (hour, family, labels, value) SELECT (hour / 3600000) * 3600000 AS h, family, labels, SUM(value) FROM hourly WHERE hour >= 0 AND hour < ? AND hour % 3600000 != 0 GROUP BY h, family, labels ON CONFLICT (hour, family, labels) DO UPDATE SET value = value + excluded.value");
+        PreparedStatement drop =
+            db.prepareStatement(
+                "DELETE FROM hourly WHERE hour >= 0 AND hour < ? AND hour % 3600000 != 0")) {
+      merge.setLong(1, before);
+      merge.executeUpdate();
+      drop.setLong(1, before);
+      int n = drop.executeUpdate();
+      db.commit();
+      return n;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new LedgerException("ledger compaction failed: " + e.getMessage(), e);
+    }
+  }
+
+  private static final long HOUR_MS = 3_600_000L;
+
   private static long hour(Instant t) {
     return Math.floorDiv(t.toEpochMilli(), ROW_MS) * ROW_MS;
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CommandLineTest {
@@ -40,6 +41,25 @@ class CommandLineTest {
         "x.yml", CommandLine.parse(new String[] {"check-config", "x.yml"}).checkConfigFile());
     assertThrows(
         CommandLine.UsageException.class, () -> CommandLine.parse(new String[] {"check-config"}));
+  }
+
+  @Test
+  void reportSubcommand() throws Exception {
+    CommandLine c =
+        CommandLine.parse(
+            new String[] {"report", "--week", "--end", "2026-03-15", "--config.file=c.yml"});
+    assertTrue(c.reportWeek());
+    assertEquals("2026-03-15", c.reportEnd());
+    assertEquals("c.yml", c.configFile());
+    for (String[] bad :
+        List.of(
+            new String[] {"report"},
+            new String[] {"--week"},
+            new String[] {"report", "--week", "--end=15.03.2026"},
+            new String[] {"report", "--week", "extra"})) {
+      assertThrows(
+          CommandLine.UsageException.class, () -> CommandLine.parse(bad), String.join(" ", bad));
+    }
   }
 
   @Test

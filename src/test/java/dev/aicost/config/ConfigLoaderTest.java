@@ -159,6 +159,8 @@ class ConfigLoaderTest {
         "pricing: { aliases: { gpt4: } }|pricing.aliases.gpt4: needs a target model",
         "pricing: { gpus: [ { match: { name: }, hourly_usd: 2 } ] }|pricing.gpus[0].match: needs a name",
         "budgets: [ { name: org } ]|budgets[0].monthly_usd: required",
+        "budgets: [ { name: org, match: { teem: a }, monthly_usd: 5 } ]|budgets[0].match.teem: not a label of aicost_spend_usd",
+        "state: { retention: 30d }|state.retention: must be at least 45d",
         "limits: { max_scrape_bytes: lots }|limits.max_scrape_bytes: must be a size",
         "pricing: { models: [ { provider: openai, model: x, input: -1 } ] }|pricing.models[0].input",
         "pricing: { models: [ { provider: openai, model: x, input: 1, effective_from: yesterday } ] }|pricing.models[0].effective_from: must be a date",
