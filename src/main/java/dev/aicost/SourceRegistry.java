@@ -19,16 +19,16 @@ final class SourceRegistry {
 
   /**
    * The kinds in effect: with {@code --demo}, its simulated GPUs stand in for NVML unless a library
-   * is configured.
+   * is configured, and its simulated OpenAI organisation for an absent {@code sources.openai}.
    */
   static List<SourceKind> kinds(Demo demo, String nvmlLibrary) {
-    if (demo == null || nvmlLibrary != null) return KINDS;
+    if (demo == null) return KINDS;
     return KINDS.stream()
         .map(
             k ->
-                k.section().equals(NvmlSourceKind.SECTION)
+                k.section().equals(NvmlSourceKind.SECTION) && nvmlLibrary == null
                     ? demo.gpuKind(NvmlSourceKind.SECTION)
-                    : k)
+                    : k.section().equals(OpenAiSourceKind.SECTION) ? demo.openAiKind() : k)
         .toList();
   }
 }
