@@ -163,9 +163,12 @@ public final class OpenAiSource implements Source {
               blind ? align(nowS) + width : align(nowS - cfg.backfill().toSeconds()));
     long floor = prev.floor();
 
+    // a floor after now (a fresh start after an unreadable checkpoint) is never asked for: the API
+    // may refuse a start_time in the future; the buckets before the floor are ignored
+    long from = Math.min(floor, align(nowS));
     Map<BucketTally.Key, long[]> readings = new HashMap<>();
     try {
-      for (String endpoint : ENDPOINT_ORDER) read(endpoint, floor, readings, ctx);
+      for (String endpoint : ENDPOINT_ORDER) read(endpoint, from, floor, readings, ctx);
     } catch (OpenAiUsageApi.RateLimited e) {
       quietUntil = now.plusSeconds(e.retryAfterSeconds());
       throw e;
@@ -190,10 +193,14 @@ public final class OpenAiSource implements Source {
 
   /** Every page of one usage endpoint from {@code floor} on, into {@code readings}. */
   private void read(
-      String endpoint, long floor, Map<BucketTally.Key, long[]> readings, SourceContext ctx)
+      String endpoint,
+      long from,
+      long floor,
+      Map<BucketTally.Key, long[]> readings,
+      SourceContext ctx)
       throws SourceException {
     UsageQuery q =
-        new UsageQuery(endpoint, floor, cfg.bucketWidth(), limit, ENDPOINTS.get(endpoint));
+        new UsageQuery(endpoint, from, cfg.bucketWidth(), limit, ENDPOINTS.get(endpoint));
     Set<Long> seen = new HashSet<>();
     Problems bad = new Problems();
     int duplicates = 0;

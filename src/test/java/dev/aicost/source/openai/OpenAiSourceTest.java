@@ -338,6 +338,7 @@ class OpenAiSourceTest {
     OpenAiSource s = source(KEY);
     s.restore("{not json");
     assertTrue(poll(s, NOW, new RecordingContext()).isEmpty());
+    assertTrue(fake.requests.get(0).contains("start_time=" + H10), "never a start in the future");
     long H11 = H10 + 3600;
     fake.set("completions", H11, Row.of("gpt-4o", 50, 0, 5, 1));
     assertEquals(
@@ -394,6 +395,51 @@ class OpenAiSourceTest {
         poll(source(KEY, "1m", Duration.ofSeconds(5)), NOW, new RecordingContext());
     assertEquals(Instant.ofEpochSecond(m + 60), usage.get(0).end());
     assertTrue(fake.requests.get(0).contains("bucket_width=1m&limit=1440"), fake.requests.get(0));
+  }
+
+  @Test
+  void anOversizedBodyIsRefusedBeforeItIsHeld() {
+    for (int h = 0; h < 24; h++)
+      fake.set("completions", H10 - h * 3600L, Row.of("gpt-4o-" + "x".repeat(200), 1, 0, 1, 1));
+    ManagedApiSourceConfig c = cfg(fake.baseUrl(), "1h", Duration.ofSeconds(5));
+    OpenAiSource small =
+        new OpenAiSource(
+            "openai",
+            c,
+            new HttpOpenAiUsageApi(HTTP, c.baseUrl(), () -> KEY, "x", c.timeout(), 4096));
+    RecordingContext ctx = new RecordingContext();
+    SourceException e = assertThrows(SourceException.class, () -> small.collect(NOW, ctx));
+    assertEquals("too_large", e.reason());
+    assertEquals(List.of("usage_completions/too_large"), ctx.calls);
+  }
+
+  @Test
+  void aRepeatedBucketCountsOnceAndAMisalignedOneNotAtAll() throws Exception {
+    String bucket =
+        "{\"start_time\":%d,\"end_time\":%d,\"results\":[{\"input_tokens\":100,\"output_tokens\":1,\"num_model_requests\":1,\"model\":\"gpt-4o\"}]}";
+    String first = bucket.formatted(H10, H10 + 3600);
+    String shifted = bucket.formatted(H09 + 60, H10 + 60);
+    fake.bodyOnce(
+        "completions",
+        0,
+        "{\"data\":[" + first + "," + shifted + "],\"has_more\":true,\"next_page\":\"page1\"}");
+    fake.bodyOnce("completions", 1, "{\"data\":[" + first + "],\"has_more\":false}");
+    RecordingContext ctx = new RecordingContext();
+    List<UsageDelta> usage = poll(source(KEY), NOW, ctx);
+    assertEquals(100, sum(usage, u -> u.tokens().input()));
+    assertEquals(1, ctx.errors("duplicate_bucket"), ctx.partialErrors.toString());
+    assertEquals(1, ctx.errors("bad_value"), ctx.partialErrors.toString());
+  }
+
+  @Test
+  void aCursorThatLoopsIsRefused() {
+    String page = "{\"object\":\"page\",\"data\":[],\"has_more\":true,\"next_page\":\"page1\"}";
+    fake.bodyOnce("completions", 0, page);
+    fake.bodyOnce("completions", 1, page);
+    SourceException e =
+        assertThrows(SourceException.class, () -> source(KEY).collect(NOW, new RecordingContext()));
+    assertEquals("parse", e.reason());
+    assertTrue(e.getMessage().contains("loops"), e.getMessage());
   }
 
   @Test
