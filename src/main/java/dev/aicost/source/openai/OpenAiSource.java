@@ -83,7 +83,14 @@ public final class OpenAiSource implements Source {
   private final ManagedApiSourceConfig cfg;
   private final OpenAiUsageApi api;
   private final long width;
-  private final int limit;
+  private final int maxLimit;
+
+  /**
+   * Buckets asked for per page: the API's maximum, divided by 4 after each page over {@code
+   * limits.max_scrape_bytes} (a large organisation's minute buckets), so the source gets through.
+   */
+  private volatile int limit;
+
   private final BucketTally tally = new BucketTally(FIELDS);
 
   /** Null until the first collect (its floor is relative to that poll) unless restored. */
@@ -100,7 +107,8 @@ public final class OpenAiSource implements Source {
     this.cfg = cfg;
     this.api = api;
     this.width = widthSeconds(cfg.bucketWidth());
-    this.limit = width == 60 ? 1440 : 168; // the API's maximum for the width
+    this.maxLimit = width == 60 ? 1440 : 168; // the API's maximum for the width
+    this.limit = maxLimit;
   }
 
   static long widthSeconds(String bucketWidth) {
@@ -172,6 +180,15 @@ public final class OpenAiSource implements Source {
     } catch (OpenAiUsageApi.RateLimited e) {
       quietUntil = now.plusSeconds(e.retryAfterSeconds());
       throw e;
+    } catch (SourceException e) {
+      if (!e.reason().equals("too_large") || limit == 1) throw e;
+      limit = Math.max(1, limit / 4);
+      log.warn(
+          "event=page_limit_lowered collector={} buckets_per_page={} effect=\"smaller pages from the next poll on\"",
+          name,
+          limit);
+      throw new SourceException(
+          "too_large", e.getMessage() + "; the next poll asks for " + limit + " buckets per page");
     }
     long newFloor = Math.max(floor, align(nowS - cfg.window().toSeconds()));
     BucketTally.Result r = tally.reconcile(prev, readings, newFloor);

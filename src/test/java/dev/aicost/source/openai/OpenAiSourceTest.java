@@ -411,6 +411,19 @@ class OpenAiSourceTest {
     SourceException e = assertThrows(SourceException.class, () -> small.collect(NOW, ctx));
     assertEquals("too_large", e.reason());
     assertEquals(List.of("usage_completions/too_large"), ctx.calls);
+    assertTrue(fake.requests.get(0).contains("limit=168"));
+    // a large organisation's pages: smaller pages from the next poll on, until they fit
+    e = assertThrows(SourceException.class, () -> small.collect(NOW, new RecordingContext()));
+    assertTrue(fake.requests.get(1).contains("limit=42"), fake.requests.get(1));
+    List<UsageDelta> usage = null;
+    for (int i = 0; i < 5 && usage == null; i++) {
+      try {
+        usage = poll(small, NOW, new RecordingContext());
+      } catch (SourceException tooLarge) {
+        assertEquals("too_large", tooLarge.reason());
+      }
+    }
+    assertEquals(24, usage.size(), "every bucket, once");
   }
 
   @Test
