@@ -220,11 +220,7 @@ public final class Exporter implements AutoCloseable {
       log.info(
           "event=autodetect source=vllm/local url=http://127.0.0.1:8000/metrics hint=\"configure sources.vllm to name deployments and GPUs\"");
     }
-    GpuPriceResolver gpuPrices = new GpuPriceResolver(cfg.pricing().gpus());
-    Map<String, Double> hourly = new LinkedHashMap<>();
     Map<String, Integer> gpuCounts = new LinkedHashMap<>();
-    for (VllmSourceConfig v : vllm)
-      if (v.gpuHourlyUsd() != null) hourly.put(v.name(), v.gpuHourlyUsd());
     for (VllmSourceConfig v : vllm) gpuCounts.put(v.name(), v.gpuCount());
 
     List<Source> sources = new ArrayList<>();
@@ -244,7 +240,8 @@ public final class Exporter implements AutoCloseable {
     }
     gpuInventory = inventory;
     // prices take effect now: an interval that straddles this moment is priced part old, part new
-    prices.adopt(clock.instant(), catalog, gpuPrices, hourly::get);
+    // (a deployment's gpu_hourly_usd travels in its records, see PriceHistory)
+    prices.adopt(clock.instant(), catalog, new GpuPriceResolver(cfg.pricing().gpus()));
     BatchAccountant accountant =
         new BatchAccountant(
             prices,

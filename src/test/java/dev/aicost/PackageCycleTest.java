@@ -48,6 +48,10 @@ class PackageCycleTest {
         Set.of(), graph.get("dev.aicost.metrics"), "the metric contract imports nothing of ours");
     assertEquals(
         Set.of(), graph.get("dev.aicost.model"), "the records sources emit import nothing of ours");
+    assertEquals(
+        Set.of(),
+        graph.get("dev.aicost.httpclient"),
+        "the capped reader every HTTP source uses imports nothing of ours");
   }
 
   @Test

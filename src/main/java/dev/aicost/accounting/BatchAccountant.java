@@ -18,6 +18,7 @@ import dev.aicost.pricing.GpuPrice;
 import dev.aicost.pricing.GpuPriceResolver;
 import dev.aicost.pricing.PriceCatalog;
 import dev.aicost.pricing.PriceHistory;
+import dev.aicost.pricing.PriceScope;
 import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,12 +84,11 @@ public final class BatchAccountant {
       PriceCatalog catalog,
       GpuPriceResolver gpuPrices,
       AttributionRules rules,
-      Function<String, Double> deploymentHourlyUsd,
       ToIntFunction<String> deploymentGpuCount,
       Set<String> gpuMeteredDeployments,
       Optional<EnergyPrice> energy) {
     this(
-        PriceHistory.of(catalog, gpuPrices, deploymentHourlyUsd),
+        PriceHistory.of(catalog, gpuPrices),
         rules,
         deploymentGpuCount,
         gpuMeteredDeployments,
@@ -207,17 +206,20 @@ public final class BatchAccountant {
    * price the tokens are counted as unpriced, never as $0.
    */
   private void priceTokens(UsageDelta u, Attribution a, List<Increment> out, WindowAcc w) {
+    // tier (batch, flex, priority), long context, 1h cache writes, region: from the source's ids
+    PriceScope scope = PriceScope.of(u.sourceIds());
+    List<PriceHistory.Part> parts = pricedParts(u, scope);
     for (TokenType t : TokenType.values()) {
       long n = u.tokens().get(t);
       if (n == 0) continue;
       double usd = 0, unpricedShare = 0;
       boolean anyPrice = false;
-      for (PriceHistory.Part part : pricedParts(u)) {
+      for (PriceHistory.Part part : parts) {
         Double perToken =
             part.prices()
                 .catalog()
-                .priceFor(u.provider(), u.model(), part.start())
-                .map(p -> p.forType(t))
+                .priceFor(u.provider(), u.model(), part.start(), scope)
+                .map(p -> p.forType(t, scope))
                 .orElse(null);
         if (perToken == null) unpricedShare += part.fraction();
         else {
@@ -234,13 +236,15 @@ public final class BatchAccountant {
                 unpriced,
                 bookedAt(u)));
         w.unpriced += unpriced;
-        if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label())) {
+        if (unpricedLogged.add(u.provider() + "/" + u.model() + "/" + t.label() + "/" + scope)) {
           log.warn(
-              "event=unpriced_usage provider={} service={} model=\"{}\" token_type={} hint=\"add pricing.models or pricing.aliases\"",
+              "event=unpriced_usage provider={} service={} model=\"{}\" token_type={} tier={} long_context={} hint=\"add pricing.models or pricing.aliases; a tier without a published rate stays unpriced\"",
               u.provider(),
               u.service(),
               u.model(),
-              t.label());
+              t.label(),
+              scope.tier(),
+              scope.longContext());
         }
       }
       if (!anyPrice) continue;
@@ -266,7 +270,7 @@ public final class BatchAccountant {
    * The usage interval cut at reloads and at the model's effective_from days; history at its end
    * price.
    */
-  private List<PriceHistory.Part> pricedParts(UsageDelta u) {
+  private List<PriceHistory.Part> pricedParts(UsageDelta u, PriceScope scope) {
     if (u.history()) {
       PriceHistory.Epoch now = prices.current();
       return List.of(new PriceHistory.Part(u.end(), u.end(), 1.0, now));
@@ -274,7 +278,7 @@ public final class BatchAccountant {
     List<PriceHistory.Part> out = new ArrayList<>();
     for (PriceHistory.Part p : prices.split(u.start(), u.end())) {
       List<Instant> cuts =
-          p.prices().catalog().changesBetween(u.provider(), u.model(), p.start(), p.end());
+          p.prices().catalog().changesBetween(u.provider(), u.model(), p.start(), p.end(), scope);
       if (cuts.isEmpty()) {
         out.add(p);
         continue;
@@ -340,9 +344,10 @@ public final class BatchAccountant {
     // With NVML measuring this deployment's GPUs, their dollars come from GPU time (gpuTime), not
     // from gpu_count.
     if (gpuMetered.contains(c.deployment()) || c.gpuCount() == 0 || c.seconds() == 0) return;
-    for (PriceHistory.Part part : prices.split(c.start(), c.end())) {
-      GpuPrice price = part.prices().gpuPrice(c.deployment(), c.gpuName());
-      double usd = c.gpuCount() * price.hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
+    PriceHistory.Series series = PriceHistory.Series.capacity(c.deployment());
+    for (PriceHistory.GpuPart part :
+        prices.gpuPrices(c.start(), c.end(), series, c.gpuHourlyUsd(), c.gpuName())) {
+      double usd = c.gpuCount() * part.price().hourlyUsd() * c.seconds() * part.fraction() / 3600.0;
       bookDeploymentSpend(
           c.provider(),
           c.service(),
@@ -355,7 +360,7 @@ public final class BatchAccountant {
           out,
           windows);
     }
-    GpuPrice now = prices.current().gpuPrice(c.deployment(), c.gpuName());
+    GpuPrice now = prices.gpuPriceNow(c.gpuHourlyUsd(), c.gpuName());
     gauges.add(
         new GaugeUpdate(
             Metrics.GPU_PRICE, List.of("", "", c.deployment(), now.source()), now.hourlyUsd()));
@@ -435,8 +440,14 @@ public final class BatchAccountant {
       Map<WindowKey, WindowAcc> windows,
       List<GaugeUpdate> gauges) {
     String gpu = Integer.toString(g.index());
-    GpuPrice price = prices.current().gpuPrice(g.deployment(), g.name());
-    List<PriceHistory.Part> parts = prices.split(g.start(), g.end());
+    GpuPrice price = prices.gpuPriceNow(g.deploymentHourlyUsd(), g.name());
+    List<PriceHistory.GpuPart> parts =
+        prices.gpuPrices(
+            g.start(),
+            g.end(),
+            PriceHistory.Series.gpu(g.uuid()),
+            g.deploymentHourlyUsd(),
+            g.name());
     double elapsed = Math.max(0, (g.end().toEpochMilli() - g.start().toEpochMilli()) / 1000.0);
     Map<String, Double> seconds = new LinkedHashMap<>();
     if (g.utilizationKnown()) {
@@ -455,10 +466,7 @@ public final class BatchAccountant {
       double stateUsd = 0;
       for (int i = 0; i < parts.size(); i++) {
         double d =
-            s.getValue()
-                * parts.get(i).fraction()
-                * parts.get(i).prices().gpuPrice(g.deployment(), g.name()).hourlyUsd()
-                / 3600.0;
+            s.getValue() * parts.get(i).fraction() * parts.get(i).price().hourlyUsd() / 3600.0;
         usdByPart[i] += d;
         stateUsd += d;
       }
@@ -480,7 +488,7 @@ public final class BatchAccountant {
             ? Map.of("", 1.0)
             : lastShares.getOrDefault(deployment, Map.of("", 1.0));
     for (int i = 0; i < parts.size(); i++) {
-      PriceHistory.Part p = parts.get(i);
+      PriceHistory.GpuPart p = parts.get(i);
       bookDeploymentSpend(
           SELF_HOSTED,
           service,

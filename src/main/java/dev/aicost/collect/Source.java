@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * One upstream read on its own interval. A source turns upstream data into normalised records and
- * knows nothing of prices, labels, HTTP serving or storage.
+ * knows nothing of prices, labels, HTTP serving or storage (a deployment's configured {@code
+ * gpu_hourly_usd} it passes on in its records, as it does {@code gpu_count}).
  *
  * <p>Exactly-once contract: {@link #collect} must not change the source's committed state. It
  * returns the records since the committed state and the state that holds after them; the

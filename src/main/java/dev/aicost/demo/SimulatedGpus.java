@@ -102,6 +102,7 @@ public final class SimulatedGpus implements GpuSource {
               g.index(),
               g.name(),
               g.deployment(),
+              null, // the demo's deployments set no gpu_hourly_usd: priced by GPU name
               true,
               busy * elapsed,
               (1 - busy) * elapsed,

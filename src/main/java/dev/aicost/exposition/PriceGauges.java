@@ -20,9 +20,11 @@ import java.util.function.Supplier;
 /**
  * {@code aicost_price_usd_per_token}: the price in force now for each model that has been used (a
  * managed-API series in {@code aicost_tokens_total}, restored from the ledger after a restart), not
- * the whole catalog's list prices. Worked out from the current catalog whenever the exposition is
- * rebuilt, so an {@code effective_from} day that arrives, or a reload, shows at once. The result is
- * kept until the catalog, the UTC day or the set of token series changes.
+ * the whole catalog's list prices; labelled with the model name as used, so it joins the token
+ * series. Standard-tier rates (tiers are applied per record by the accountant). Worked out from the
+ * current catalog whenever the exposition is rebuilt, so an {@code effective_from} day that
+ * arrives, or a reload, shows at once. The result is kept until the catalog, the UTC day or the set
+ * of token series changes.
  */
 public final class PriceGauges {
   private final CounterStore counters;
@@ -63,7 +65,8 @@ public final class PriceGauges {
     for (List<String> pm : used) {
       // self-hosted usage is priced by GPU time, never per token
       if ("self_hosted".equals(pm.get(0))) continue;
-      c.priceFor(pm.get(0), pm.get(1), clock.instant()).ifPresent(p -> put(values, p));
+      c.priceFor(pm.get(0), pm.get(1), clock.instant())
+          .ifPresent(p -> put(values, pm.get(0), pm.get(1), p));
     }
     Map<Labels, Double> out = new TreeMap<>();
     values.forEach(
@@ -71,10 +74,14 @@ public final class PriceGauges {
     return out;
   }
 
-  private static void put(Map<List<String>, Double> values, TokenPrice p) {
+  // labelled with the model as the source reported it (not the catalog key it resolved to), so the
+  // gauge joins aicost_tokens_total on (provider, model): "claude-3-5-sonnet-20241022" keeps its
+  // name
+  private static void put(
+      Map<List<String>, Double> values, String provider, String model, TokenPrice p) {
     for (TokenType t : TokenType.values()) {
       Double v = p.forType(t);
-      if (v != null) values.put(List.of(p.provider(), p.model(), t.label(), p.source()), v);
+      if (v != null) values.put(List.of(provider, model, t.label(), p.source()), v);
     }
   }
 }

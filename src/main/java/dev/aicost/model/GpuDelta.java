@@ -8,6 +8,8 @@ import java.time.Instant;
  * @param utilizationKnown false for MIG-enabled GPUs, whose busy time NVML cannot tell: their
  *     seconds are then neither busy nor idle
  * @param deployment the configured deployment the GPU serves, or "" when none
+ * @param deploymentHourlyUsd that deployment's {@code gpu_hourly_usd} as the source was configured,
+ *     or null (then {@code pricing.gpus} by {@code name}, else the default table)
  */
 public record GpuDelta(
     Instant start,
@@ -16,6 +18,7 @@ public record GpuDelta(
     int index,
     String name,
     String deployment,
+    Double deploymentHourlyUsd,
     boolean utilizationKnown,
     double busySeconds,
     double idleSeconds,

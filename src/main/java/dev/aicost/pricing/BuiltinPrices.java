@@ -10,7 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * The catalog shipped inside the jar ({@code builtin-prices.json}, USD per 1M tokens), so pricing
@@ -19,6 +22,8 @@ import java.util.List;
 public final class BuiltinPrices {
   static final String RESOURCE = "builtin-prices.json";
   static final String SOURCE = LabelValues.PRICE_BUILTIN;
+  private static final Set<String> TIERS =
+      Set.of(PriceScope.BATCH, PriceScope.FLEX, PriceScope.PRIORITY, PriceScope.LONG_CONTEXT);
 
   private BuiltinPrices() {}
 
@@ -27,30 +32,67 @@ public final class BuiltinPrices {
    * loudly.
    */
   public static List<TokenPrice> load() {
-    ObjectMapper mapper =
-        JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     try (InputStream in = BuiltinPrices.class.getResourceAsStream(RESOURCE)) {
       if (in == null) throw new IllegalStateException("missing resource " + RESOURCE);
-      File file = mapper.readValue(in, File.class);
-      return file.prices.stream().map(BuiltinPrices::toTokenPrice).toList();
+      return parse(in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read built-in price catalog " + RESOURCE, e);
     }
   }
 
-  // effective_from is parsed here rather than by Jackson: the project does not ship the jsr310
-  // module.
+  /**
+   * Reads a catalog in the built-in format. Every row must name the page it was checked against
+   * ({@code source_url}, http(s)) and the day ({@code checked}): an untraceable figure is refused.
+   */
+  static List<TokenPrice> parse(InputStream in) throws IOException {
+    ObjectMapper mapper =
+        JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    File file = mapper.readValue(in, File.class);
+    return file.prices.stream().map(BuiltinPrices::toTokenPrice).toList();
+  }
+
+  // dates are parsed here rather than by Jackson: the project does not ship the jsr310 module.
   private static TokenPrice toTokenPrice(Entry e) {
-    PriceUnit unit = PriceUnit.PER_1M;
+    String row = e.provider + "/" + e.model + "@" + e.effectiveFrom;
+    if (e.sourceUrl == null || !e.sourceUrl.matches("https?://\\S+"))
+      throw new IllegalStateException(
+          "built-in price " + row + ": source_url missing or not a URL");
+    if (e.checked == null || e.checked.isBlank())
+      throw new IllegalStateException("built-in price " + row + ": checked date missing");
+    Map<String, Rates> tiers = new LinkedHashMap<>();
+    if (e.tiers != null)
+      e.tiers.forEach(
+          (name, r) -> {
+            if (!TIERS.contains(name))
+              throw new IllegalStateException("built-in price " + row + ": unknown tier " + name);
+            tiers.put(name, toRates(r));
+          });
     return new TokenPrice(
-        unit.perToken(e.input),
-        unit.perToken(e.cacheRead),
-        unit.perToken(e.cacheWrite),
-        unit.perToken(e.output),
+        perToken(e.input),
+        perToken(e.cacheRead),
+        perToken(e.cacheWrite),
+        perToken(e.output),
         SOURCE,
         e.provider,
         e.model,
-        LocalDate.parse(e.effectiveFrom));
+        LocalDate.parse(e.effectiveFrom),
+        perToken(e.cacheWrite1h),
+        tiers,
+        e.region,
+        new Provenance(e.sourceUrl, LocalDate.parse(e.checked), e.note));
+  }
+
+  private static Rates toRates(TierEntry r) {
+    return new Rates(
+        perToken(r.input),
+        perToken(r.cacheRead),
+        perToken(r.cacheWrite),
+        perToken(r.cacheWrite1h),
+        perToken(r.output));
+  }
+
+  private static Double perToken(Double perMillion) {
+    return PriceUnit.PER_1M.perToken(perMillion);
   }
 
   private record File(
@@ -66,5 +108,18 @@ public final class BuiltinPrices {
       @JsonProperty("input") Double input,
       @JsonProperty("cache_read") Double cacheRead,
       @JsonProperty("cache_write") Double cacheWrite,
+      @JsonProperty("cache_write_1h") Double cacheWrite1h,
+      @JsonProperty("output") Double output,
+      @JsonProperty("tiers") Map<String, TierEntry> tiers,
+      @JsonProperty("region") String region,
+      @JsonProperty("source_url") String sourceUrl,
+      @JsonProperty("checked") String checked,
+      @JsonProperty("note") String note) {}
+
+  private record TierEntry(
+      @JsonProperty("input") Double input,
+      @JsonProperty("cache_read") Double cacheRead,
+      @JsonProperty("cache_write") Double cacheWrite,
+      @JsonProperty("cache_write_1h") Double cacheWrite1h,
       @JsonProperty("output") Double output) {}
 }

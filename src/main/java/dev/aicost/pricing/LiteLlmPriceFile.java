@@ -5,9 +5,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.config.Secrets;
+import dev.aicost.httpclient.BodyTooLargeException;
+import dev.aicost.httpclient.CappedBody;
 import dev.aicost.metrics.LabelValues;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
@@ -20,7 +21,6 @@ import java.util.Map;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,10 +29,16 @@ import org.slf4j.LoggerFactory;
  * in USD per ONE token) from a path or an http(s) URL, so users can keep prices current without a
  * release of ours.
  *
- * <p>Only the four standard per-token prices are read; batch, priority and long-context tiers are
- * ignored. LiteLLM's {@code bedrock} and {@code bedrock_converse} providers become {@code aws};
- * every other provider keeps its LiteLLM name (so {@code azure} prices never stand in for {@code
- * openai} ones).
+ * <p>Read per entry: the four standard per-token prices, the one-hour cache write ({@code
+ * cache_creation_input_token_cost_above_1hr}), and the tiers: {@code *_batches} (batch), {@code
+ * *_flex}, {@code *_priority} and {@code *_above_200k_tokens} (long context). LiteLLM's {@code
+ * bedrock} and {@code bedrock_converse} providers become {@code aws}; every other provider keeps
+ * its LiteLLM name (so {@code azure} prices never stand in for {@code openai} ones).
+ *
+ * <p>Keys with a provider path ({@code gemini/gemini-2.5-pro}, {@code azure/gpt-4o}, {@code
+ * bedrock/anthropic.claude-...}) are stored without it, so the model names sources report match;
+ * {@code bedrock/<region>/<model>} becomes a row for that region. Where the same model appears with
+ * and without the path, the entry without it wins.
  */
 public final class LiteLlmPriceFile {
   public static final long DEFAULT_MAX_BYTES = 32L * 1024 * 1024;
@@ -41,6 +47,8 @@ public final class LiteLlmPriceFile {
 
   private static final Logger log = LoggerFactory.getLogger(LiteLlmPriceFile.class);
   private static final String SAMPLE_SPEC = "sample_spec";
+  private static final java.util.regex.Pattern AWS_REGION =
+      java.util.regex.Pattern.compile("^[a-z]{2}(-gov)?-[a-z]+-\\d$");
   private static final Map<String, String> PROVIDERS =
       Map.of(
           "openai",
@@ -105,15 +113,22 @@ public final class LiteLlmPriceFile {
   }
 
   private LoadedPrices parse(String location, JsonNode root) {
-    List<TokenPrice> prices = new ArrayList<>();
+    Map<List<String>, TokenPrice> prices = new java.util.LinkedHashMap<>();
+    java.util.Set<List<String>> fromPlainKey = new java.util.HashSet<>();
     List<String> malformedKeys = new ArrayList<>();
     int withoutTokenPrice = 0;
     for (Map.Entry<String, JsonNode> field : root.properties()) {
       if (field.getKey().equals(SAMPLE_SPEC)) continue;
       try {
         TokenPrice price = toPrice(field.getKey(), field.getValue());
-        if (price.hasAnyPrice()) prices.add(price);
-        else withoutTokenPrice++;
+        if (!price.hasAnyPrice()) {
+          withoutTokenPrice++;
+          continue;
+        }
+        List<String> key = List.of(price.provider(), price.model(), price.region());
+        boolean plain = price.model().equals(field.getKey().trim().toLowerCase(Locale.ROOT));
+        if (plain) fromPlainKey.add(key);
+        if (plain || !fromPlainKey.contains(key)) prices.put(key, price);
       } catch (MalformedEntry e) {
         malformedKeys.add(field.getKey());
         log.debug(
@@ -130,26 +145,90 @@ public final class LiteLlmPriceFile {
           malformedKeys.size(),
           String.join(",", malformedKeys.subList(0, Math.min(3, malformedKeys.size()))));
     }
-    return new LoadedPrices(location, prices, malformedKeys.size(), withoutTokenPrice);
+    return new LoadedPrices(
+        location, List.copyOf(prices.values()), malformedKeys.size(), withoutTokenPrice);
   }
 
-  private static TokenPrice toPrice(String model, JsonNode entry) throws MalformedEntry {
-    if (model.isBlank()) throw new MalformedEntry("empty model id");
+  private static TokenPrice toPrice(String key, JsonNode entry) throws MalformedEntry {
+    if (key.isBlank()) throw new MalformedEntry("empty model id");
     if (!entry.isObject()) throw new MalformedEntry("entry is not an object");
     JsonNode providerNode = entry.get("litellm_provider");
     if (providerNode == null || !providerNode.isTextual() || providerNode.asText().isBlank()) {
       throw new MalformedEntry("litellm_provider missing or not a string");
     }
     String litellmProvider = providerNode.asText().trim().toLowerCase(Locale.ROOT);
+    String provider = PROVIDERS.getOrDefault(litellmProvider, litellmProvider);
+    String model = key.trim().toLowerCase(Locale.ROOT);
+    String region = "";
+    // "gemini/gemini-2.5-pro", "bedrock/us-east-1/anthropic.x": the path names the provider (and
+    // a Bedrock region), not the model a source reports
+    int slash = model.indexOf('/');
+    if (slash > 0 && isProviderPath(model.substring(0, slash), litellmProvider, provider)) {
+      model = model.substring(slash + 1);
+      int next = model.indexOf('/');
+      if ("aws".equals(provider)
+          && next > 0
+          && AWS_REGION.matcher(model.substring(0, next)).matches()) {
+        region = model.substring(0, next);
+        model = model.substring(next + 1);
+      }
+    }
+    if (model.isBlank()) throw new MalformedEntry("empty model id after the provider path");
+    Map<String, Rates> tiers = new java.util.LinkedHashMap<>();
+    putTier(tiers, PriceScope.BATCH, rates(entry, "_batches", "_batches", "_batches", null));
+    putTier(tiers, PriceScope.FLEX, rates(entry, "_flex", "_flex", "_flex", null));
+    putTier(tiers, PriceScope.PRIORITY, rates(entry, "_priority", "_priority", "_priority", null));
+    putTier(
+        tiers,
+        PriceScope.LONG_CONTEXT,
+        rates(
+            entry,
+            "_above_200k_tokens",
+            "_above_200k_tokens",
+            "_above_200k_tokens",
+            "_above_200k_tokens"));
     return new TokenPrice(
         cost(entry, "input_cost_per_token"),
         cost(entry, "cache_read_input_token_cost"),
         cost(entry, "cache_creation_input_token_cost"),
         cost(entry, "output_cost_per_token"),
         SOURCE,
-        PROVIDERS.getOrDefault(litellmProvider, litellmProvider),
-        model.trim().toLowerCase(Locale.ROOT),
-        TokenPrice.ALWAYS);
+        provider,
+        model,
+        TokenPrice.ALWAYS,
+        cost(entry, "cache_creation_input_token_cost_above_1hr"),
+        tiers,
+        region,
+        null);
+  }
+
+  private static boolean isProviderPath(String segment, String litellmProvider, String provider) {
+    return segment.equals(litellmProvider)
+        || segment.equals(provider)
+        || ("aws".equals(provider) && segment.startsWith("bedrock"));
+  }
+
+  /**
+   * A tier's rates from LiteLLM's suffixed fields; null when the entry lists none. A long-context
+   * tier without its own cache-write field has none (never the standard one).
+   */
+  private static Rates rates(
+      JsonNode entry, String inSuffix, String readSuffix, String outSuffix, String writeSuffix)
+      throws MalformedEntry {
+    Rates r =
+        new Rates(
+            cost(entry, "input_cost_per_token" + inSuffix),
+            cost(entry, "cache_read_input_token_cost" + readSuffix),
+            writeSuffix == null
+                ? null
+                : cost(entry, "cache_creation_input_token_cost" + writeSuffix),
+            null,
+            cost(entry, "output_cost_per_token" + outSuffix));
+    return r.hasAnyRate() ? r : null;
+  }
+
+  private static void putTier(Map<String, Rates> tiers, String name, Rates r) {
+    if (r != null) tiers.put(name, r);
   }
 
   private static Double cost(JsonNode entry, String field) throws MalformedEntry {
@@ -207,14 +286,9 @@ public final class LiteLlmPriceFile {
       if (!response.isSuccessful()) {
         throw new PriceFileException("price file " + url + ": HTTP " + response.code());
       }
-      ResponseBody body = response.body();
-      if (body.contentLength() > maxBytes) throw tooLarge(url);
-      try (InputStream in = body.byteStream()) {
-        // read one byte past the cap so a body without Content-Length is still bounded
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-        if (bytes.length > maxBytes) throw tooLarge(url);
-        return bytes;
-      }
+      return CappedBody.read(response, maxBytes).toByteArray();
+    } catch (BodyTooLargeException e) {
+      throw tooLarge(url);
     } catch (IOException e) {
       throw new PriceFileException("price file " + url + ": download failed: " + e);
     }

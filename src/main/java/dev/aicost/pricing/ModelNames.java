@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  *       are left alone
  *   <li>strip a date suffix: {@code -2024-08-06} or {@code -20241022}
  *   <li>strip {@code -latest}
+ *   <li>strip Anthropic's {@code -0} minor-version alias: {@code claude-sonnet-4-0} -> {@code
+ *       claude-sonnet-4}
  *   <li>strip the provider's own vendor prefix: {@code anthropic.claude-x} in the {@code anthropic}
  *       catalog
  * </ol>
@@ -30,6 +32,7 @@ final class ModelNames {
   private static final Pattern VERSION_SUFFIX = Pattern.compile("(-v\\d+)?(:\\d+k?)*$");
   private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$");
   private static final String LATEST = "-latest";
+  private static final Pattern MINOR_ZERO = Pattern.compile("^(claude-[a-z0-9-]*\\d)-0$");
 
   private ModelNames() {}
 
@@ -44,6 +47,7 @@ final class ModelNames {
     if (VENDOR_DOTTED.matcher(m).find()) add(out, m = VERSION_SUFFIX.matcher(m).replaceFirst(""));
     add(out, m = DATE_SUFFIX.matcher(m).replaceFirst(""));
     if (m.endsWith(LATEST)) add(out, m = m.substring(0, m.length() - LATEST.length()));
+    add(out, m = MINOR_ZERO.matcher(m).replaceFirst("$1"));
     String vendor = provider.toLowerCase(Locale.ROOT) + ".";
     if (m.startsWith(vendor) && m.length() > vendor.length())
       add(out, m.substring(vendor.length()));

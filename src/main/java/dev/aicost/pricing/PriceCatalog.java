@@ -2,18 +2,20 @@ package dev.aicost.pricing;
 
 import dev.aicost.config.PricingConfig;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,14 @@ import org.slf4j.LoggerFactory;
  * <p>Layers, lowest precedence first: the built-in catalog (unless {@code pricing.catalog: none}),
  * each of {@code pricing.files} in order, then {@code pricing.models}. A layer that prices a model
  * from day D on takes that model over from D: earlier layers' prices dated D or later are dropped,
- * their older prices still apply to usage before D. Undated prices count as dated {@link
- * TokenPrice#ALWAYS}, so an undated override replaces the model's whole history.
+ * their older prices still apply to usage before D. An undated price FILE (LiteLLM's format has no
+ * dates) says what a model costs now, not what it cost: it takes over from the instant it was
+ * loaded, so older usage keeps the dated prices below it (a model nothing below prices is priced by
+ * the file for all time). Undated inline prices ({@code pricing.models} without {@code
+ * effective_from}) are the user's own price for all time and replace the model's whole history.
+ *
+ * <p>A row may be for one region (Bedrock prices differ by region): a lookup with a {@link
+ * PriceScope#region()} uses that region's row when there is one, else the any-region row.
  *
  * <p>Usage is priced at the price whose effective_from is the latest UTC day on or before the usage
  * instant. Usage dated before a model's first price is unpriced (empty), never priced with a later
@@ -34,7 +42,7 @@ import org.slf4j.LoggerFactory;
 public final class PriceCatalog {
   private static final Logger log = LoggerFactory.getLogger(PriceCatalog.class);
 
-  private final Map<Key, NavigableMap<LocalDate, TokenPrice>> prices;
+  private final Map<Key, NavigableMap<Instant, TokenPrice>> prices;
   private final ModelNameResolver resolver;
   private final List<String> problems;
 
@@ -43,21 +51,36 @@ public final class PriceCatalog {
    * @param aliases {@code pricing.aliases}
    */
   public PriceCatalog(List<List<TokenPrice>> layers, Map<String, String> aliases) {
-    this(layers, aliases, List.of());
+    this(layers.stream().map(Layer::always).toList(), aliases, List.of());
   }
 
-  private PriceCatalog(
-      List<List<TokenPrice>> layers, Map<String, String> aliases, List<String> problems) {
-    Map<Key, NavigableMap<LocalDate, TokenPrice>> merged = new HashMap<>();
-    for (List<TokenPrice> layer : layers) mergeLayer(merged, layer);
-    Map<Key, NavigableMap<LocalDate, TokenPrice>> frozen = new HashMap<>();
+  /**
+   * One layer of prices.
+   *
+   * @param undatedFrom when the layer's undated prices take over a model that lower layers already
+   *     price: {@link Instant#MIN} (all time) for inline prices, the load instant for a price file
+   */
+  public record Layer(List<TokenPrice> prices, Instant undatedFrom) {
+    public Layer {
+      prices = List.copyOf(prices);
+    }
+
+    static Layer always(List<TokenPrice> prices) {
+      return new Layer(prices, Instant.MIN);
+    }
+  }
+
+  private PriceCatalog(List<Layer> layers, Map<String, String> aliases, List<String> problems) {
+    Map<Key, NavigableMap<Instant, TokenPrice>> merged = new HashMap<>();
+    for (Layer layer : layers) mergeLayer(merged, layer);
+    Map<Key, NavigableMap<Instant, TokenPrice>> frozen = new HashMap<>();
     merged.forEach((k, v) -> frozen.put(k, Collections.unmodifiableNavigableMap(new TreeMap<>(v))));
     this.prices = Map.copyOf(frozen);
+    Set<List<String>> names = new HashSet<>();
+    this.prices.keySet().forEach(k -> names.add(List.of(k.provider(), k.model())));
     this.resolver =
         new ModelNameResolver(
-            (p, m) -> this.prices.containsKey(new Key(p, m)),
-            aliases,
-            ModelNameResolver.DEFAULT_CACHE_SIZE);
+            (p, m) -> names.contains(List.of(p, m)), aliases, ModelNameResolver.DEFAULT_CACHE_SIZE);
     this.problems = List.copyOf(problems);
   }
 
@@ -67,12 +90,20 @@ public final class PriceCatalog {
    * still price usage.
    */
   public static PriceCatalog load(PricingConfig cfg, LiteLlmPriceFile files) {
-    List<List<TokenPrice>> layers = new ArrayList<>();
+    return load(cfg, files, Instant.now());
+  }
+
+  /**
+   * As {@link #load(PricingConfig, LiteLlmPriceFile)}, with the files' undated prices taking over
+   * at {@code loadedAt}.
+   */
+  public static PriceCatalog load(PricingConfig cfg, LiteLlmPriceFile files, Instant loadedAt) {
+    List<Layer> layers = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    if (!"none".equals(cfg.catalog())) layers.add(BuiltinPrices.load());
+    if (!"none".equals(cfg.catalog())) layers.add(Layer.always(BuiltinPrices.load()));
     for (String location : cfg.files()) {
       try {
-        layers.add(files.load(location).prices());
+        layers.add(new Layer(files.load(location).prices(), loadedAt));
       } catch (PriceFileException e) {
         log.warn(
             "event=price_file_failed file={} error=\"{}\"",
@@ -81,7 +112,7 @@ public final class PriceCatalog {
         problems.add(e.getMessage());
       }
     }
-    layers.add(InlinePrices.from(cfg.models()));
+    layers.add(Layer.always(InlinePrices.from(cfg.models())));
     PriceCatalog catalog = new PriceCatalog(layers, cfg.aliases(), problems);
     log.info(
         "event=price_catalog_built models={} layers={} failed_files={}",
@@ -93,44 +124,61 @@ public final class PriceCatalog {
 
   /** The price in force at {@code at} for the model a source reported, or empty when unpriced. */
   public Optional<TokenPrice> priceFor(String provider, String model, Instant at) {
-    if (provider == null || model == null) return Optional.empty();
-    LocalDate day = LocalDate.ofInstant(at, ZoneOffset.UTC);
-    return resolver
-        .resolve(provider, model)
-        .map(key -> prices.get(new Key(provider.trim().toLowerCase(Locale.ROOT), key)))
-        .map(timeline -> timeline.floorEntry(day))
-        .map(Map.Entry::getValue);
+    return priceFor(provider, model, at, PriceScope.STANDARD);
+  }
+
+  /**
+   * The price in force at {@code at} for the model a source reported, in the scope's region when
+   * the catalog has a row for it, or empty when unpriced. Choosing the tier's rate is {@link
+   * TokenPrice#forType(dev.aicost.model.TokenType, PriceScope)}'s job.
+   */
+  public Optional<TokenPrice> priceFor(
+      String provider, String model, Instant at, PriceScope scope) {
+    return timeline(provider, model, scope).map(t -> t.floorEntry(at)).map(Map.Entry::getValue);
   }
 
   /**
    * The instants in (start, end) at which the model's price changes (its effective_from days, as
-   * UTC midnights), in order; empty for an unpriced model or an interval within one price.
+   * UTC midnights, and the instant an undated file took over), in order; empty for an unpriced
+   * model or an interval within one price.
    */
   public List<Instant> changesBetween(String provider, String model, Instant start, Instant end) {
-    if (provider == null || model == null || !start.isBefore(end)) return List.of();
-    Optional<NavigableMap<LocalDate, TokenPrice>> timeline =
-        resolver
-            .resolve(provider, model)
-            .map(key -> prices.get(new Key(provider.trim().toLowerCase(Locale.ROOT), key)));
-    if (timeline.isEmpty()) return List.of();
-    LocalDate first = LocalDate.ofInstant(start, ZoneOffset.UTC);
-    LocalDate last = LocalDate.ofInstant(end, ZoneOffset.UTC);
-    List<Instant> out = new ArrayList<>();
-    for (LocalDate d : timeline.get().subMap(first, false, last, true).keySet()) {
-      Instant at = d.atStartOfDay(ZoneOffset.UTC).toInstant();
-      if (at.isAfter(start) && at.isBefore(end)) out.add(at);
-    }
-    return out;
+    return changesBetween(provider, model, start, end, PriceScope.STANDARD);
+  }
+
+  /** As {@link #changesBetween(String, String, Instant, Instant)} for the scope's region. */
+  public List<Instant> changesBetween(
+      String provider, String model, Instant start, Instant end, PriceScope scope) {
+    if (!start.isBefore(end)) return List.of();
+    return timeline(provider, model, scope)
+        .map(t -> List.copyOf(t.subMap(start, false, end, false).keySet()))
+        .orElse(List.of());
+  }
+
+  private Optional<NavigableMap<Instant, TokenPrice>> timeline(
+      String provider, String model, PriceScope scope) {
+    if (provider == null || model == null) return Optional.empty();
+    String p = provider.trim().toLowerCase(Locale.ROOT);
+    return resolver
+        .resolve(provider, model)
+        .map(
+            key -> {
+              NavigableMap<Instant, TokenPrice> regional =
+                  scope.region().isEmpty() ? null : prices.get(new Key(p, key, scope.region()));
+              return regional != null ? regional : prices.get(new Key(p, key, ""));
+            });
   }
 
   /** Every model's price in force at {@code now}, ordered by provider and model. */
   public List<TokenPrice> currentPrices(Instant now) {
-    LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
     return prices.values().stream()
-        .map(timeline -> timeline.floorEntry(day))
+        .map(timeline -> timeline.floorEntry(now))
         .filter(Objects::nonNull)
         .map(Map.Entry::getValue)
-        .sorted(Comparator.comparing(TokenPrice::provider).thenComparing(TokenPrice::model))
+        .sorted(
+            Comparator.comparing(TokenPrice::provider)
+                .thenComparing(TokenPrice::model)
+                .thenComparing(TokenPrice::region))
         .toList();
   }
 
@@ -139,33 +187,39 @@ public final class PriceCatalog {
     return problems;
   }
 
-  /** Number of distinct (provider, model) keys. */
+  /** Number of distinct (provider, model, region) keys. */
   public int size() {
     return prices.size();
   }
 
-  private static void mergeLayer(
-      Map<Key, NavigableMap<LocalDate, TokenPrice>> merged, List<TokenPrice> layer) {
-    Map<Key, List<TokenPrice>> byKey = new HashMap<>();
-    for (TokenPrice p : layer)
+  private static void mergeLayer(Map<Key, NavigableMap<Instant, TokenPrice>> merged, Layer layer) {
+    Map<Key, List<TokenPrice>> byKey = new LinkedHashMap<>();
+    for (TokenPrice p : layer.prices())
       byKey.computeIfAbsent(Key.of(p), k -> new ArrayList<>()).add(normalised(p));
     byKey.forEach(
         (key, ps) -> {
-          LocalDate from =
-              ps.stream()
-                  .map(TokenPrice::effectiveFrom)
-                  .min(Comparator.naturalOrder())
-                  .orElseThrow();
-          NavigableMap<LocalDate, TokenPrice> timeline =
+          NavigableMap<Instant, TokenPrice> timeline =
               merged.computeIfAbsent(key, k -> new TreeMap<>());
+          boolean pricedBelow = !timeline.isEmpty();
+          TreeMap<Instant, TokenPrice> mine = new TreeMap<>();
+          for (TokenPrice p : ps) mine.put(takesEffect(p, layer, pricedBelow), p);
+          Instant from = mine.firstKey();
           timeline.tailMap(from, true).clear();
-          ps.forEach(p -> timeline.put(p.effectiveFrom(), p));
+          timeline.putAll(mine);
         });
+  }
+
+  private static Instant takesEffect(TokenPrice p, Layer layer, boolean pricedBelow) {
+    if (!p.effectiveFrom().equals(TokenPrice.ALWAYS))
+      return p.effectiveFrom().atStartOfDay(ZoneOffset.UTC).toInstant();
+    return pricedBelow ? layer.undatedFrom() : Instant.MIN;
   }
 
   private static TokenPrice normalised(TokenPrice p) {
     Key k = Key.of(p);
-    if (k.provider().equals(p.provider()) && k.model().equals(p.model())) return p;
+    if (k.provider().equals(p.provider())
+        && k.model().equals(p.model())
+        && k.region().equals(p.region())) return p;
     return new TokenPrice(
         p.input(),
         p.cacheRead(),
@@ -174,13 +228,19 @@ public final class PriceCatalog {
         p.source(),
         k.provider(),
         k.model(),
-        p.effectiveFrom());
+        p.effectiveFrom(),
+        p.cacheWrite1h(),
+        p.tiers(),
+        k.region(),
+        p.provenance());
   }
 
-  private record Key(String provider, String model) {
+  private record Key(String provider, String model, String region) {
     static Key of(TokenPrice p) {
       return new Key(
-          p.provider().trim().toLowerCase(Locale.ROOT), p.model().trim().toLowerCase(Locale.ROOT));
+          p.provider().trim().toLowerCase(Locale.ROOT),
+          p.model().trim().toLowerCase(Locale.ROOT),
+          p.region().trim().toLowerCase(Locale.ROOT));
     }
   }
 }

@@ -56,7 +56,6 @@ class PricedIntervalsTest {
             c,
             new GpuPriceResolver(List.of()),
             new AttributionRules(List.of()),
-            d -> null,
             d -> 0,
             Set.of(),
             Optional.empty());
@@ -86,7 +85,6 @@ class PricedIntervalsTest {
             c,
             new GpuPriceResolver(List.of()),
             new AttributionRules(List.of()),
-            d -> null,
             d -> 0,
             Set.of(),
             Optional.empty());
@@ -110,15 +108,25 @@ class PricedIntervalsTest {
   void gpuTimeAcrossAReloadIsChargedAtEachPriceForItsPart() {
     Instant t0 = Instant.parse("2026-11-23T10:00:00Z");
     PriceHistory prices = new PriceHistory();
-    prices.adopt(t0, catalog(), new GpuPriceResolver(List.of()), d -> 3.60);
-    prices.adopt(t0.plusSeconds(20), catalog(), new GpuPriceResolver(List.of()), d -> 7.20);
+    prices.adopt(t0.minusSeconds(60), catalog(), new GpuPriceResolver(List.of()));
     BatchAccountant a =
         new BatchAccountant(
             prices, new AttributionRules(List.of()), d -> 1, Set.of(), Optional.empty());
-    CapacityDelta c =
-        new CapacityDelta(t0, t0.plusSeconds(60), "self_hosted", "vllm", "llama-prod", 1, null);
-    BatchAccountant.Result r = a.account(Batch.of(List.of(), List.of(c), null, null));
+    // the source before the reload read at $3.60/h
+    a.account(capacity(t0.minusSeconds(60), t0, "llama-prod", 3.60));
+    prices.adopt(t0.plusSeconds(20), catalog(), new GpuPriceResolver(List.of()));
+    // the source the reload built reads at $7.20/h, over an interval that began before it
+    BatchAccountant.Result r = a.account(capacity(t0, t0.plusSeconds(60), "llama-prod", 7.20));
     // 20 s at $0.001/s, 40 s at $0.002/s
     assertEquals(0.02 + 0.08, total(r, Metrics.SPEND), 1e-12);
+  }
+
+  private static Batch capacity(Instant start, Instant end, String deployment, Double hourlyUsd) {
+    return Batch.of(
+        List.of(),
+        List.of(
+            new CapacityDelta(start, end, "self_hosted", "vllm", deployment, 1, hourlyUsd, null)),
+        null,
+        null);
   }
 }

@@ -72,7 +72,6 @@ class ReconciliationTest {
             catalog,
             new GpuPriceResolver(List.of()),
             new AttributionRules(List.of()),
-            d -> null,
             d -> 0,
             Set.of(),
             Optional.empty());

@@ -76,4 +76,30 @@ class PriceGaugesTest {
     assertEquals(
         Map.of("openai/gpt-x/input", 4.0E-7), read(g), "refreshed at the effective_from boundary");
   }
+
+  @Test
+  void labelledWithTheModelAsUsedSoItJoinsTheTokenSeries() {
+    PriceCatalog catalog =
+        PriceCatalog.load(
+            new PricingConfig("builtin", List.of(), List.of(), Map.of(), List.of(), null),
+            new LiteLlmPriceFile(new OkHttpClient()));
+    CounterStore counters = new CounterStore(1000);
+    PriceGauges g =
+        new PriceGauges(
+            counters, () -> catalog, new MutableClock(Instant.parse("2026-11-23T12:00:00Z")));
+    counters.add(
+        Metrics.TOKENS,
+        List.of(
+            "anthropic", "messages", "", "claude-3-5-sonnet-20241022", "input", "", "", "", "", ""),
+        10);
+    counters.add(
+        Metrics.TOKENS,
+        List.of(
+            "anthropic", "messages", "", "claude-3-5-sonnet-latest", "input", "", "", "", "", ""),
+        10);
+    Map<String, Double> prices = read(g);
+    assertEquals(3.0e-6, prices.get("anthropic/claude-3-5-sonnet-20241022/input"), 1e-15);
+    assertEquals(3.0e-6, prices.get("anthropic/claude-3-5-sonnet-latest/input"), 1e-15);
+    assertEquals(3.75e-6, prices.get("anthropic/claude-3-5-sonnet-20241022/cache_write"), 1e-15);
+  }
 }

@@ -57,8 +57,13 @@ class LiteLlmPriceFileTest {
   }
 
   private static void assertFixture(LoadedPrices loaded) {
+    // keyed by provider too: "azure/gpt-4o" is azure's gpt-4o, stored without its provider path
     Map<String, TokenPrice> byModel =
-        loaded.prices().stream().collect(Collectors.toMap(TokenPrice::model, Function.identity()));
+        loaded.prices().stream()
+            .collect(
+                Collectors.toMap(
+                    p -> p.provider().equals("azure") ? "azure/" + p.model() : p.model(),
+                    Function.identity()));
     assertEquals(7, loaded.prices().size(), byModel.keySet().toString());
     assertEquals(2, loaded.malformed());
     assertEquals(1, loaded.withoutTokenPrice());
@@ -74,6 +79,7 @@ class LiteLlmPriceFileTest {
     assertEquals(TokenPrice.ALWAYS, gpt4o.effectiveFrom());
 
     assertEquals("azure", byModel.get("azure/gpt-4o").provider());
+    assertEquals("gpt-4o", byModel.get("azure/gpt-4o").model());
     assertEquals("anthropic", byModel.get("claude-3-5-haiku-20241022").provider());
     assertEquals(1e-6, byModel.get("claude-3-5-haiku-20241022").cacheWrite());
     assertEquals("aws", byModel.get("anthropic.claude-3-5-sonnet-20241022-v2:0").provider());

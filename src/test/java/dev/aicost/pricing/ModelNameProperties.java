@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Assume;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -22,6 +23,8 @@ class ModelNameProperties {
     return Arbitraries.of(
         BuiltinPrices.load().stream()
             .filter(p -> p.provider().equals("aws") && p.model().startsWith("anthropic."))
+            // families only: a row keyed by a full dated id is matched exactly, not decorated
+            .filter(p -> !p.model().matches(".*-\\d{8}.*"))
             .map(TokenPrice::model)
             .distinct()
             .toList());
@@ -43,6 +46,8 @@ class ModelNameProperties {
       @ForAll("version") String version,
       @ForAll boolean upper) {
     String id = geo + key + date + version;
+    // Claude 3.5 Sonnet v2 has its own Bedrock row (prompt caching): that exact id resolves to it
+    Assume.that(!(key + date + version).startsWith("anthropic.claude-3-5-sonnet-20241022-v2:0"));
     if (upper) id = id.toUpperCase();
     String resolved = catalog.priceFor("aws", id, NOW).map(TokenPrice::model).orElse(null);
     assertEquals(key, resolved, id);

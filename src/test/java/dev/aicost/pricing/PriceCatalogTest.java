@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class PriceCatalogTest {
   private static final double M = 1_000_000d;
   private static final Instant NOW = Instant.parse("2026-01-15T12:00:00Z");
+  private static final Instant LOADED = Instant.parse("2026-01-10T08:30:00Z");
   private static final LiteLlmPriceFile FILES = new LiteLlmPriceFile(new OkHttpClient());
 
   private static PriceCatalog builtin(Map<String, String> aliases) {
@@ -109,7 +110,10 @@ class PriceCatalogTest {
   @Test
   void normalisesOpenAiDateSuffixesAndCase() {
     PriceCatalog c = builtin(Map.of());
-    assertEquals("gpt-4o", resolved(c, "openai", "gpt-4o-2024-08-06"));
+    // a dated snapshot with its own row is never collapsed onto the alias ...
+    assertEquals("gpt-4o-2024-08-06", resolved(c, "openai", "gpt-4o-2024-08-06"));
+    // ... a snapshot without a row falls back to its base name
+    assertEquals("gpt-4o", resolved(c, "openai", "gpt-4o-2025-01-01"));
     assertEquals("gpt-4o", resolved(c, "openai", "GPT-4o"));
     assertEquals("gpt-4o-mini", resolved(c, "openai", "gpt-4o-mini-2024-07-18"));
     assertEquals("gpt-4.1", resolved(c, "openai", "gpt-4.1-2025-04-14"));
@@ -132,8 +136,11 @@ class PriceCatalogTest {
   void normalisesBedrockIdsUnderAws() {
     PriceCatalog c = builtin(Map.of());
     assertEquals(
-        "anthropic.claude-3-5-sonnet",
+        "anthropic.claude-3-5-sonnet-20241022-v2:0",
         resolved(c, "aws", "anthropic.claude-3-5-sonnet-20241022-v2:0"));
+    assertEquals(
+        "anthropic.claude-3-5-sonnet",
+        resolved(c, "aws", "anthropic.claude-3-5-sonnet-20240620-v1:0"));
     assertEquals(
         "anthropic.claude-3-7-sonnet",
         resolved(c, "aws", "us.anthropic.claude-3-7-sonnet-20250219-v1:0"));
@@ -199,17 +206,17 @@ class PriceCatalogTest {
             null,
             null,
             null);
-    PriceCatalog c = PriceCatalog.load(cfg, FILES);
+    PriceCatalog c = PriceCatalog.load(cfg, FILES, LOADED);
 
     TokenPrice gpt4o = c.priceFor("openai", "gpt-4o", NOW).orElseThrow();
     assertEquals("file", gpt4o.source());
     assertEquals(2.00, gpt4o.input() * M, 1e-9);
-    // the undated file price replaces the built-in history entirely
-    assertEquals(
-        2.00,
-        c.priceFor("openai", "gpt-4o", Instant.parse("2024-06-01T00:00:00Z")).orElseThrow().input()
-            * M,
-        1e-9);
+    // the undated file price applies from the moment it was loaded; older usage keeps the
+    // built-in dated history
+    TokenPrice old =
+        c.priceFor("openai", "gpt-4o", Instant.parse("2024-06-01T00:00:00Z")).orElseThrow();
+    assertEquals("builtin", old.source());
+    assertEquals(5.00, old.input() * M, 1e-9);
 
     TokenPrice embed = c.priceFor("openai", "text-embedding-3-small", NOW).orElseThrow();
     assertEquals("config", embed.source());

@@ -73,6 +73,7 @@ public final class NvmlGpuSource implements GpuSource {
   private final Duration interval;
   private final String target;
   private final Map<String, String> deploymentByUuid;
+  private final Map<String, Double> hourlyByDeployment; // gpu_hourly_usd, carried in each GpuDelta
   private final ProcessDeployments processes; // null: no deployment opted in to process matching
   private final Duration remap;
   private final ObjectMapper json =
@@ -127,24 +128,28 @@ public final class NvmlGpuSource implements GpuSource {
   }
 
   public NvmlGpuSource(Loader loader, NvmlConfig config, Map<String, String> deploymentByUuid) {
-    this(loader, config, deploymentByUuid, null, DEFAULT_REMAP);
+    this(loader, config, deploymentByUuid, null, DEFAULT_REMAP, Map.of());
   }
 
   /**
    * @param processes maps the processes on each GPU to deployments; null when no deployment opted
    *     in
    * @param remap how often GPUs are re-mapped by their processes
+   * @param hourlyByDeployment each deployment's {@code gpu_hourly_usd} (those without one absent):
+   *     a GPU's deltas carry the price of the deployment it serves
    */
   public NvmlGpuSource(
       Loader loader,
       NvmlConfig config,
       Map<String, String> deploymentByUuid,
       ProcessDeployments processes,
-      Duration remap) {
+      Duration remap,
+      Map<String, Double> hourlyByDeployment) {
     this.loader = loader;
     this.interval = config.sampleInterval();
     this.target = "NVML " + Objects.requireNonNullElse(config.library(), "libnvidia-ml.so.1");
     this.deploymentByUuid = Map.copyOf(deploymentByUuid);
+    this.hourlyByDeployment = Map.copyOf(hourlyByDeployment);
     this.processes = processes;
     this.remap = remap;
   }
@@ -163,8 +168,16 @@ public final class NvmlGpuSource implements GpuSource {
    */
   public static NvmlGpuSource fromConfig(
       Loader loader, NvmlConfig config, List<VllmSourceConfig> vllm) {
+    Map<String, Double> hourly = new HashMap<>();
+    for (VllmSourceConfig v : vllm)
+      if (v.gpuHourlyUsd() != null) hourly.putIfAbsent(v.name(), v.gpuHourlyUsd());
     return new NvmlGpuSource(
-        loader, config, deploymentsByGpu(vllm), ProcessDeployments.fromConfig(vllm), DEFAULT_REMAP);
+        loader,
+        config,
+        deploymentsByGpu(vllm),
+        ProcessDeployments.fromConfig(vllm),
+        DEFAULT_REMAP,
+        hourly);
   }
 
   /**
@@ -609,6 +622,7 @@ public final class NvmlGpuSource implements GpuSource {
         d.index,
         d.name,
         d.deployment,
+        hourlyByDeployment.get(d.deployment),
         known,
         busy,
         idle,

@@ -7,12 +7,13 @@ import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
 import dev.aicost.config.VllmSourceConfig;
+import dev.aicost.httpclient.BodyTooLargeException;
+import dev.aicost.httpclient.CappedBody;
 import dev.aicost.metrics.LabelValues;
 import dev.aicost.model.CapacityDelta;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.UsageDelta;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -28,7 +29,6 @@ import okhttp3.Credentials;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -206,8 +206,8 @@ public final class VllmSource implements Source {
   @Override
   public Batch collect(Instant now, SourceContext ctx) throws SourceException {
     State prev = state;
-    Body body = fetch(ctx);
-    byte[] page = body.bytes();
+    CappedBody body = fetch(ctx);
+    byte[] page = body.buffer();
     VllmPage parsed = new VllmPage(knownModels(prev), maxModels);
     try {
       parser.parse(page, body.length(), VllmFamilies.WANTED, parsed);
@@ -320,6 +320,7 @@ public final class VllmSource implements Source {
               SERVICE,
               cfg.name(),
               cfg.gpuCount(),
+              cfg.gpuHourlyUsd(),
               cfg.gpuName()));
     }
     State next = new State(r.next(), nowMs);
@@ -334,9 +335,6 @@ public final class VllmSource implements Source {
     models.remove(VllmPage.OVERFLOW);
     return models;
   }
-
-  /** A page as read: the first {@code length} bytes of {@code bytes}. */
-  private record Body(byte[] bytes, int length) {}
 
   private static String describe(String key) {
     return key.replace(VllmPage.SEP, "|");
@@ -450,23 +448,17 @@ public final class VllmSource implements Source {
     return Instant.ofEpochMilli((long) (t * 1000));
   }
 
-  private Body fetch(SourceContext ctx) throws SourceException {
+  private CappedBody fetch(SourceContext ctx) throws SourceException {
     try (Response resp = http.newCall(request).execute()) {
       if (!resp.isSuccessful()) {
         ctx.upstreamCall("scrape", "http_" + resp.code());
         throw new SourceException("http_status", safeTarget + " answered HTTP " + resp.code());
       }
-      ResponseBody body = resp.body();
-      long declared = body.contentLength();
-      if (declared > maxBytes) {
-        ctx.upstreamCall("scrape", "too_large");
-        throw tooLarge(declared);
-      }
       try {
-        return readCapped(body.byteStream(), declared);
-      } catch (SourceException tooLarge) {
+        return CappedBody.read(resp, maxBytes);
+      } catch (BodyTooLargeException e) {
         ctx.upstreamCall("scrape", "too_large");
-        throw tooLarge;
+        throw tooLarge(e.bytes());
       }
     } catch (SourceException e) {
       throw e;
@@ -489,29 +481,6 @@ public final class VllmSource implements Source {
               + " "
               + e.getMessage());
     }
-  }
-
-  /**
-   * Reads at most maxBytes; sized from Content-Length when the server gives one, grown by half
-   * otherwise, never copied to trim.
-   */
-  private Body readCapped(InputStream in, long declared) throws IOException, SourceException {
-    int initial = (int) Math.min(maxBytes + 1, declared > 0 ? declared + 1 : 64 * 1024);
-    byte[] buf = new byte[Math.max(initial, 1024)];
-    int len = 0;
-    while (true) {
-      if (len == buf.length) {
-        if (len > maxBytes) throw tooLarge(len);
-        buf =
-            java.util.Arrays.copyOf(
-                buf, (int) Math.min(buf.length + (long) buf.length / 2 + 1024, maxBytes + 1));
-      }
-      int n = in.read(buf, len, buf.length - len);
-      if (n < 0) break;
-      len += n;
-      if (len > maxBytes) throw tooLarge(len);
-    }
-    return new Body(buf, len);
   }
 
   private SourceException tooLarge(long bytes) {

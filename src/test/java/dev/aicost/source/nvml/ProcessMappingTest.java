@@ -212,6 +212,27 @@ class ProcessMappingTest {
   }
 
   @Test
+  void eachGpuCarriesThePriceOfTheDeploymentItServes() throws Exception {
+    server = new FakeVllmServer();
+    NvmlGpuSource s =
+        start(
+            nvml,
+            PATH,
+            "devices=3;gpu.1.pids=" + ME + ";gpu.2.pids=" + NO_SUCH_PID,
+            List.of(
+                vllm("pinned", "http://10.0.0.9:8000/metrics", List.of(UUID0), null, null)
+                    .withGpuCount(0, 2.5, null),
+                vllm("api", server.url(), List.of(), true, null).withGpuCount(0, 4.0, null)));
+    control("now_us=" + T0);
+    Batch b = s.collect(at(T0), ctx);
+    assertEquals(
+        List.of("pinned", "api", ""), b.gpus().stream().map(GpuDelta::deployment).toList());
+    assertEquals(
+        java.util.Arrays.asList(2.5, 4.0, null),
+        b.gpus().stream().map(GpuDelta::deploymentHourlyUsd).toList());
+  }
+
+  @Test
   void aLibraryWithoutTheProcessListKeepsUuidMapping() throws Exception {
     server = new FakeVllmServer();
     NvmlLibrary old = NvmlLibrary.load(FakeNvml.NO_PROCESSES_PATH);

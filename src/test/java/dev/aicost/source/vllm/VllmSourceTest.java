@@ -2,6 +2,7 @@ package dev.aicost.source.vllm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -193,6 +194,26 @@ class VllmSourceTest {
     CapacityDelta c = b.capacity().get(0);
     assertEquals(15.0, c.seconds());
     assertEquals(2, c.gpuCount());
+  }
+
+  @Test
+  void gpuTimeCarriesTheDeploymentsConfiguredPrice() throws Exception {
+    VllmSource s =
+        new VllmSource(
+            VllmSourceConfig.of("llama-prod", vllm.url()).withGpuCount(4, 2.25, "NVIDIA L4"),
+            http,
+            1 << 20,
+            1024);
+    vllm.page(VllmPages.v1("m", "0", 1000, 100, 400, 10, 1.7e9));
+    read(s, T0, ctx);
+    CapacityDelta c = read(s, T0.plusSeconds(15), ctx).capacity().get(0);
+    assertEquals(4, c.gpuCount());
+    assertEquals(2.25, c.gpuHourlyUsd());
+    assertEquals("NVIDIA L4", c.gpuName());
+    // without gpu_hourly_usd the record carries none, and pricing goes by the GPU name
+    VllmSource unpriced = source();
+    read(unpriced, T0, ctx);
+    assertNull(read(unpriced, T0.plusSeconds(15), ctx).capacity().get(0).gpuHourlyUsd());
   }
 
   @Test
