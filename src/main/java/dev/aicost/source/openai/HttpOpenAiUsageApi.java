@@ -4,8 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
+import dev.aicost.httpclient.BodyTooLargeException;
+import dev.aicost.httpclient.CappedBody;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
@@ -13,14 +14,12 @@ import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
  * OpenAI's usage and costs API over OkHttp, read with Jackson: unknown fields are ignored, absent
@@ -222,16 +221,16 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
         ctx.upstreamCall(op, "http_" + code);
         throw new SourceException("http_status", where + " answered HTTP " + code);
       }
-      byte[] body;
+      CappedBody body;
       try {
-        body = readCapped(resp.body(), where);
-      } catch (SourceException tooLarge) {
+        body = CappedBody.read(resp, maxBytes);
+      } catch (BodyTooLargeException tooLarge) {
         ctx.upstreamCall(op, "too_large");
-        throw tooLarge;
+        throw tooLarge(where);
       }
       JsonNode root;
       try {
-        root = JSON.readTree(body);
+        root = JSON.readTree(body.buffer(), 0, body.length());
       } catch (IOException e) {
         ctx.upstreamCall(op, "parse_error");
         throw new SourceException("parse", where + " answered with malformed JSON");
@@ -273,26 +272,6 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
         return 60;
       }
     }
-  }
-
-  private byte[] readCapped(ResponseBody body, String where) throws IOException, SourceException {
-    long declared = body.contentLength();
-    if (declared > maxBytes) throw tooLarge(where);
-    byte[] buf = new byte[(int) Math.min(maxBytes + 1, declared > 0 ? declared + 1 : 64 * 1024)];
-    int len = 0;
-    try (InputStream in = body.byteStream()) {
-      while (true) {
-        if (len == buf.length) {
-          if (len > maxBytes) throw tooLarge(where);
-          buf = Arrays.copyOf(buf, (int) Math.min(buf.length * 2L, maxBytes + 1));
-        }
-        int n = in.read(buf, len, buf.length - len);
-        if (n < 0) break;
-        len += n;
-        if (len > maxBytes) throw tooLarge(where);
-      }
-    }
-    return Arrays.copyOf(buf, len);
   }
 
   private SourceException tooLarge(String where) {
