@@ -67,6 +67,7 @@ class SimulatedOpenAiTest {
                 .orElseThrow()
                 .split(" ")[1]));
     assertTrue(openAi(after, "aicost_billed_usd") > 0, "the simulated bill");
+    assertEquals(0, openAi(after, "aicost_unpriced_tokens_total"), "the demo prices every token");
     assertTrue(key.startsWith("sk-admin-demo-") && key.length() > 40);
     String log = logs.toString(StandardCharsets.UTF_8);
     assertFalse(log.contains(key), log);
