@@ -75,7 +75,8 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
 
   @Override
   public String target() {
-    return base.toString();
+    // user:password in base_url (a proxy's) never reaches the status page or a message
+    return base.newBuilder().username("").password("").build().toString();
   }
 
   @Override

@@ -57,6 +57,16 @@ class OpenAiConfigTest {
     assertEquals("openai", s.get(0).name());
     assertEquals("http://127.0.0.1:1/v1", s.get(0).target());
     assertEquals(Duration.ofMinutes(5), s.get(0).interval());
+    ExporterConfig proxy =
+        new ConfigLoader()
+            .parse(
+                "sources: { openai: { admin_key_env: K, base_url: 'http://u:pr0xy-secret@127.0.0.1:1' } }");
+    assertEquals(
+        "http://127.0.0.1:1/v1",
+        new OpenAiSourceKind()
+            .create(new SourceSetup(proxy, List.of(), new OkHttpClient()))
+            .get(0)
+            .target());
     ExporterConfig off = new ConfigLoader().parse("sources: { nvml: { enabled: false } }");
     assertTrue(
         new OpenAiSourceKind()
