@@ -1,5 +1,8 @@
 package dev.aicost.source.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aicost.collect.Batch;
 import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceContext;
@@ -15,6 +18,7 @@ import dev.aicost.source.openai.OpenAiUsageApi.UsageBucket;
 import dev.aicost.source.openai.OpenAiUsageApi.UsagePage;
 import dev.aicost.source.openai.OpenAiUsageApi.UsageQuery;
 import dev.aicost.source.openai.OpenAiUsageApi.UsageResult;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -41,6 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpenAiSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(OpenAiSource.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
   public static final String PROVIDER = "openai";
 
   /** The service label of billed amounts (the costs endpoint covers the whole API). */
@@ -143,14 +148,50 @@ public final class OpenAiSource implements Source {
   public void restore(String checkpointJson) {
     if (checkpointJson == null) return;
     try {
-      committed = BucketTally.State.fromJson(checkpointJson);
-    } catch (RuntimeException e) {
+      JsonNode cp = JSON.readTree(checkpointJson);
+      if (cp == null || !cp.path("bucket_width").isTextual() || !cp.path("tally").isObject())
+        throw new IllegalArgumentException("not an OpenAI source checkpoint");
+      BucketTally.State state = BucketTally.State.fromJson(cp.get("tally").toString());
+      String was = cp.get("bucket_width").asText();
+      committed = was.equals(cfg.bucketWidth()) ? state : rebucketed(state, was);
+    } catch (IOException | RuntimeException e) {
       blind = true;
       log.warn(
           "event=checkpoint_unreadable collector={} error=\"{}\" effect=\"counting starts with the next bucket; usage of the current one may be missed, none is counted twice\"",
           name,
           e.getMessage());
     }
+  }
+
+  /**
+   * bucket_width changed: buckets of the new width overlap the counted ones under other keys, so
+   * counting resumes at the first new bucket after every counted one (the rest of the last counted
+   * bucket may be missed; nothing is counted twice).
+   */
+  private BucketTally.State rebucketed(BucketTally.State old, String was) {
+    long oldWidth = widthSeconds(was);
+    long end = old.floor();
+    for (BucketTally.Key k : old.counted().keySet()) end = Math.max(end, k.start() + oldWidth);
+    long floor = Math.floorDiv(end + width - 1, width) * width;
+    log.warn(
+        "event=bucket_width_changed collector={} from={} to={} counting_from={} effect=\"usage between the last counted bucket and this time may be missed, none is counted twice\"",
+        name,
+        was,
+        cfg.bucketWidth(),
+        Instant.ofEpochSecond(floor));
+    return BucketTally.State.initial(floor);
+  }
+
+  /** The checkpoint: the tally's state and the bucket width its keys are in. */
+  private String checkpoint(BucketTally.State next) {
+    ObjectNode cp = JSON.createObjectNode();
+    cp.put("bucket_width", cfg.bucketWidth());
+    try {
+      cp.set("tally", JSON.readTree(next.toJson()));
+    } catch (IOException e) {
+      throw new IllegalStateException("tally state not serialisable", e);
+    }
+    return cp.toString();
   }
 
   private long align(long epochSecond) {
@@ -199,7 +240,7 @@ public final class OpenAiSource implements Source {
       if (u != null) usage.add(u);
     }
     List<BilledAmount> billed = billed(now, ctx);
-    return Batch.managed(usage, billed, List.of(), r.next().toJson(), r.next());
+    return Batch.managed(usage, billed, List.of(), checkpoint(r.next()), r.next());
   }
 
   @Override

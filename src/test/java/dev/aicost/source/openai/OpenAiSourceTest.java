@@ -333,6 +333,31 @@ class OpenAiSourceTest {
   }
 
   @Test
+  void aChangedBucketWidthNeverCountsTheSameUsageTwice() throws Exception {
+    OpenAiSource hourly = source(KEY);
+    fake.set("completions", H10, Row.of("gpt-4o", 3000, 0, 30, 30));
+    Batch b = hourly.collect(NOW, new RecordingContext());
+    hourly.committed(b);
+    // the same usage, now asked for in minutes: 10:00..10:29 counted already in the hour bucket
+    try (FakeOpenAiServer minutes = new FakeOpenAiServer(KEY).bucketWidth(60)) {
+      for (int m = 0; m < 30; m++)
+        minutes.set("completions", H10 + 60L * m, Row.of("gpt-4o", 100, 0, 1, 1));
+      ManagedApiSourceConfig c = cfg(minutes.baseUrl(), "1m", Duration.ofSeconds(5));
+      OpenAiSource perMinute =
+          new OpenAiSource(
+              "openai",
+              c,
+              new HttpOpenAiUsageApi(HTTP, c.baseUrl(), () -> KEY, "x", c.timeout(), 1 << 20));
+      perMinute.restore(b.checkpointJson());
+      assertTrue(poll(perMinute, NOW.plusSeconds(60), new RecordingContext()).isEmpty());
+      long h11 = H10 + 3600;
+      minutes.set("completions", h11, Row.of("gpt-4o", 70, 0, 1, 1));
+      List<UsageDelta> after = poll(perMinute, NOW.plusSeconds(1860), new RecordingContext());
+      assertEquals(70, sum(after, u -> u.tokens().input()), "counting resumes after the hour");
+    }
+  }
+
+  @Test
   void anUnreadableCheckpointNeverCountsTwice() throws Exception {
     fake.set("completions", H10, Row.of("gpt-4o", 1000, 0, 100, 10));
     OpenAiSource s = source(KEY);
