@@ -259,8 +259,19 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
     }
   }
 
-  /** Seconds or an HTTP date; absent or unreadable: one minute. */
+  /**
+   * The longest wait a retry-after can impose: a lying or broken upstream cannot mute us longer.
+   */
+  static final long MAX_RETRY_AFTER = 3600;
+
+  /**
+   * Seconds or an HTTP date, at most {@link #MAX_RETRY_AFTER}; absent or unreadable: one minute.
+   */
   static long retryAfter(String header) {
+    return Math.min(MAX_RETRY_AFTER, retryAfterAsSent(header));
+  }
+
+  private static long retryAfterAsSent(String header) {
     if (header == null || header.isBlank()) return 60;
     try {
       return Math.max(0, Long.parseLong(header.strip()));

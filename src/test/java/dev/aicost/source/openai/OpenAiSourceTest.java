@@ -494,6 +494,7 @@ class OpenAiSourceTest {
     assertEquals(30, HttpOpenAiUsageApi.retryAfter("30"));
     assertEquals(60, HttpOpenAiUsageApi.retryAfter(null));
     assertEquals(60, HttpOpenAiUsageApi.retryAfter("soon"));
+    assertEquals(3600, HttpOpenAiUsageApi.retryAfter("31536000"), "at most an hour");
     assertEquals(0, HttpOpenAiUsageApi.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
   }
 }
