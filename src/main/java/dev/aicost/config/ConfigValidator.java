@@ -38,6 +38,7 @@ public final class ConfigValidator {
     attribution(cfg.attribution());
     vllm(cfg.sources().vllm());
     nvml(cfg.sources().nvml());
+    if (cfg.sources().openai() != null) openaiSource(cfg.sources().openai());
     budgets(cfg.budgets());
     limits(cfg.limits());
     demo(cfg.demo());
@@ -229,6 +230,30 @@ public final class ConfigValidator {
     if (d.deployments() < 1 || d.deployments() > 3)
       add("demo.deployments", "must be between 1 and 3");
     positive("demo.restart_every", d.restartEvery(), Duration.ofSeconds(1));
+  }
+
+  /** {@code sources.openai}: exactly one key origin, a usage bucket width the API serves. */
+  private void openaiSource(ManagedApiSourceConfig o) {
+    String p = "sources.openai";
+    boolean env = o.adminKeyEnv() != null, file = o.adminKeyFile() != null;
+    if (env == file)
+      add(
+          p,
+          "needs exactly one of admin_key_env (an environment variable's name) or admin_key_file"
+              + (env ? " (both are set)" : ""));
+    if (env && !o.adminKeyEnv().matches("[A-Za-z_][A-Za-z0-9_]*"))
+      add(p + ".admin_key_env", "must be an environment variable's name, not the key itself");
+    if (file && o.adminKeyFile().isBlank()) add(p + ".admin_key_file", "must not be empty");
+    if (o.baseUrl() != null && !isHttpUrl(o.baseUrl()))
+      add(p + ".base_url", "not an http(s) URL: \"" + Secrets.redact(o.baseUrl()) + "\"");
+    if (!Set.of("1m", "1h").contains(o.bucketWidth())) add(p + ".bucket_width", "must be 1m or 1h");
+    positive(p + ".interval", o.interval(), Duration.ofSeconds(10));
+    positive(p + ".timeout", o.timeout(), MIN_INTERVAL);
+    positive(
+        p + ".window",
+        o.window(),
+        "1m".equals(o.bucketWidth()) ? Duration.ofMinutes(1) : Duration.ofHours(1));
+    if (o.backfill().isNegative()) add(p + ".backfill", "must not be negative");
   }
 
   private void positive(String path, Duration d, Duration min) {

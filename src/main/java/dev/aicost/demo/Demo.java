@@ -4,12 +4,15 @@ import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceKind;
 import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.DemoConfig;
+import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.http.JsonApi;
+import dev.aicost.source.openai.OpenAiSourceKind;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,6 +67,8 @@ public final class Demo implements AutoCloseable {
   private final SimulatedGpus gpuSource;
   private final List<VllmSourceConfig> sources = new ArrayList<>();
   private final List<RuleConfig> rules = new ArrayList<>();
+  private final SimulatedOpenAi openAi;
+  private final ManagedApiSourceConfig openAiSource;
 
   public Demo(DemoConfig cfg, Clock clock) throws IOException {
     for (int i = 0; i < Math.min(cfg.deployments(), SPECS.size()); i++) {
@@ -94,6 +99,39 @@ public final class Demo implements AutoCloseable {
             "",
             () -> 0.0));
     gpuSource = new SimulatedGpus(gpus, cfg.interval());
+    // managed spend next to self-hosted: a simulated OpenAI organisation with half an hour of usage
+    openAi = new SimulatedOpenAi(clock, Duration.ofMinutes(30));
+    openAiSource =
+        new ManagedApiSourceConfig(
+            null,
+            null,
+            cfg.interval(),
+            openAi.baseUrl(),
+            "1m",
+            Duration.ofMinutes(30),
+            Duration.ofHours(1),
+            Duration.ofSeconds(10));
+    rules.add(
+        new RuleConfig(
+            Map.of("provider", "openai", "project_id", "proj_demo_search"),
+            Map.of("team", "search", "app_env", "demo")));
+    rules.add(
+        new RuleConfig(
+            Map.of("provider", "openai", "project_id", "proj_demo_support"),
+            Map.of("team", "support", "app_env", "demo")));
+  }
+
+  /**
+   * {@code sources.openai} reading the simulated organisation, with its key handed over in-process;
+   * a configured {@code sources.openai} takes precedence.
+   */
+  public SourceKind openAiKind() {
+    return OpenAiSourceKind.withDefault(openAiSource, openAi::adminKey);
+  }
+
+  /** The simulated organisation's key, for a test proving it is never shown. */
+  public String openAiKeyForTests() {
+    return openAi.adminKey();
   }
 
   private static SimulatedGpus.Gpu gpu(
@@ -144,6 +182,7 @@ public final class Demo implements AutoCloseable {
   public void setLoadFactor(double f) {
     loadFactor = f;
     servers.forEach(s -> s.setLoadFactor(f));
+    openAi.setLoadFactor(f);
   }
 
   /** The multiplier on simulated traffic (1 = normal), as last set. */
@@ -177,5 +216,6 @@ public final class Demo implements AutoCloseable {
   @Override
   public void close() {
     servers.forEach(SimulatedVllm::close);
+    openAi.close();
   }
 }
