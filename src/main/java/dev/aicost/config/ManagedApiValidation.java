@@ -53,7 +53,7 @@ public final class ManagedApiValidation {
       URI u = new URI(s.trim());
       if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null)
         return "not an http(s) URL";
-      if (u.getRawUserInfo() != null) return "must not hold credentials (user:password@)";
+      if (u.getRawUserInfo() != null) return "must not hold a user name or password";
       return null;
     } catch (Exception e) {
       return "not an http(s) URL";
