@@ -2,6 +2,7 @@ package dev.aicost;
 
 import dev.aicost.collect.SourceKind;
 import dev.aicost.demo.Demo;
+import dev.aicost.source.anthropic.AnthropicSourceKind;
 import dev.aicost.source.nvml.NvmlSourceKind;
 import dev.aicost.source.vllm.VllmSourceKind;
 import java.util.List;
@@ -11,22 +12,23 @@ import java.util.List;
  * own package with a {@link SourceKind} plus one line here.
  */
 final class SourceRegistry {
-  static final List<SourceKind> KINDS = List.of(new VllmSourceKind(), new NvmlSourceKind());
+  static final List<SourceKind> KINDS =
+      List.of(new VllmSourceKind(), new NvmlSourceKind(), new AnthropicSourceKind());
 
   private SourceRegistry() {}
 
   /**
    * The kinds in effect: with {@code --demo}, its simulated GPUs stand in for NVML unless a library
-   * is configured.
+   * is configured, and its simulated Anthropic Admin API for an absent {@code sources.anthropic}.
    */
   static List<SourceKind> kinds(Demo demo, String nvmlLibrary) {
-    if (demo == null || nvmlLibrary != null) return KINDS;
+    if (demo == null) return KINDS;
     return KINDS.stream()
         .map(
             k ->
-                k.section().equals(NvmlSourceKind.SECTION)
+                k.section().equals(NvmlSourceKind.SECTION) && nvmlLibrary == null
                     ? demo.gpuKind(NvmlSourceKind.SECTION)
-                    : k)
+                    : k.section().equals(AnthropicSourceKind.SECTION) ? demo.anthropicKind(k) : k)
         .toList();
   }
 }
