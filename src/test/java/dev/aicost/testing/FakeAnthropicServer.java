@@ -152,6 +152,12 @@ public final class FakeAnthropicServer implements AutoCloseable {
     return this;
   }
 
+  /** Drops every scripted answer not yet used. */
+  public synchronized FakeAnthropicServer clearScript() {
+    script.clear();
+    return this;
+  }
+
   public List<Seen> usageRequests() {
     return requests.stream().filter(r -> r.path().contains("usage_report")).toList();
   }
