@@ -39,6 +39,10 @@ class AnthropicExporterTest {
             new RunningExporter(
                 """
                 state: { path: %s }
+                attribution:
+                  rules:
+                    - { match: { provider: anthropic, workspace_id: wrkspc_a }, set: { team: research } }
+                    - { match: { workspace_id: default, service_tier: standard }, set: { team: support } }
                 sources:
                   nvml: { enabled: false }
                   anthropic: { admin_key_file: "%s", interval: 1h, base_url: "%s" }
@@ -60,6 +64,9 @@ class AnthropicExporterTest {
               30,
               40,
               500));
+      fake.usage(
+          Instant.parse("2026-11-23T09:00:00Z"),
+          new Usage("apikey_02", null, "claude-haiku-4-5", "standard", "0-200k", 10, 0, 0, 0, 5));
       fake.cost(LocalDate.parse("2026-11-23"), "123.45");
       ex.awaitFirstRuns();
       ex.collect("anthropic"); // the first run may have raced the fake's usage
