@@ -29,6 +29,8 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.BufferedSource;
 
 /**
  * The Admin API's {@code usage_report/messages} and {@code cost_report}, over OkHttp. Every page is
@@ -44,6 +46,9 @@ public final class AdminApiClient implements AnthropicAdminApi {
   /** Cost days per page (1d buckets). */
   static final int COST_LIMIT = 7;
 
+  /** The largest page read (a page of 168 hourly buckets x 1000 groups is about 60 MB). */
+  static final long MAX_PAGE_BYTES = 128L << 20;
+
   /** More pages than this in one call means a cursor that never ends. */
   static final int MAX_PAGES = 1000;
 
@@ -58,6 +63,7 @@ public final class AdminApiClient implements AnthropicAdminApi {
   private final AdminKey key;
   private final String userAgent;
   private final Duration timeout;
+  private final long maxPageBytes;
 
   // the wire form; unknown fields are ignored, absent ones are null
   record Page<T>(List<T> data, Boolean hasMore, String nextPage) {}
@@ -86,6 +92,17 @@ public final class AdminApiClient implements AnthropicAdminApi {
 
   public AdminApiClient(
       OkHttpClient shared, String baseUrl, AdminKey key, Duration timeout, String userAgent) {
+    this(shared, baseUrl, key, timeout, userAgent, MAX_PAGE_BYTES);
+  }
+
+  AdminApiClient(
+      OkHttpClient shared,
+      String baseUrl,
+      AdminKey key,
+      Duration timeout,
+      String userAgent,
+      long maxPageBytes) {
+    this.maxPageBytes = maxPageBytes;
     this.http =
         shared
             .newBuilder()
@@ -309,7 +326,16 @@ public final class AdminApiClient implements AnthropicAdminApi {
         ctx.upstreamCall(op, "http_" + code);
         throw new SourceException("http_status", base + " answered HTTP " + code + " to " + op);
       }
-      body = resp.body().bytes();
+      ResponseBody rb = resp.body();
+      BufferedSource src = rb.source();
+      // a page bigger than this is refused before it fills the heap; request() buffers at most that
+      if (rb.contentLength() > maxPageBytes || src.request(maxPageBytes + 1)) {
+        ctx.upstreamCall(op, "too_large");
+        throw new SourceException(
+            "too_large",
+            op + " page from " + base + " exceeds " + (maxPageBytes >> 20) + " MiB; not counted");
+      }
+      body = src.readByteArray();
     } catch (SourceException e) {
       throw e;
     } catch (InterruptedIOException e) { // SocketTimeoutException and OkHttp call timeouts

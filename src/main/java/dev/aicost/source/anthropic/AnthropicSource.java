@@ -64,7 +64,8 @@ public final class AnthropicSource implements Source {
           "io",
           "parse",
           "rate_limited",
-          "timeout");
+          "timeout",
+          "too_large");
 
   private final ManagedApiSourceConfig cfg;
   private final AnthropicAdminApi api;

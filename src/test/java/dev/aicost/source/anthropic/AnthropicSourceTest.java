@@ -356,6 +356,25 @@ class AnthropicSourceTest {
   }
 
   @Test
+  void anOversizedPageIsRefusedNotRead() throws Exception {
+    for (int i = 0; i < 40; i++)
+      fake.usage(H10, usage("w" + i, "claude-sonnet-4-5", 1, 0, 0, 0, 1));
+    AdminApiClient small =
+        new AdminApiClient(
+            HTTP,
+            fake.url(),
+            AdminKey.env("ANTHROPIC_ADMIN_KEY", n -> FakeAnthropicServer.KEY),
+            Duration.ofSeconds(5),
+            "test",
+            4096);
+    AnthropicSource s = new AnthropicSource(config(fake.url()), small, small.target());
+    RecordingContext ctx = new RecordingContext();
+    assertEquals(
+        "too_large", assertThrows(SourceException.class, () -> s.collect(NOW, ctx)).reason());
+    assertEquals(List.of("usage_report/too_large"), ctx.calls);
+  }
+
+  @Test
   void aRefusedConnectionIsConnect() throws Exception {
     AnthropicSource s = source(config("http://127.0.0.1:" + Ports.freePort()));
     assertEquals(
