@@ -97,6 +97,12 @@ public final class FakeAnthropicServer implements AutoCloseable {
     return this;
   }
 
+  /** Forgets every usage bucket (a test about to serve another bucket width). */
+  public synchronized FakeAnthropicServer clearUsage() {
+    buckets.clear();
+    return this;
+  }
+
   /** An empty bucket (the API lists buckets without usage too). */
   public synchronized FakeAnthropicServer emptyBucket(Instant start) {
     buckets.computeIfAbsent(start.getEpochSecond(), s -> new LinkedHashMap<>());

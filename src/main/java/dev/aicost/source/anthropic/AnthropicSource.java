@@ -1,5 +1,8 @@
 package dev.aicost.source.anthropic;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aicost.collect.Batch;
 import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceContext;
@@ -9,6 +12,7 @@ import dev.aicost.model.BilledAmount;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.UsageDelta;
 import dev.aicost.source.buckets.BucketTally;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -36,6 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AnthropicSource implements Source {
   private static final Logger log = LoggerFactory.getLogger(AnthropicSource.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
   public static final String NAME = "anthropic";
   public static final String PROVIDER = "anthropic";
   public static final String SERVICE = "messages";
@@ -72,9 +77,20 @@ public final class AnthropicSource implements Source {
   private final String target;
   private final BucketWidth width;
   private final BucketTally tally = new BucketTally(FIELD_NAMES.size());
-  private volatile BucketTally.State state; // null until restored or first committed
+  private volatile Committed state; // null until restored or first committed
   private volatile Instant notBefore; // a 429's retry-after: no call before this
   private volatile String rateLimitMessage;
+
+  /**
+   * The committed tally, and after a change of {@code bucket_width} from a wider one: the old width
+   * and where its buckets end ({@code coarseUntil}). Readings before that are summed into the old
+   * width's buckets, which is how they were counted; none is counted twice.
+   */
+  record Committed(BucketTally.State tally, BucketWidth coarse, long coarseUntil) {
+    long widthAt(long start, BucketWidth width) {
+      return coarse != null && start < coarseUntil ? coarse.seconds() : width.seconds();
+    }
+  }
 
   public AnthropicSource(ManagedApiSourceConfig cfg, AnthropicAdminApi api, String target) {
     this.cfg = cfg;
@@ -107,13 +123,65 @@ public final class AnthropicSource implements Source {
   public void restore(String checkpointJson) {
     if (checkpointJson == null) return;
     try {
-      state = BucketTally.State.fromJson(checkpointJson);
-    } catch (RuntimeException e) {
+      JsonNode root = JSON.readTree(checkpointJson);
+      BucketWidth was = BucketWidth.of(root.path("bucket_width").asText());
+      BucketTally.State tally = BucketTally.State.fromJson(root.path("tally").toString());
+      BucketWidth coarse =
+          root.hasNonNull("coarse_width")
+              ? BucketWidth.of(root.get("coarse_width").asText())
+              : null;
+      Committed c = new Committed(tally, coarse, root.path("coarse_until").asLong());
+      state = was == width ? c : rewidth(c, was);
+    } catch (IOException | RuntimeException e) {
       log.warn(
           "event=checkpoint_unreadable collector={} error=\"{}\" effect=\"the backfill is read anew\"",
           NAME,
           e.getMessage());
     }
+  }
+
+  /**
+   * The committed state of {@code was}-wide buckets in this source's width. Narrower now: the
+   * counted wide buckets stay, and readings inside them are summed into them. Wider now: counted
+   * narrow buckets are summed into the wide ones, and the floor moves up to a wide boundary so no
+   * wide bucket holds narrow ones already pruned (their late growth is not counted).
+   */
+  private Committed rewidth(Committed c, BucketWidth was) {
+    BucketTally.State t = c.tally();
+    if (was.seconds() > width.seconds()) {
+      long until = t.floor();
+      for (BucketTally.Key k : t.counted().keySet())
+        until = Math.max(until, k.start() + was.seconds());
+      log.info(
+          "event=bucket_width_changed collector={} from={} to={} effect=\"{} buckets before {} are completed as {} buckets\"",
+          NAME,
+          was.param(),
+          width.param(),
+          was.param(),
+          Instant.ofEpochSecond(until),
+          was.param());
+      return new Committed(t, was, until);
+    }
+    long floor = -Math.floorDiv(-t.floor(), width.seconds()) * width.seconds(); // up to a boundary
+    java.util.TreeMap<BucketTally.Key, long[]> sums = new java.util.TreeMap<>();
+    t.counted()
+        .forEach(
+            (k, v) -> {
+              long start = width.align(k.start());
+              if (start < floor) return;
+              long[] sum =
+                  sums.computeIfAbsent(
+                      new BucketTally.Key(start, k.group()), x -> new long[v.length]);
+              for (int i = 0; i < v.length; i++) sum[i] += v[i];
+            });
+    log.warn(
+        "event=bucket_width_changed collector={} from={} to={} effect=\"late growth of buckets between {} and {} is not counted\"",
+        NAME,
+        was.param(),
+        width.param(),
+        Instant.ofEpochSecond(t.floor()),
+        Instant.ofEpochSecond(floor));
+    return new Committed(new BucketTally.State(floor, sums), null, 0);
   }
 
   @Override
@@ -122,9 +190,11 @@ public final class AnthropicSource implements Source {
     if (wait != null && now.isBefore(wait))
       throw new SourceException(
           "rate_limited", rateLimitMessage + "; no call before " + wait + " (retry-after)");
-    BucketTally.State committed = state;
-    if (committed == null)
-      committed = BucketTally.State.initial(width.align(now.minus(cfg.backfill())));
+    Committed prev = state;
+    if (prev == null)
+      prev =
+          new Committed(BucketTally.State.initial(width.align(now.minus(cfg.backfill()))), null, 0);
+    BucketTally.State committed = prev.tally();
 
     List<UsageReport.Row> rows;
     try {
@@ -133,20 +203,59 @@ public final class AnthropicSource implements Source {
       holdOff(now, e);
       throw e;
     }
-    Map<BucketTally.Key, long[]> readings = readings(rows, ctx);
+    Map<BucketTally.Key, long[]> readings = coarsen(readings(rows, ctx), prev);
     long newFloor = Math.max(committed.floor(), width.align(now.minus(cfg.window())));
+    // inside the earlier, wider buckets the floor moves a whole wide bucket at a time
+    if (prev.coarse() != null && newFloor < prev.coarseUntil())
+      newFloor = Math.max(committed.floor(), prev.coarse().align(newFloor));
     BucketTally.Result r = tally.reconcile(committed, readings, newFloor);
     if (!r.shrinks().isEmpty()) shrank(r.shrinks(), ctx);
 
     List<UsageDelta> usage = new ArrayList<>();
-    for (BucketTally.Change c : r.growth()) records(c, usage);
+    for (BucketTally.Change c : r.growth()) records(c, prev.widthAt(c.key().start(), width), usage);
     List<BilledAmount> billed = billed(now, ctx);
-    return Batch.managed(usage, billed, List.of(), r.next().toJson(), r.next());
+    boolean coarseLeft = prev.coarse() != null && r.next().floor() < prev.coarseUntil();
+    Committed next =
+        new Committed(
+            r.next(), coarseLeft ? prev.coarse() : null, coarseLeft ? prev.coarseUntil() : 0);
+    return Batch.managed(usage, billed, List.of(), checkpoint(next), next);
   }
 
   @Override
   public void committed(Batch batch) {
-    state = (BucketTally.State) batch.nextState();
+    state = (Committed) batch.nextState();
+  }
+
+  private String checkpoint(Committed c) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("bucket_width", width.param());
+    if (c.coarse() != null) {
+      root.put("coarse_width", c.coarse().param());
+      root.put("coarse_until", c.coarseUntil());
+    }
+    try {
+      root.set("tally", JSON.readTree(c.tally().toJson()));
+    } catch (IOException e) {
+      throw new IllegalStateException("tally not serialisable", e);
+    }
+    return root.toString();
+  }
+
+  /** Readings inside the wider buckets of an earlier width, summed into those buckets. */
+  private static Map<BucketTally.Key, long[]> coarsen(
+      Map<BucketTally.Key, long[]> readings, Committed prev) {
+    if (prev.coarse() == null) return readings;
+    Map<BucketTally.Key, long[]> out = new HashMap<>();
+    readings.forEach(
+        (k, v) -> {
+          BucketTally.Key key =
+              k.start() < prev.coarseUntil()
+                  ? new BucketTally.Key(prev.coarse().align(k.start()), k.group())
+                  : k;
+          long[] sum = out.computeIfAbsent(key, x -> new long[v.length]);
+          for (int i = 0; i < v.length; i++) sum[i] += v[i];
+        });
+    return out;
   }
 
   private void holdOff(Instant now, RateLimitedException e) {
@@ -205,11 +314,11 @@ public final class AnthropicSource implements Source {
             + " usage (bucket, group) totals went down (provider correction); the larger figures stay counted");
   }
 
-  private void records(BucketTally.Change c, List<UsageDelta> out) {
+  private void records(BucketTally.Change c, long widthSeconds, List<UsageDelta> out) {
     List<String> g = BucketTally.groupValues(c.key().group());
     long[] d = c.delta();
     Instant start = Instant.ofEpochSecond(c.key().start());
-    Instant end = start.plusSeconds(width.seconds());
+    Instant end = start.plusSeconds(widthSeconds);
     Map<String, String> ids = new HashMap<>();
     if (g.get(0) != null) ids.put("api_key_id", g.get(0));
     ids.put("workspace_id", g.get(1) != null ? g.get(1) : DEFAULT_WORKSPACE);

@@ -345,6 +345,56 @@ class AnthropicSourceTest {
     assertEquals(20, total(poll(restarted, NOW.plusSeconds(300), new RecordingContext())).total());
   }
 
+  /** Serves one group's minute usage (10 input tokens a minute from 09:00) as of {@code now}. */
+  private void serveMinutes(Instant now, long width) {
+    fake.clearUsage().width(width);
+    long reported = now.getEpochSecond() / 60 * 60 - 60; // minutes up to the last whole one
+    for (long b = H9.getEpochSecond(); b <= reported; b += width) {
+      long minutes = Math.min(width, reported - b + 60) / 60;
+      fake.usage(Instant.ofEpochSecond(b), usage("w", "m", 10 * minutes, 0, 0, 0, 0));
+    }
+  }
+
+  @Test
+  void narrowingBucketWidthAcrossARestartCountsEachTokenOnce() throws Exception {
+    AnthropicSource hourly = source(config(fake.url(), "1h", Duration.ofSeconds(5)));
+    serveMinutes(NOW, 3600);
+    Batch b = poll(hourly, NOW, new RecordingContext());
+    assertEquals(770, total(b).total()); // 09:00-10:16
+
+    AnthropicSource minutes = source(config(fake.url(), "1m", Duration.ofSeconds(5)));
+    minutes.restore(b.checkpointJson());
+    Instant later = NOW.plusSeconds(13 * 60); // 10:30:30
+    serveMinutes(later, 60);
+    Batch c = poll(minutes, later, new RecordingContext());
+    assertEquals(130, total(c).total());
+    Instant after = Instant.parse("2026-11-23T12:45:30Z"); // past the old hour buckets' window
+    serveMinutes(after, 60);
+    Batch d = poll(minutes, after, new RecordingContext());
+    assertEquals(10 * (12 * 60 + 44 - (10 * 60 + 29)), total(d).total());
+    // growth inside the old hour buckets is booked to them; minute buckets after them
+    Instant eleven = Instant.parse("2026-11-23T11:00:00Z");
+    for (UsageDelta u : d.usage())
+      assertEquals(
+          u.start().isBefore(eleven) ? 3600 : 60,
+          u.end().getEpochSecond() - u.start().getEpochSecond(),
+          u.toString());
+  }
+
+  @Test
+  void wideningBucketWidthAcrossARestartCountsEachTokenOnce() throws Exception {
+    AnthropicSource minutes = source(config(fake.url(), "1m", Duration.ofSeconds(5)));
+    serveMinutes(NOW, 60);
+    Batch b = poll(minutes, NOW, new RecordingContext());
+    assertEquals(770, total(b).total());
+
+    AnthropicSource hourly = source(config(fake.url(), "1h", Duration.ofSeconds(5)));
+    hourly.restore(b.checkpointJson());
+    Instant later = NOW.plusSeconds(13 * 60);
+    serveMinutes(later, 3600);
+    assertEquals(130, total(poll(hourly, later, new RecordingContext())).total());
+  }
+
   @Test
   void aSlowApiIsATimeout() {
     fake.delayMs(1500);
