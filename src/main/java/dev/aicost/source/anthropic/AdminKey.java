@@ -18,6 +18,25 @@ public abstract class AdminKey {
   /** The key, trimmed; a missing or empty variable or file is a collect failure, not a crash. */
   public abstract String read() throws SourceException;
 
+  /**
+   * The key if a header can carry it: visible ASCII only. Checked here because an HTTP client's
+   * complaint about a header value may quote the value.
+   */
+  static String headerSafe(String key, String where) throws SourceException {
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (c < 0x21 || c > 0x7e)
+        throw new SourceException(
+            "auth",
+            "the admin key from "
+                + where
+                + " holds whitespace or a character a header cannot carry (at position "
+                + i
+                + "); is it one key on one line?");
+    }
+    return key;
+  }
+
   /** Where the key comes from, for messages: {@code env ANTHROPIC_ADMIN_KEY}, {@code file /x}. */
   public abstract String describe();
 
@@ -54,7 +73,7 @@ public abstract class AdminKey {
         if (v == null || v.isBlank())
           throw new SourceException(
               "auth", "no admin key: environment variable " + name + " is unset or empty");
-        return v.trim();
+        return headerSafe(v.trim(), describe());
       }
 
       @Override
@@ -83,7 +102,7 @@ public abstract class AdminKey {
         }
         if (v.isBlank())
           throw new SourceException("auth", "no admin key: admin_key_file " + path + " is empty");
-        return v.trim();
+        return headerSafe(v.trim(), describe());
       }
 
       @Override

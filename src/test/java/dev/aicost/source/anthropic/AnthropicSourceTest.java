@@ -285,6 +285,21 @@ class AnthropicSourceTest {
   }
 
   @Test
+  void aKeyFileWithTwoLinesIsRefusedWithoutQuotingIt() throws Exception {
+    Path f = dir.resolve("key");
+    Files.writeString(f, FakeAnthropicServer.KEY + "\nsk-ant-admin01-second\n");
+    ManagedApiSourceConfig cfg =
+        new ManagedApiSourceConfig(
+            null, f.toString(), null, fake.url(), null, null, null, Duration.ofSeconds(5));
+    AnthropicSource s = AnthropicSourceKind.source(cfg, AdminKey.from(cfg), HTTP);
+    SourceException e =
+        assertThrows(SourceException.class, () -> s.collect(NOW, new RecordingContext()));
+    assertEquals("auth", e.reason());
+    assertFalse(e.getMessage().contains("sk-ant"), e.getMessage());
+    assertEquals(0, fake.requests.size());
+  }
+
+  @Test
   void malformedJsonIsAParseFailureAndCountsNothing() throws Exception {
     fake.usage(H10, usage("w", "m", 100, 0, 0, 0, 10));
     AnthropicSource s = source();
