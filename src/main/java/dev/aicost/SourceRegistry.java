@@ -2,6 +2,7 @@ package dev.aicost;
 
 import dev.aicost.collect.SourceKind;
 import dev.aicost.demo.Demo;
+import dev.aicost.source.anthropic.AnthropicSourceKind;
 import dev.aicost.source.nvml.NvmlSourceKind;
 import dev.aicost.source.openai.OpenAiSourceKind;
 import dev.aicost.source.vllm.VllmSourceKind;
@@ -13,13 +14,18 @@ import java.util.List;
  */
 final class SourceRegistry {
   static final List<SourceKind> KINDS =
-      List.of(new VllmSourceKind(), new NvmlSourceKind(), new OpenAiSourceKind());
+      List.of(
+          new VllmSourceKind(),
+          new NvmlSourceKind(),
+          new OpenAiSourceKind(),
+          new AnthropicSourceKind());
 
   private SourceRegistry() {}
 
   /**
    * The kinds in effect: with {@code --demo}, its simulated GPUs stand in for NVML unless a library
-   * is configured, and its simulated OpenAI organisation for an absent {@code sources.openai}.
+   * is configured, its simulated OpenAI organisation for an absent {@code sources.openai}, and its
+   * simulated Anthropic Admin API for an absent {@code sources.anthropic}.
    */
   static List<SourceKind> kinds(Demo demo, String nvmlLibrary) {
     if (demo == null) return KINDS;
@@ -28,7 +34,11 @@ final class SourceRegistry {
             k ->
                 k.section().equals(NvmlSourceKind.SECTION) && nvmlLibrary == null
                     ? demo.gpuKind(NvmlSourceKind.SECTION)
-                    : k.section().equals(OpenAiSourceKind.SECTION) ? demo.openAiKind() : k)
+                    : k.section().equals(OpenAiSourceKind.SECTION)
+                        ? demo.openAiKind()
+                        : k.section().equals(AnthropicSourceKind.SECTION)
+                            ? demo.anthropicKind(k)
+                            : k)
         .toList();
   }
 }

@@ -57,14 +57,47 @@ class SourceRegistryTest {
       List<SourceKind> kinds = SourceRegistry.kinds(demo, null);
       assertEquals(SourceRegistry.KINDS.size(), kinds.size());
       List<Source> built = build(kinds, "false");
-      assertTrue(built.contains(demo.gpuSource()));
-      assertEquals("openai", built.get(built.size() - 1).name(), "the demo's simulated OpenAI");
+      assertSame(
+          demo.gpuSource(), built.stream().filter(x -> x instanceof GpuSource).findFirst().get());
+      assertTrue(
+          built.stream().anyMatch(x -> x.name().equals("openai")), "the demo's simulated OpenAI");
       assertEquals(
           Set.of("demo-llama", "demo-qwen", "demo-mistral"), demo.gpuSource().meteredDeployments());
       assertSame(
           SourceRegistry.KINDS.get(1), SourceRegistry.kinds(demo, "/opt/libnvidia-ml.so.1").get(1));
       assertSame(SourceRegistry.KINDS, SourceRegistry.kinds(null, null));
     }
+  }
+
+  @Test
+  void demoAnthropicStandsInOnlyForAnAbsentSection() throws Exception {
+    try (Demo demo = new Demo(new DemoConfig(null, 1, null), Clock.systemUTC())) {
+      List<Source> built = build(SourceRegistry.kinds(demo, null), "false");
+      Source simulated =
+          built.stream().filter(x -> x.name().equals("anthropic")).findFirst().orElseThrow();
+      assertTrue(simulated.target().startsWith("http://127.0.0.1:"), simulated.target());
+      assertTrue(simulated.target().endsWith("/v1"), simulated.target());
+
+      ExporterConfig cfg =
+          new ConfigLoader()
+              .parse(
+                  "sources:\n  anthropic: { admin_key_env: K, base_url: \"https://proxy.example\" }\n");
+      SourceSetup setup = new SourceSetup(cfg, List.of(), new OkHttpClient());
+      List<Source> configured = new ArrayList<>();
+      for (SourceKind k : SourceRegistry.kinds(demo, null)) configured.addAll(k.create(setup));
+      assertEquals(
+          List.of("https://proxy.example/v1"),
+          configured.stream()
+              .filter(x -> x.name().equals("anthropic"))
+              .map(Source::target)
+              .toList());
+    }
+    ExporterConfig none = new ConfigLoader().parse("sources: { nvml: { enabled: false } }\n");
+    for (SourceKind k : SourceRegistry.KINDS)
+      assertEquals(
+          List.of(),
+          k.create(new SourceSetup(none, List.of(), new OkHttpClient())),
+          "nothing configured, nothing built");
   }
 
   private static List<Source> build(List<SourceKind> kinds, String nvml) throws Exception {

@@ -39,6 +39,7 @@ public final class ConfigValidator {
     vllm(cfg.sources().vllm());
     nvml(cfg.sources().nvml());
     if (cfg.sources().openai() != null) openaiSource(cfg.sources().openai());
+    problems.addAll(ManagedApiValidation.validate("sources.anthropic", cfg.sources().anthropic()));
     budgets(cfg.budgets());
     limits(cfg.limits());
     demo(cfg.demo());

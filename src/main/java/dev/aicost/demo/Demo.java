@@ -8,6 +8,8 @@ import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.http.JsonApi;
+import dev.aicost.source.anthropic.AdminKey;
+import dev.aicost.source.anthropic.AnthropicSourceKind;
 import dev.aicost.source.openai.OpenAiSourceKind;
 import io.javalin.http.HttpStatus;
 import java.io.IOException;
@@ -69,6 +71,8 @@ public final class Demo implements AutoCloseable {
   private final List<RuleConfig> rules = new ArrayList<>();
   private final SimulatedOpenAi openAi;
   private final ManagedApiSourceConfig openAiSource;
+  private final SimulatedAnthropic anthropic;
+  private final java.time.Duration interval;
 
   public Demo(DemoConfig cfg, Clock clock) throws IOException {
     for (int i = 0; i < Math.min(cfg.deployments(), SPECS.size()); i++) {
@@ -119,6 +123,77 @@ public final class Demo implements AutoCloseable {
         new RuleConfig(
             Map.of("provider", "openai", "project_id", "proj_demo_support"),
             Map.of("team", "support", "app_env", "demo")));
+    anthropic = new SimulatedAnthropic(clock, ANTHROPIC_GROUPS);
+    rules.add(
+        new RuleConfig(
+            Map.of("provider", "anthropic", "workspace_id", "wrkspc_demo_research"),
+            Map.of("team", "research", "cost_center", "CC-4004", "app_env", "demo")));
+    rules.add(
+        new RuleConfig(
+            Map.of("provider", "anthropic", "workspace_id", "default"),
+            Map.of("team", "support", "cost_center", "CC-3003", "app_env", "demo")));
+    this.interval = cfg.interval();
+  }
+
+  /** The simulated Anthropic organisation: list prices of the models, tokens per second. */
+  private static final List<SimulatedAnthropic.Group> ANTHROPIC_GROUPS =
+      List.of(
+          new SimulatedAnthropic.Group(
+              "wrkspc_demo_research",
+              "apikey_demo_research",
+              "claude-sonnet-4-5",
+              "standard",
+              "0-200k",
+              900,
+              2400,
+              150,
+              40,
+              260,
+              3,
+              15),
+          new SimulatedAnthropic.Group(
+              null,
+              "apikey_demo_support",
+              "claude-haiku-4-5",
+              "standard",
+              "0-200k",
+              1500,
+              600,
+              80,
+              0,
+              420,
+              1,
+              5));
+
+  /**
+   * {@code sources.anthropic} in the demo: when the configuration has no such section, a source
+   * reading the simulated Admin API with its in-process key; otherwise the configured one.
+   */
+  public SourceKind anthropicKind(SourceKind configured) {
+    return new SourceKind() {
+      @Override
+      public String section() {
+        return configured.section();
+      }
+
+      @Override
+      public List<Source> create(SourceSetup setup) throws dev.aicost.collect.SourceException {
+        if (setup.config().sources().anthropic() != null) return configured.create(setup);
+        ManagedApiSourceConfig cfg =
+            new ManagedApiSourceConfig(
+                null,
+                null,
+                interval,
+                anthropic.url(),
+                "1m",
+                java.time.Duration.ofMinutes(10),
+                java.time.Duration.ofHours(1),
+                java.time.Duration.ofSeconds(5));
+        return List.of(
+            AnthropicSourceKind.source(
+                cfg, AdminKey.fixed(anthropic.key(), "the demo's in-process key"), setup.http()));
+      }
+    };
   }
 
   /**
@@ -217,5 +292,6 @@ public final class Demo implements AutoCloseable {
   public void close() {
     servers.forEach(SimulatedVllm::close);
     openAi.close();
+    anthropic.close();
   }
 }
