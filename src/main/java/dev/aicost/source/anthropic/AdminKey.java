@@ -27,7 +27,7 @@ public abstract class AdminKey {
       char c = key.charAt(i);
       if (c < 0x21 || c > 0x7e)
         throw new SourceException(
-            "auth",
+            "config",
             "the admin key from "
                 + where
                 + " holds whitespace or a character a header cannot carry (at position "
@@ -72,7 +72,7 @@ public abstract class AdminKey {
         String v = env.apply(name);
         if (v == null || v.isBlank())
           throw new SourceException(
-              "auth", "no admin key: environment variable " + name + " is unset or empty");
+              "config", "no admin key: environment variable " + name + " is unset or empty");
         return headerSafe(v.trim(), describe());
       }
 
@@ -93,7 +93,7 @@ public abstract class AdminKey {
         } catch (IOException | RuntimeException e) {
           // the exception text is the path and the OS reason; the file's content never appears
           throw new SourceException(
-              "auth",
+              "config",
               "no admin key: cannot read admin_key_file "
                   + path
                   + " ("
@@ -101,7 +101,7 @@ public abstract class AdminKey {
                   + ")");
         }
         if (v.isBlank())
-          throw new SourceException("auth", "no admin key: admin_key_file " + path + " is empty");
+          throw new SourceException("config", "no admin key: admin_key_file " + path + " is empty");
         return headerSafe(v.trim(), describe());
       }
 

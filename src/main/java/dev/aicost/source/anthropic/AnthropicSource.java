@@ -63,6 +63,7 @@ public final class AnthropicSource implements Source {
       List.of(
           "auth",
           "bucket_shrank",
+          "config",
           "connect",
           "duplicate_group",
           "http_status",

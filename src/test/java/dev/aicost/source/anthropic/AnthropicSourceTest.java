@@ -261,7 +261,7 @@ class AnthropicSourceTest {
             config(fake.url()), AdminKey.env("ANTHROPIC_ADMIN_KEY", n -> null), HTTP);
     SourceException e =
         assertThrows(SourceException.class, () -> s.collect(NOW, new RecordingContext()));
-    assertEquals("auth", e.reason());
+    assertEquals("config", e.reason());
     assertTrue(e.getMessage().contains("ANTHROPIC_ADMIN_KEY"));
     assertEquals(0, fake.requests.size());
   }
@@ -280,7 +280,7 @@ class AnthropicSourceTest {
     Files.delete(f);
     SourceException e =
         assertThrows(SourceException.class, () -> s.collect(NOW, new RecordingContext()));
-    assertEquals("auth", e.reason());
+    assertEquals("config", e.reason());
     assertTrue(e.getMessage().contains(f.toString()));
   }
 
@@ -294,7 +294,7 @@ class AnthropicSourceTest {
     AnthropicSource s = AnthropicSourceKind.source(cfg, AdminKey.from(cfg), HTTP);
     SourceException e =
         assertThrows(SourceException.class, () -> s.collect(NOW, new RecordingContext()));
-    assertEquals("auth", e.reason());
+    assertEquals("config", e.reason());
     assertFalse(e.getMessage().contains("sk-ant"), e.getMessage());
     assertEquals(0, fake.requests.size());
   }
