@@ -35,6 +35,7 @@ public final class ConfigValidator {
     attribution(cfg.attribution());
     vllm(cfg.sources().vllm());
     nvml(cfg.sources().nvml());
+    problems.addAll(AwsSourcesValidation.validate(cfg.sources()));
     budgets(cfg.budgets());
     limits(cfg.limits());
     demo(cfg.demo());
