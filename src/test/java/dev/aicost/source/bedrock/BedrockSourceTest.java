@@ -188,13 +188,15 @@ class BedrockSourceTest {
     assertEquals(100, sum(b1, SONNET, 0));
     assertEquals(1, ctx.errors("partial_data"));
 
-    // 20 minutes later the held minute is older than the 15m window: still read, once
+    // still incomplete 20 minutes later, when the held minute is older than the 15m window
+    assertEquals(List.of(), poll(s, NOW.plusSeconds(20 * 60), new Recorder()).usage());
+    // read whole at last: still read, once
     fake.incomplete(SONNET, false);
-    Batch b2 = poll(s, NOW.plusSeconds(20 * 60), new Recorder());
+    Batch b2 = poll(s, NOW.plusSeconds(21 * 60), new Recorder());
     assertEquals(200, sum(b2, SONNET, 0));
     assertTrue(
-        fake.startTimes.get(1).isBefore(M0.minusSeconds(4 * 60)), "" + fake.startTimes.get(1));
-    assertEquals(List.of(), poll(s, NOW.plusSeconds(21 * 60), new Recorder()).usage());
+        fake.startTimes.get(2).isBefore(M0.minusSeconds(4 * 60)), "" + fake.startTimes.get(2));
+    assertEquals(List.of(), poll(s, NOW.plusSeconds(22 * 60), new Recorder()).usage());
   }
 
   @Test
