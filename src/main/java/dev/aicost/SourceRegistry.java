@@ -3,6 +3,7 @@ package dev.aicost;
 import dev.aicost.collect.SourceKind;
 import dev.aicost.demo.Demo;
 import dev.aicost.source.bedrock.BedrockSourceKind;
+import dev.aicost.source.costexplorer.CostExplorerSourceKind;
 import dev.aicost.source.nvml.NvmlSourceKind;
 import dev.aicost.source.vllm.VllmSourceKind;
 import java.util.List;
@@ -13,7 +14,11 @@ import java.util.List;
  */
 final class SourceRegistry {
   static final List<SourceKind> KINDS =
-      List.of(new VllmSourceKind(), new NvmlSourceKind(), new BedrockSourceKind());
+      List.of(
+          new VllmSourceKind(),
+          new NvmlSourceKind(),
+          new BedrockSourceKind(),
+          new CostExplorerSourceKind());
 
   private SourceRegistry() {}
 

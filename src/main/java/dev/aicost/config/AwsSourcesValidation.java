@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 /** {@code sources.bedrock} and {@code sources.aws_cost_explorer}: one line per problem. */
 final class AwsSourcesValidation {
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d{1,2}");
+  private static final Pattern CATEGORY = Pattern.compile("[a-z][a-z_]{0,31}");
   private static final Duration RETENTION = Duration.ofDays(14);
 
   private final List<String> problems = new ArrayList<>();
@@ -59,6 +60,18 @@ final class AwsSourcesValidation {
     // $0.01 per request, and the bill changes a few times a day at most
     atLeast("sources.aws_cost_explorer.interval", c.interval(), Duration.ofHours(1));
     endpoint("sources.aws_cost_explorer.endpoint", c.endpoint());
+    atLeast("sources.aws_cost_explorer.window", c.window(), Duration.ofDays(1));
+    atMost("sources.aws_cost_explorer.window", c.window(), Duration.ofDays(90));
+    c.categories()
+        .forEach(
+            (service, category) -> {
+              if (category == null || !CATEGORY.matcher(category).matches())
+                add(
+                    "sources.aws_cost_explorer.categories." + service,
+                    "must be a category like compute, storage or networking");
+            });
+    if (!(c.pricePerRequest() >= 0) || c.pricePerRequest().isInfinite())
+      add("sources.aws_cost_explorer.price_per_request", "must be a number >= 0");
   }
 
   private void endpoint(String path, String url) {

@@ -33,6 +33,9 @@ class AwsSourcesValidationTest {
     assertEquals(0.01, b.pricePerThousandMetrics());
     assertEquals(null, b.modelIds());
     assertFalse(c.sources().awsCostExplorer().enabled());
+    assertEquals(Duration.ofDays(7), c.sources().awsCostExplorer().window());
+    assertEquals("compute", c.sources().awsCostExplorer().categories().get("EC2 - Other"));
+    assertEquals(0.01, c.sources().awsCostExplorer().pricePerRequest());
   }
 
   @ParameterizedTest
@@ -51,6 +54,9 @@ class AwsSourcesValidationTest {
         "sources: { bedrock: { model_ids: [] } }|sources.bedrock.model_ids: must list",
         "sources: { bedrock: { price_per_thousand_metrics: -1 } }|sources.bedrock.price_per_thousand_metrics",
         "sources: { aws_cost_explorer: { interval: 5m } }|sources.aws_cost_explorer.interval: must be at least 1h",
+        "sources: { aws_cost_explorer: { window: 1h } }|sources.aws_cost_explorer.window: must be at least 24h",
+        "sources: { aws_cost_explorer: { categories: { 'Amazon EC2': 'Compute!' } } }|sources.aws_cost_explorer.categories.Amazon EC2",
+        "sources: { aws_cost_explorer: { price_per_request: -0.01 } }|sources.aws_cost_explorer.price_per_request",
       })
   void everyProblemNamesItsPath(String yaml, String expected) {
     List<String> p = problems(yaml);
