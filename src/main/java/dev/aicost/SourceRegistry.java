@@ -24,16 +24,19 @@ final class SourceRegistry {
 
   /**
    * The kinds in effect: with {@code --demo}, its simulated GPUs stand in for NVML unless a library
-   * is configured.
+   * is configured, and Bedrock is read from its simulated CloudWatch.
    */
   static List<SourceKind> kinds(Demo demo, String nvmlLibrary) {
-    if (demo == null || nvmlLibrary != null) return KINDS;
+    if (demo == null) return KINDS;
     return KINDS.stream()
         .map(
-            k ->
-                k.section().equals(NvmlSourceKind.SECTION)
-                    ? demo.gpuKind(NvmlSourceKind.SECTION)
-                    : k)
+            k -> {
+              if (k.section().equals(NvmlSourceKind.SECTION) && nvmlLibrary == null)
+                return demo.gpuKind(NvmlSourceKind.SECTION);
+              // Bedrock from the demo's simulated CloudWatch
+              if (k.section().equals(BedrockSourceKind.SECTION)) return demo.bedrockKind();
+              return k;
+            })
         .toList();
   }
 }

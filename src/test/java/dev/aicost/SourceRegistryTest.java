@@ -56,10 +56,14 @@ class SourceRegistryTest {
       List<SourceKind> kinds = SourceRegistry.kinds(demo, null);
       assertEquals(SourceRegistry.KINDS.size(), kinds.size());
       List<Source> built = build(kinds, "false");
-      assertSame(demo.gpuSource(), built.get(built.size() - 1));
+      assertSame(demo.gpuSource(), built.get(2));
       assertEquals(
           Set.of("demo-llama", "demo-qwen", "demo-mistral"), demo.gpuSource().meteredDeployments());
-      assertSame(SourceRegistry.KINDS, SourceRegistry.kinds(demo, "/opt/libnvidia-ml.so.1"));
+      // and Bedrock from its simulated CloudWatch, without a sources.bedrock section
+      assertEquals("bedrock/us-east-1", built.get(3).name());
+      built.get(3).close();
+      List<SourceKind> withLibrary = SourceRegistry.kinds(demo, "/opt/libnvidia-ml.so.1");
+      assertSame(SourceRegistry.KINDS.get(1), withLibrary.get(1));
       assertSame(SourceRegistry.KINDS, SourceRegistry.kinds(null, null));
     }
   }

@@ -94,6 +94,26 @@ public final class Demo implements AutoCloseable {
             "",
             () -> 0.0));
     gpuSource = new SimulatedGpus(gpus, cfg.interval());
+    cloudWatch = new SimulatedCloudWatch(clock);
+    bedrockInterval = cfg.interval();
+  }
+
+  private final SimulatedCloudWatch cloudWatch;
+  private final java.time.Duration bedrockInterval;
+
+  /**
+   * Bedrock read from the simulated CloudWatch with fake static credentials, with or without {@code
+   * sources.bedrock} (its endpoint is replaced).
+   */
+  public SourceKind bedrockKind() {
+    var fake =
+        software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("demo", "demo"));
+    return new dev.aicost.source.bedrock.BedrockSourceKind(
+        () -> fake,
+        cloudWatch.endpoint(),
+        new dev.aicost.config.BedrockSourceConfig(
+            List.of("us-east-1"), bedrockInterval, null, null, null));
   }
 
   private static SimulatedGpus.Gpu gpu(
@@ -177,5 +197,6 @@ public final class Demo implements AutoCloseable {
   @Override
   public void close() {
     servers.forEach(SimulatedVllm::close);
+    cloudWatch.close();
   }
 }

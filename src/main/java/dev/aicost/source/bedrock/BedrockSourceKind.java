@@ -19,6 +19,7 @@ public final class BedrockSourceKind implements SourceKind {
 
   private final Supplier<AwsCredentialsProvider> credentials;
   private final String endpoint;
+  private final BedrockSourceConfig fallback;
 
   /** The SDK's default credential chain, the endpoint from the configuration. */
   public BedrockSourceKind() {
@@ -29,8 +30,18 @@ public final class BedrockSourceKind implements SourceKind {
    * @param endpoint overrides the configured endpoint when not null (the demo's fake CloudWatch)
    */
   public BedrockSourceKind(Supplier<AwsCredentialsProvider> credentials, String endpoint) {
+    this(credentials, endpoint, null);
+  }
+
+  /**
+   * @param fallback the section used when the configuration has none (the demo reads its fake
+   *     CloudWatch even without {@code sources.bedrock})
+   */
+  public BedrockSourceKind(
+      Supplier<AwsCredentialsProvider> credentials, String endpoint, BedrockSourceConfig fallback) {
     this.credentials = credentials;
     this.endpoint = endpoint;
+    this.fallback = fallback;
   }
 
   @Override
@@ -41,6 +52,7 @@ public final class BedrockSourceKind implements SourceKind {
   @Override
   public List<Source> create(SourceSetup setup) {
     BedrockSourceConfig cfg = setup.config().sources().bedrock();
+    if (cfg == null) cfg = fallback;
     if (cfg == null) return List.of();
     AwsCredentialsProvider creds = credentials.get();
     List<Source> sources = new ArrayList<>();
