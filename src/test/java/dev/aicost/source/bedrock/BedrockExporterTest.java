@@ -130,6 +130,41 @@ class BedrockExporterTest {
     }
   }
 
+  @Test
+  void anApplicationInferenceProfileIsAttributedToItsTeamByARule() throws Exception {
+    String arn =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T09:59:00Z"), 300);
+    fake.put(arn, "Invocations", Instant.parse("2026-11-23T09:59:00Z"), 3);
+    try (RunningExporter ex =
+        new RunningExporter(
+            """
+            state: { path: %s }
+            attribution:
+              rules:
+                - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
+            sources: { nvml: { enabled: false }, bedrock: { endpoint: "%s", interval: 1h } }
+            """
+                .formatted(dir.resolve("l.db"), fake.endpoint()),
+            null,
+            new MutableClock(T0),
+            false)) {
+      ex.awaitFirstRuns();
+      String metrics = ex.text("/metrics");
+      assertEquals(
+          300,
+          sum(
+              metrics,
+              "aicost_tokens_total\\{[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*token_type=\"input\"[^}]*\\}"),
+          metrics);
+      // not priced (the profile is not resolved to its model yet): counted as unpriced, never $0
+      assertEquals(
+          300,
+          sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
+          metrics);
+    }
+  }
+
   static double sum(String metrics, String series) {
     Matcher m = Pattern.compile("(?m)^" + series + " ([0-9.eE+-]+)").matcher(metrics);
     double s = 0;
