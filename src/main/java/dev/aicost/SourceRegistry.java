@@ -3,6 +3,8 @@ package dev.aicost;
 import dev.aicost.collect.SourceKind;
 import dev.aicost.demo.Demo;
 import dev.aicost.source.anthropic.AnthropicSourceKind;
+import dev.aicost.source.bedrock.BedrockSourceKind;
+import dev.aicost.source.costexplorer.CostExplorerSourceKind;
 import dev.aicost.source.nvml.NvmlSourceKind;
 import dev.aicost.source.openai.OpenAiSourceKind;
 import dev.aicost.source.vllm.VllmSourceKind;
@@ -18,27 +20,30 @@ final class SourceRegistry {
           new VllmSourceKind(),
           new NvmlSourceKind(),
           new OpenAiSourceKind(),
-          new AnthropicSourceKind());
+          new AnthropicSourceKind(),
+          new BedrockSourceKind(),
+          new CostExplorerSourceKind());
 
   private SourceRegistry() {}
 
   /**
    * The kinds in effect: with {@code --demo}, its simulated GPUs stand in for NVML unless a library
-   * is configured, its simulated OpenAI organisation for an absent {@code sources.openai}, and its
-   * simulated Anthropic Admin API for an absent {@code sources.anthropic}.
+   * is configured, its simulated OpenAI organisation for an absent {@code sources.openai}, its
+   * simulated Anthropic Admin API for an absent {@code sources.anthropic}, and Bedrock is read from
+   * its simulated CloudWatch.
    */
   static List<SourceKind> kinds(Demo demo, String nvmlLibrary) {
     if (demo == null) return KINDS;
     return KINDS.stream()
         .map(
-            k ->
-                k.section().equals(NvmlSourceKind.SECTION) && nvmlLibrary == null
-                    ? demo.gpuKind(NvmlSourceKind.SECTION)
-                    : k.section().equals(OpenAiSourceKind.SECTION)
-                        ? demo.openAiKind()
-                        : k.section().equals(AnthropicSourceKind.SECTION)
-                            ? demo.anthropicKind(k)
-                            : k)
+            k -> {
+              if (k.section().equals(NvmlSourceKind.SECTION) && nvmlLibrary == null)
+                return demo.gpuKind(NvmlSourceKind.SECTION);
+              if (k.section().equals(OpenAiSourceKind.SECTION)) return demo.openAiKind();
+              if (k.section().equals(AnthropicSourceKind.SECTION)) return demo.anthropicKind(k);
+              if (k.section().equals(BedrockSourceKind.SECTION)) return demo.bedrockKind();
+              return k;
+            })
         .toList();
   }
 }

@@ -65,6 +65,13 @@ class SourceRegistryTest {
           Set.of("demo-llama", "demo-qwen", "demo-mistral"), demo.gpuSource().meteredDeployments());
       assertSame(
           SourceRegistry.KINDS.get(1), SourceRegistry.kinds(demo, "/opt/libnvidia-ml.so.1").get(1));
+      // and Bedrock from its simulated CloudWatch, without a sources.bedrock section
+      Source bedrock =
+          built.stream()
+              .filter(x -> x.name().equals("bedrock/us-east-1"))
+              .findFirst()
+              .orElseThrow();
+      bedrock.close();
       assertSame(SourceRegistry.KINDS, SourceRegistry.kinds(null, null));
     }
   }

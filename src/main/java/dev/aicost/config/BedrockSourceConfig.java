@@ -12,18 +12,37 @@ import java.util.List;
  * @param window trailing window re-read every poll (CloudWatch revises recent minutes), default 15m
  * @param endpoint CloudWatch endpoint override (VPC endpoints, tests, the demo); null for AWS's
  * @param modelIds ModelId values to read; null to discover them with ListMetrics
+ * @param backfill how far back the very first poll reads, default 1h
+ * @param discoveryInterval how long a ListMetrics answer is reused, default 1h
+ * @param pricePerThousandMetrics what CloudWatch charges per 1,000 metrics requested, default 0.01
+ *     USD
  */
 public record BedrockSourceConfig(
     List<String> regions,
     Duration interval,
     Duration window,
     String endpoint,
-    List<String> modelIds) {
+    List<String> modelIds,
+    Duration backfill,
+    Duration discoveryInterval,
+    Double pricePerThousandMetrics) {
 
   public BedrockSourceConfig {
     regions = regions != null ? ConfigCopies.list(regions) : List.of("us-east-1");
     interval = interval != null ? interval : Duration.ofSeconds(60);
     window = window != null ? window : Duration.ofMinutes(15);
     modelIds = modelIds != null ? ConfigCopies.list(modelIds) : null;
+    backfill = backfill != null ? backfill : Duration.ofHours(1);
+    discoveryInterval = discoveryInterval != null ? discoveryInterval : Duration.ofHours(1);
+    pricePerThousandMetrics = pricePerThousandMetrics != null ? pricePerThousandMetrics : 0.01;
+  }
+
+  public BedrockSourceConfig(
+      List<String> regions,
+      Duration interval,
+      Duration window,
+      String endpoint,
+      List<String> modelIds) {
+    this(regions, interval, window, endpoint, modelIds, null, null, null);
   }
 }

@@ -40,6 +40,7 @@ public final class ConfigValidator {
     nvml(cfg.sources().nvml());
     if (cfg.sources().openai() != null) openaiSource(cfg.sources().openai());
     problems.addAll(ManagedApiValidation.validate("sources.anthropic", cfg.sources().anthropic()));
+    problems.addAll(AwsSourcesValidation.validate(cfg.sources()));
     budgets(cfg.budgets());
     limits(cfg.limits());
     demo(cfg.demo());

@@ -133,6 +133,8 @@ public final class Demo implements AutoCloseable {
             Map.of("provider", "anthropic", "workspace_id", "default"),
             Map.of("team", "support", "cost_center", "CC-3003", "app_env", "demo")));
     this.interval = cfg.interval();
+    cloudWatch = new SimulatedCloudWatch(clock);
+    bedrockInterval = cfg.interval();
   }
 
   /** The simulated Anthropic organisation: list prices of the models, tokens per second. */
@@ -207,6 +209,24 @@ public final class Demo implements AutoCloseable {
   /** The simulated organisation's key, for a test proving it is never shown. */
   public String openAiKeyForTests() {
     return openAi.adminKey();
+  }
+
+  private final SimulatedCloudWatch cloudWatch;
+  private final java.time.Duration bedrockInterval;
+
+  /**
+   * Bedrock read from the simulated CloudWatch with fake static credentials, with or without {@code
+   * sources.bedrock} (its endpoint is replaced).
+   */
+  public SourceKind bedrockKind() {
+    var fake =
+        software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+            software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("demo", "demo"));
+    return new dev.aicost.source.bedrock.BedrockSourceKind(
+        () -> fake,
+        cloudWatch.endpoint(),
+        new dev.aicost.config.BedrockSourceConfig(
+            List.of("us-east-1"), bedrockInterval, null, null, null));
   }
 
   private static SimulatedGpus.Gpu gpu(
@@ -293,5 +313,6 @@ public final class Demo implements AutoCloseable {
     servers.forEach(SimulatedVllm::close);
     openAi.close();
     anthropic.close();
+    cloudWatch.close();
   }
 }
