@@ -2,6 +2,7 @@ package dev.aicost;
 
 import dev.aicost.collect.SourceKind;
 import dev.aicost.demo.Demo;
+import dev.aicost.source.k8s.VllmDiscoverySourceKind;
 import dev.aicost.source.nvml.NvmlSourceKind;
 import dev.aicost.source.vllm.VllmSourceKind;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.List;
  * own package with a {@link SourceKind} plus one line here.
  */
 final class SourceRegistry {
-  static final List<SourceKind> KINDS = List.of(new VllmSourceKind(), new NvmlSourceKind());
+  static final List<SourceKind> KINDS =
+      List.of(new VllmSourceKind(), new NvmlSourceKind(), new VllmDiscoverySourceKind());
 
   private SourceRegistry() {}
 

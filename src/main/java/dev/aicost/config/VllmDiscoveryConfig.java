@@ -31,7 +31,8 @@ public record VllmDiscoveryConfig(
     String nodeNameEnv,
     String deploymentLabel,
     Duration timeout,
-    Duration processExpiry) {
+    Duration processExpiry,
+    Boolean gpuCountFromPod) {
 
   public static final String DEFAULT_DEPLOYMENT_LABEL = "app.kubernetes.io/instance";
 
@@ -41,7 +42,7 @@ public record VllmDiscoveryConfig(
       String portName,
       String nodeName,
       Duration interval) {
-    this(namespaces, labelSelector, portName, nodeName, interval, null, null, null, null);
+    this(namespaces, labelSelector, portName, nodeName, interval, null, null, null, null, null);
   }
 
   public VllmDiscoveryConfig {
@@ -51,6 +52,7 @@ public record VllmDiscoveryConfig(
     deploymentLabel = deploymentLabel != null ? deploymentLabel : DEFAULT_DEPLOYMENT_LABEL;
     timeout = timeout != null ? timeout : Duration.ofSeconds(5);
     processExpiry = processExpiry != null ? processExpiry : Duration.ofHours(24);
+    gpuCountFromPod = gpuCountFromPod != null && gpuCountFromPod;
   }
 
   /**
