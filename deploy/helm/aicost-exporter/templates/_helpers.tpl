@@ -66,7 +66,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- $c := dict "server" (dict "listen" (printf ":%d" (int .Values.port))) "state" (dict "path" "/var/lib/aicost/aicost.db") }}
 {{- $sources := dict "nvml" (dict "enabled" (toString .Values.daemonset.nvml.enabled)) }}
 {{- if .Values.discovery.enabled }}
-{{- $_ := set $sources "vllm_discovery" (dict "namespaces" .Values.discovery.namespaces "label_selector" .Values.discovery.labelSelector "port_name" .Values.discovery.portName "deployment_label" .Values.discovery.deploymentLabel "node_name_env" "NODE_NAME" "interval" .Values.discovery.interval) }}
+{{- $_ := set $sources "vllm_discovery" (dict "namespaces" .Values.discovery.namespaces "label_selector" .Values.discovery.labelSelector "port_name" .Values.discovery.portName "deployment_label" .Values.discovery.deploymentLabel "node_name_env" "NODE_NAME" "interval" .Values.discovery.interval "gpu_count_from_pod" .Values.discovery.gpuCountFromPod) }}
 {{- end }}
 {{- $_ := set $c "sources" $sources }}
 {{- $merged := mergeOverwrite $c (deepCopy .Values.config) (deepCopy .Values.daemonset.config) }}

@@ -268,6 +268,7 @@ class HelmChartTest {
             .parse(defaults.one(ConfigMap.class, "-node").getData().get("config.yml"));
     assertEquals("NODE_NAME", node.sources().vllmDiscovery().nodeNameEnv());
     assertEquals("app.kubernetes.io/name=vllm", node.sources().vllmDiscovery().labelSelector());
+    assertFalse(node.sources().vllmDiscovery().gpuCountFromPod(), "NVML books the node's GPUs");
     ExporterConfig central =
         new ConfigLoader()
             .parse(defaults.one(ConfigMap.class, "-central").getData().get("config.yml"));

@@ -266,6 +266,8 @@ public final class VllmDiscoverySource implements Source {
         return new SourceException("timeout", "listing pods " + where + " timed out");
       }
     }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
     ctx.upstreamCall("list_pods", code > 0 ? "http_" + code : "error");
     return new SourceException(
         "kubernetes_api",
@@ -274,7 +276,8 @@ public final class VllmDiscoverySource implements Source {
             + " failed"
             + (code > 0 ? " (HTTP " + code + ")" : "")
             + ": "
-            + e.getClass().getSimpleName());
+            + root.getClass().getSimpleName()
+            + (root.getMessage() == null ? "" : " " + root.getMessage()));
   }
 
   /** The pod's reader: the current one when nothing changed, else one restored from its state. */
