@@ -5,6 +5,7 @@ import dev.aicost.demo.Demo;
 import dev.aicost.source.anthropic.AnthropicSourceKind;
 import dev.aicost.source.bedrock.BedrockSourceKind;
 import dev.aicost.source.costexplorer.CostExplorerSourceKind;
+import dev.aicost.source.k8s.VllmDiscoverySourceKind;
 import dev.aicost.source.nvml.NvmlSourceKind;
 import dev.aicost.source.openai.OpenAiSourceKind;
 import dev.aicost.source.vllm.VllmSourceKind;
@@ -22,7 +23,8 @@ final class SourceRegistry {
           new OpenAiSourceKind(),
           new AnthropicSourceKind(),
           new BedrockSourceKind(),
-          new CostExplorerSourceKind());
+          new CostExplorerSourceKind(),
+          new VllmDiscoverySourceKind());
 
   private SourceRegistry() {}
 

@@ -23,6 +23,7 @@ import dev.aicost.store.TrailingWindows;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +112,9 @@ public final class BatchAccountant {
     List<Increment> out = new ArrayList<>();
     Map<WindowKey, WindowAcc> windows = new LinkedHashMap<>();
     List<GaugeUpdate> gauges = new ArrayList<>();
+    // deployments a source prices by GPU time itself (discovered pods carry their own gpu_count)
+    Set<String> timed = new HashSet<>();
+    for (CapacityDelta c : batch.capacity()) if (c.gpuCount() > 0) timed.add(c.deployment());
 
     for (UsageDelta u : batch.usage()) {
       Attribution a =
@@ -150,7 +154,8 @@ public final class BatchAccountant {
                 bookedAt(u)));
       }
       if (!isSelfHosted(u)) priceTokens(u, a, out, w);
-      else if (!hasCostBasis(u.deployment())) unpricedSelfHosted(u, out, w);
+      else if (!hasCostBasis(u.deployment()) && !timed.contains(u.deployment()))
+        unpricedSelfHosted(u, out, w);
     }
 
     for (SpendDelta d : batch.spend()) billedSpend(d, out);

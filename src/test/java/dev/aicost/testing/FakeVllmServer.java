@@ -24,8 +24,15 @@ public final class FakeVllmServer implements AutoCloseable {
   private final AtomicInteger hits = new AtomicInteger();
 
   public FakeVllmServer() {
+    this("127.0.0.1");
+  }
+
+  /** Bound to another loopback address (127.0.0.2 ...): a pod that moved to a new IP. */
+  public FakeVllmServer(String loopbackAddress) {
     try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+      InetAddress bind = InetAddress.getByName(loopbackAddress);
+      if (!bind.isLoopbackAddress()) throw new IllegalArgumentException("loopback only");
+      server = HttpServer.create(new InetSocketAddress(bind, 0), 16);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -61,7 +68,15 @@ public final class FakeVllmServer implements AutoCloseable {
   }
 
   public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort() + "/metrics";
+    return "http://" + host() + ":" + port() + "/metrics";
+  }
+
+  public String host() {
+    return server.getAddress().getAddress().getHostAddress();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
   }
 
   public FakeVllmServer page(String text) {

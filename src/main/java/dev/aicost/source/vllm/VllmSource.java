@@ -50,7 +50,7 @@ public final class VllmSource implements Source {
   public static final String SERVICE = LabelValues.SERVICE_VLLM;
 
   /** The reasons collect and its partial errors report (aicost_collector_errors_total). */
-  static final List<String> ERROR_REASONS =
+  public static final List<String> ERROR_REASONS =
       List.of(
           "bad_label",
           "bad_value",
