@@ -667,6 +667,13 @@ def managed():
             "currencyUSD", decimals=4,
             description="Dollars per 1,000 tokens of all types: flat unless the input / output / cache mix, the "
             "service tier (batch, flex, priority) or the price changes.")
+    b.panel("timeseries", "Cost per request by team and project",
+            [(f"sum by (team, project) (rate(aicost_spend_usd_total{{{FM}}}[{RI}])) / "
+              f"sum by (team, project) (rate(aicost_requests_total{{{FM}}}[{RI}]))", "{{team}} / {{project}}")],
+            "currencyUSD", decimals=5, w=24, h=6,
+            description="Dollars per request per team and project (the tags attribution rules map from the "
+            "provider's project, API key or workspace ids): the unit cost of each consumer, independent of its "
+            "volume. A step here with flat requests is a prompt or model change in that project.")
     b.row("Billed vs estimated (reconciliation)")
     b.panel("bargauge", "Billed yesterday (provider's cost API)",
             [(f"max by (provider) (aicost_billed_usd{{{FJ}, provider=~\"$provider\", window=\"yesterday\"}})", "{{provider}}")],

@@ -205,6 +205,7 @@ class BundleEndToEndIT {
     MAY_BE_EMPTY.put("aicost-managed / Cache-hit ratio by provider and model", managed);
     MAY_BE_EMPTY.put("aicost-managed / Cost per request by provider and model", managed);
     MAY_BE_EMPTY.put("aicost-managed / Cost per 1k tokens by provider and model", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Cost per request by team and project", managed);
     MAY_BE_EMPTY.put("aicost-managed / Billed yesterday (provider's cost API)", managed);
     MAY_BE_EMPTY.put("aicost-managed / Billed month to date (provider's cost API)", managed);
     MAY_BE_EMPTY.put("aicost-managed / Estimated month to date", managed);
