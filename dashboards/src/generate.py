@@ -28,6 +28,9 @@ FU = 'job=~"$job", instance=~"$instance", provider=~"$provider", model=~"$model"
 FG = 'job=~"$job", instance=~"$instance", deployment=~"$deployment"'                       # GPU by deployment
 FJ = 'job=~"$job", instance=~"$instance"'                                                  # per GPU / health
 FS = F.replace('provider=~"$provider"', 'provider="self_hosted"')                        # self-hosted usage
+FM = F + ', provider!="self_hosted"'                                                      # managed APIs
+MC = 'collector=~"(openai|anthropic|bedrock|aws_cost_explorer)(/.*)?"'                   # managed collectors
+FB = 'budget=~"$budget"'                                                                  # fleet budget rules
 L = "provider, deployment, model, team, cost_center"
 # Hourly spend buckets (alert-rules/rules.yml, group aicost.hourly): every label F filters on, one sample an
 # hour. Windows longer than a day sum these (sum_over_time) instead of reading raw samples: 720 samples per
@@ -69,7 +72,7 @@ class Board:
 
     def panel(self, kind, title, targets, unit, w=12, h=8, description="", stack=False, decimals=None,
               instant=False, fmt=None, time_from=None, legend_calcs=("mean", "lastNotNull"), options=None,
-              overrides=None):
+              overrides=None, time_shift=None, thresholds=None):
         self.types.add(kind)
         tg = []
         for i, t in enumerate(targets):
@@ -105,6 +108,12 @@ class Board:
             p.setdefault("options", {}).update(options)
         if time_from:
             p["timeFrom"] = time_from
+        if time_shift:
+            p["timeShift"] = time_shift
+        if thresholds:
+            defaults["thresholds"] = {"mode": "absolute", "steps": [
+                {"color": c, "value": v} for v, c in thresholds]}
+            defaults["color"] = {"mode": "thresholds"}
         self.panels.append(p)
 
     def _variables(self):
@@ -123,6 +132,7 @@ class Board:
             "provider": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance"}, provider)',
             "model": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", provider=~"$provider"}, model)',
             "deployment": 'label_values(aicost_spend_usd_total{job=~"$job", instance=~"$instance", provider=~"$provider"}, deployment)',
+            "budget": 'label_values(aicost_budget_usd{job=~"$job", instance=~"$instance"}, budget)',
         }
         for v in self.variables:
             out.append({"name": v, "label": v, "type": "query", "datasource": DS,
@@ -167,7 +177,7 @@ DESCRIPTIONS = {
                    "(alert-rules/rules.yml must be loaded). Updated once an hour; the first hour after "
                    "Prometheus starts it is empty.",
     "Last 30 days": "Spend over the trailing 30 days, summed from the hourly buckets (needs rules.yml and "
-                    "31 days of retention). Until budgets exist, the month's run-rate.",
+                    "31 days of retention).",
     "By category": "Dollars per hour by category (inference, compute, storage, networking, orchestration), "
                    "stacked: the top of the stack is the total. AiCostCategoryWeekOverWeek watches each "
                    "category week over week.",
@@ -198,8 +208,6 @@ DESCRIPTIONS = {
         "spend panels to tell volume from cost per request.",
     "Unpriced tokens per second by model": "Tokens that matched no price, per model and type: their dollars "
         "are missing everywhere. Any line here is AiCostUnpricedUsage; add the price and reload.",
-    "Budgets (coming with the budgets capability)": "Placeholder for month-to-date, forecast and budget "
-        "variance, which arrive with the budgets capability.",
     # self-hosted
     "Exporter's $/1k tokens per deployment and model (trailing window)": "The exporter's own "
         "aicost_cost_per_1k_tokens_usd gauge over its trailing window (trailing_window in the config): the "
@@ -290,13 +298,40 @@ def spend(by, extra=""):
 
 def overview():
     b = Board("aicost-overview", "AI spend overview",
-              "The morning view: what we spend now, what moved, unit costs, unpriced usage. Spend = estimated "
-              "dollars from aicost-exporter (token prices and GPU time).")
+              "The morning view: what we spend now, what moved, whether the month-end pace is healthy, unit "
+              "costs, unpriced usage. Spend = estimated dollars from aicost-exporter (token prices and GPU time, "
+              "self-hosted and managed APIs in the same panels).", variables=DOMAIN + ("budget",))
+    b.row("What are we spending, what changed, is the month-end pace healthy?")
+    b.panel("stat", "Yesterday", [f"sum(increase(aicost_spend_usd_total{{{F}}}[$__range]))"], "currencyUSD",
+            w=3, h=5, time_from="now/d", time_shift="1d/d",
+            description="Spend of yesterday, midnight to midnight in the dashboard's time zone, self-hosted and "
+            "managed APIs together (question 1). The exporter's own days (budgets, /api/v1/spend) use its "
+            "configured timezone.")
+    b.panel("stat", "Today so far", [f"sum(increase(aicost_spend_usd_total{{{F}}}[$__range]))"], "currencyUSD",
+            w=3, h=5, time_from="now/d", description="Spend since midnight (dashboard time zone). Read with Last "
+            "24h: the day's pace so far.")
+    b.panel("stat", "Month to date", [f"sum(sum_over_time({BUCKET}{{{F}}}[$__range]))"], "currencyUSD",
+            w=3, h=5, time_from="now/M",
+            description="Spend since the first of the month (dashboard time zone), summed from the hourly "
+            "buckets of rules.yml: exact to the hour. For the budgets' own month-to-date see the Budgets row.")
+    b.panel("stat", "Forecast month-end by budget", [(f"budget:aicost_budget_forecast_month_end_usd:sum{{{FB}}}", "{{budget}}")],
+            "currencyUSD", w=4, h=5, instant=True,
+            description="Each budget's month-end forecast, summed over every exporter of the fleet (question 3). "
+            "AiCostBudgetForecastOver warns above the budget + 10 %.")
+    b.panel("stat", "Forecast vs budget (variance)", [(f"budget:aicost_budget_variance_ratio:fleet{{{FB}}}", "{{budget}}")],
+            "percentunit", w=4, h=5, instant=True, thresholds=((None, "green"), (0.10, "orange"), (0.30, "red")),
+            description="Forecast month-end / budget - 1 per budget: orange above +10 % (AiCostBudgetForecastOver, "
+            "warning), red above +30 % (critical from the 10th). Negative = under budget.")
+    mv1 = lambda by: (f"sum by ({by}) (increase(aicost_spend_usd_total{{{F}}}[1d])) - "
+                      f"sum by ({by}) (increase(aicost_spend_usd_total{{{F}}}[1d] offset 1d))")
+    b.panel("table", "Top movers: category and provider (last 24h vs the 24h before)",
+            [f"topk(5, {mv1('category, provider')}) or bottomk(5, {mv1('category, provider')})"],
+            "currencyUSD", w=7, h=5, instant=True, fmt="table",
+            description="The category / provider pairs whose last-24h spend rose or fell most against the 24h "
+            "before, in dollars (question 2). Self-hosted and managed providers side by side; the triage "
+            "dashboard takes it from here.")
     b.row("Spend")
     tot = lambda w, off="": f"sum(increase(aicost_spend_usd_total{{{F}}}[{w}]{off}))"
-    b.panel("stat", "Today so far", [f"sum(increase(aicost_spend_usd_total{{{F}}}[$__range]))"], "currencyUSD",
-            w=4, h=4, time_from="now/d", description="Spend since midnight (dashboard time zone). Read with Last "
-            "24h: the day's pace so far.")
     b.panel("stat", "Last 24h", [tot("1d")], "currencyUSD", w=4, h=4, instant=True)
     b.panel("stat", "Previous 24h", [tot("1d", " offset 1d")], "currencyUSD", w=4, h=4, instant=True,
             description="Spend in the 24 hours before the last 24 hours (yesterday, trailing). "
@@ -345,11 +380,23 @@ def overview():
     b.panel("timeseries", "Unpriced tokens per second by model",
             [(f"sum by (provider, model, token_type) (rate(aicost_unpriced_tokens_total{{{FU}}}[{RI}]))",
               "{{provider}} {{model}} {{token_type}}")], "short", w=18)
-    b.row("Month to date, forecast and budget")
-    b.text("Budgets (coming with the budgets capability)",
-           "Month-to-date spend, month-end forecast and variance against each budget will appear here "
-           "(`aicost_budget_spend_month_to_date_usd`, `aicost_budget_forecast_month_end_usd`, "
-           "`aicost_budget_usd`, `aicost_budget_variance_ratio`). Until then use **Last 30 days** above.")
+    b.row("Budgets: month to date, forecast and variance (fleet sums)")
+    b.panel("table", "Budgets", [
+        (f"budget:aicost_budget_usd:max{{{FB}}}", "budget"),
+        (f"budget:aicost_budget_spend_month_to_date_usd:sum{{{FB}}}", "month to date"),
+        (f"budget:aicost_budget_forecast_month_end_usd:sum{{{FB}}}", "forecast"),
+        (f"budget:aicost_budget_forecast_month_end_usd:sum{{{FB}}} - budget:aicost_budget_usd:max{{{FB}}}",
+         "forecast - budget")], "currencyUSD", w=10, instant=True, fmt="table",
+        description="Per budget: the amount, month-to-date spend and month-end forecast summed over every "
+        "exporter (each exposes its share; rules.yml group aicost.budgets), and the forecast's dollars above "
+        "(+) or below (-) the budget. AiCostBudgetExceeded fires when month to date passes the amount.")
+    b.panel("timeseries", "Forecast month-end and month to date vs budget",
+            [(f"budget:aicost_budget_forecast_month_end_usd:sum{{{FB}}}", "{{budget}} forecast"),
+             (f"budget:aicost_budget_spend_month_to_date_usd:sum{{{FB}}}", "{{budget}} month to date"),
+             (f"budget:aicost_budget_usd:max{{{FB}}}", "{{budget}} budget")], "currencyUSD", w=14,
+            description="The forecast (month to date + the recent daily pace x the days left) against the budget "
+            "line, and month to date climbing towards it. The forecast steps at midnight and is noisy in the "
+            "first days of a month; the +30 % alert waits for the 10th.")
     return b
 
 
@@ -462,6 +509,12 @@ def triage():
             [(f"sum by (token_type) (rate(aicost_tokens_total{{{F}}}[{RI}])) / scalar(sum(rate(aicost_requests_total{{{F}}}[{RI}])))",
               "{{token_type}}")], "short", w=8, stack=True)
     b.row("3. Did the provider / model mix change?")
+    b.panel("timeseries", "Share of spend by provider (self-hosted and managed APIs)",
+            [(f"sum by (provider) (rate(aicost_spend_usd_total{{{F}}}[{RI}])) / scalar(sum(rate(aicost_spend_usd_total{{{F}}}[{RI}])))",
+              "{{provider}}")], "percentunit", stack=True, w=24, h=6,
+            description="Step 3. Each provider's share of spend, stacked to 100 %: self_hosted (GPU time) next "
+            "to openai, anthropic and aws (Bedrock, and Cost Explorer's compute / storage / networking rows). "
+            "Traffic moving from self-hosted to an API (or back) shows as bands trading places.")
     b.panel("timeseries", "Share of spend by model",
             [(f"sum by (provider, model) (rate(aicost_spend_usd_total{{{F}}}[{RI}])) / scalar(sum(rate(aicost_spend_usd_total{{{F}}}[{RI}])))",
               "{{provider}} {{model}}")], "percentunit", stack=True)
@@ -522,6 +575,28 @@ def health():
             [(f"sum by (collector) (increase(aicost_upstream_api_cost_usd_total{{{FJ}}}[1d]))", "{{collector}}")],
             "currencyUSD", decimals=4, description="What the exporter's own upstream calls cost over the trailing 24h, per collector: "
                                  "CloudWatch and Cost Explorer calls are billed. Weigh it against the spend it measures.")
+    b.panel("stat", "Exporters' API spend, last 24h (all exporters)",
+            [(f"sum by (collector) (increase(aicost_upstream_api_cost_usd_total{{{FJ}}}[1d]))", "{{collector}}")],
+            "currencyUSD", w=8, h=6, instant=True, decimals=2, thresholds=((None, "green"), (5, "red")),
+            description="What the exporters' own CloudWatch (GetMetricData, ListMetrics) and Cost Explorer calls "
+            "cost over the last 24h, per collector. Red above $5: AiCostExporterApiSpendHigh (summed over the fleet).")
+    b.panel("timeseries", "Paid API calls per hour (CloudWatch, Cost Explorer)",
+            [(f"sum by (collector, operation, outcome) (increase(aicost_upstream_requests_total{{{FJ}, collector=~\"(bedrock|aws_cost_explorer)(/.*)?\"}}[1h]))",
+              "{{collector}} {{operation}} {{outcome}}")], "short", w=8, h=6,
+            description="Calls to paid AWS APIs per hour, by operation and outcome: GetMetricData calls per poll "
+            "= ceil(queries / 500), independent of how often Prometheus scrapes. Throttled outcomes repeat calls.")
+    b.panel("timeseries", "Exporters' API dollars per day, by exporter (pace of the last hour)",
+            [(f"sum by (instance, collector) (rate(aicost_upstream_api_cost_usd_total{{{FJ}}}[1h])) * 86400",
+              "{{instance}} {{collector}}")], "currencyUSD", w=8, h=6, decimals=2,
+            description="The last hour's API spend extrapolated to a day, per exporter and collector. Two "
+            "exporters with the same collector poll (and pay for) the same account twice.")
+    b.panel("timeseries", "Managed collectors refused for auth (share of errors, last hour)",
+            [(f"sum by (instance, collector) (increase(aicost_collector_errors_total{{{FJ}, {MC}, reason=\"auth\"}}[1h])) / "
+              f"(sum by (instance, collector) (increase(aicost_collector_errors_total{{{FJ}, {MC}}}[1h])) > 0)",
+              "{{instance}} {{collector}}")], "percentunit", w=24, h=6,
+            description="Share of each managed collector's errors in the last hour that were reason=auth (missing, "
+            "revoked or rejected admin key, expired AWS credentials). At 50 % or more while it fails: "
+            "AiCostAdminKeyRejected (critical), and AiCostCollectorFailing stays quiet for it.")
     b.row("Cardinality guard")
     b.panel("timeseries", "Series dropped per hour by metric",
             [(f"sum by (metric) (increase(aicost_series_dropped_total{{{FJ}}}[1h]))", "{{metric}}")], "short", w=24,
@@ -529,9 +604,143 @@ def health():
     return b
 
 
+def managed():
+    b = Board("aicost-managed", "AI managed API spend",
+              "OpenAI, Anthropic and Amazon Bedrock: tokens, dollars and cost per request by provider, model, "
+              "project and team (attribution rules map project / API key / workspace / inference profile ids), "
+              "the provider's bill against the estimate, collector health and what the exporter's own AWS calls "
+              "cost. Self-hosted spend is on the overview and self-hosted dashboards.")
+    b.row("Spend")
+    b.panel("stat", "Managed spend, last 24h", [f"sum(increase(aicost_spend_usd_total{{{FM}}}[1d]))"], "currencyUSD",
+            w=6, h=5, instant=True,
+            description="Estimated dollars of managed-API usage over the last 24h: tokens x the catalog price in "
+            "force when they were used. Compare with Billed yesterday below.")
+    b.panel("bargauge", "By provider, last 24h", [(f"sum by (provider) (increase(aicost_spend_usd_total{{{FM}}}[1d]))",
+                                                 "{{provider}}")], "currencyUSD", w=6, h=5, instant=True,
+            description="Last-24h estimated spend per managed provider (aws = Bedrock and Cost Explorer rows).")
+    b.panel("timeseries", "Spend per hour by provider and service", [(spend("provider, ai_service", ', provider!="self_hosted"'),
+                                                                     "{{provider}} {{ai_service}}")],
+            "currencyUSD", stack=True, w=12, h=5,
+            description="Dollars per hour by provider and service (completions, embeddings, messages, bedrock), "
+            "stacked. Usage APIs report in buckets (1m to 1h) that arrive late: the last bucket fills in later.")
+    b.panel("timeseries", "Spend per hour by model", [(spend("provider, model", ', provider!="self_hosted"'),
+                                                      "{{provider}} {{model}}")], "currencyUSD", stack=True,
+            description="Dollars per hour by provider and model, stacked. A new band is a model rollout; a band "
+            "widening with flat requests is a cost-per-request change (AiCostCostPerRequestHigh).")
+    b.panel("timeseries", "Spend per hour by team and project", [(spend("team, project", ', provider!="self_hosted"'),
+                                                                 "{{team}} / {{project}}")], "currencyUSD", stack=True,
+            description="Dollars per hour by the team and project tags that attribution rules set from the "
+            "provider's project / API key / workspace / inference-profile ids (raw ids never become labels). "
+            "Empty tags: no rule matched; add one to attribution.rules.")
+    b.panel("table", "Last 24h by provider, model, project, team and feature",
+            [f"sort_desc(sum by (provider, model, project, team, feature) (increase(aicost_spend_usd_total{{{FM}}}[1d])))"],
+            "currencyUSD", instant=True, fmt="table", w=24,
+            description="Estimated spend of the last 24h per provider, model and the attribution tags mapped from "
+            "project / key / workspace: who spends what on which model. Unmapped usage has empty tags.")
+    b.row("Tokens, requests and unit costs")
+    b.panel("timeseries", "Tokens per second by provider and type",
+            [(f"sum by (provider, token_type) (rate(aicost_tokens_total{{{FM}}}[{RI}]))", "{{provider}} {{token_type}}")],
+            "short", stack=True, w=8,
+            description="Tokens per second by provider and type (input = uncached prompt, cache_read, cache_write, "
+            "output), stacked. cache_read costs about 0.1x input: a shrinking cache_read band costs money "
+            "(AiCostCacheHitDrop).")
+    b.panel("timeseries", "Requests per second by provider and model",
+            [(f"sum by (provider, model) (rate(aicost_requests_total{{{FM}}}[{RI}]))", "{{provider}} {{model}}")],
+            "reqps", stack=True, w=8,
+            description="Requests per second (Bedrock: Invocations) by provider and model, stacked: volume. Read "
+            "with cost per request to tell volume from efficiency.")
+    b.panel("timeseries", "Cache-hit ratio by provider and model",
+            [(f"sum by (provider, model) (rate(aicost_tokens_total{{{FM}, token_type=\"cache_read\"}}[{RI}])) / "
+              f"sum by (provider, model) (rate(aicost_tokens_total{{{FM}, token_type=~\"input|cache_read|cache_write\"}}[{RI}]))",
+              "{{provider}} {{model}}")], "percentunit", w=8,
+            description="Share of prompt tokens read from the provider's prompt cache. A fall below half its 7-day "
+            "average with enough dollars at stake is AiCostCacheHitDrop.")
+    b.panel("timeseries", "Cost per request by provider and model",
+            [(f"sum by (provider, model) (rate(aicost_spend_usd_total{{{FM}}}[{RI}])) / "
+              f"sum by (provider, model) (rate(aicost_requests_total{{{FM}}}[{RI}]))", "{{provider}} {{model}}")],
+            "currencyUSD", decimals=5,
+            description="Dollars per request: moves with tokens per request and the model's price. "
+            "AiCostCostPerRequestHigh fires at +15 % over its 7-day mean.")
+    b.panel("timeseries", "Cost per 1k tokens by provider and model",
+            [(f"sum by (provider, model) (rate(aicost_spend_usd_total{{{FM}}}[{RI}])) / "
+              f"sum by (provider, model) (rate(aicost_tokens_total{{{FM}}}[{RI}])) * 1000", "{{provider}} {{model}}")],
+            "currencyUSD", decimals=4,
+            description="Dollars per 1,000 tokens of all types: flat unless the input / output / cache mix, the "
+            "service tier (batch, flex, priority) or the price changes.")
+    b.panel("timeseries", "Cost per request by team and project",
+            [(f"sum by (team, project) (rate(aicost_spend_usd_total{{{FM}}}[{RI}])) / "
+              f"sum by (team, project) (rate(aicost_requests_total{{{FM}}}[{RI}]))", "{{team}} / {{project}}")],
+            "currencyUSD", decimals=5, w=24, h=6,
+            description="Dollars per request per team and project (the tags attribution rules map from the "
+            "provider's project, API key or workspace ids): the unit cost of each consumer, independent of its "
+            "volume. A step here with flat requests is a prompt or model change in that project.")
+    b.row("Billed vs estimated (reconciliation)")
+    b.panel("bargauge", "Billed yesterday (provider's cost API)",
+            [(f"max by (provider) (aicost_billed_usd{{{FJ}, provider=~\"$provider\", window=\"yesterday\"}})", "{{provider}}")],
+            "currencyUSD", w=6, instant=True,
+            description="What the provider's own cost API says was billed for yesterday (OpenAI Costs API, "
+            "Anthropic cost report, AWS Cost Explorer), in the provider's day (UTC).")
+    b.panel("bargauge", "Billed month to date (provider's cost API)",
+            [(f"max by (provider) (aicost_billed_usd{{{FJ}, provider=~\"$provider\", window=\"month_to_date\"}})", "{{provider}}")],
+            "currencyUSD", w=6, instant=True,
+            description="What the provider's cost API says was billed since the first of the month.")
+    b.panel("bargauge", "Estimated month to date",
+            [(f"sum by (provider) (sum_over_time({BUCKET}{{{FM}}}[$__range]))", "{{provider}}")],
+            "currencyUSD", w=6, instant=True, time_from="now/M",
+            description="The exporter's estimate since the first of the month (dashboard time zone, from the "
+            "hourly buckets), to hold against Billed month to date. Cost Explorer's non-inference rows "
+            "(compute, storage, networking) are billed amounts, not estimates.")
+    b.panel("stat", "Reconciliation drift now",
+            [(f"provider:aicost_reconciliation_drift_ratio:avg{{provider=~\"$provider\"}}", "{{provider}}")],
+            "percentunit", w=6, instant=True, thresholds=((None, "orange"), (-0.10, "green"), (0.10, "orange")),
+            description="(estimate - billed) / billed over the last complete days (7 by default), "
+            "per provider. Positive: the estimate is above the bill. Beyond +-10 % at every reading for 3 days: "
+            "AiCostReconciliationDrift.")
+    b.panel("timeseries", "Reconciliation drift over time",
+            [(f"provider:aicost_reconciliation_drift_ratio:avg{{provider=~\"$provider\"}}", "{{provider}}")],
+            "percentunit", w=12,
+            description="The drift gauge per provider: it moves about once a day, when a day's bill is in. One "
+            "day out of line is a late or corrected bill; a level beyond +-10 % for 3 days is "
+            "AiCostReconciliationDrift (see its runbook for the usual causes).")
+    b.panel("timeseries", "Billed yesterday vs estimated trailing 24h",
+            [(f"max by (provider) (aicost_billed_usd{{{FJ}, provider=~\"$provider\", window=\"yesterday\"}})", "{{provider}} billed yesterday"),
+             (f"sum by (provider) (increase(aicost_spend_usd_total{{{FM}}}[1d]))", "{{provider}} estimated, trailing 24h")],
+            "currencyUSD", w=12,
+            description="The bill for yesterday (a step a day) next to the estimate of the trailing 24 hours. "
+            "They match at each provider's midnight (UTC) when the estimate is right; drift is the steady gap.")
+    b.row("Collectors and the exporter's own API calls")
+    b.panel("timeseries", "Managed collector success (1 = last run succeeded)",
+            [(f"min by (instance, collector) (aicost_collector_success{{{FJ}, {MC}}})", "{{instance}} {{collector}}")],
+            "short", w=8,
+            description="1 when a managed collector's last run succeeded. 0 with auth errors: "
+            "AiCostAdminKeyRejected; with other errors: AiCostCollectorFailing.")
+    b.panel("timeseries", "Managed collector errors per hour by reason",
+            [(f"sum by (collector, reason) (increase(aicost_collector_errors_total{{{FJ}, {MC}}}[1h]))", "{{collector}} {{reason}}")],
+            "short", w=8,
+            description="Errors per hour by reason: auth (missing / revoked key, expired AWS credentials), "
+            "rate_limited, http_status, timeout, connect, parse. auth is AiCostAdminKeyRejected's signal.")
+    b.panel("timeseries", "Bedrock CloudWatch and Cost Explorer calls per hour",
+            [(f"sum by (collector, operation, outcome) (increase(aicost_upstream_requests_total{{{FJ}, collector=~\"(bedrock|aws_cost_explorer)(/.*)?\"}}[1h]))",
+              "{{collector}} {{operation}} {{outcome}}")], "short", w=8,
+            description="ListMetrics / GetMetricData and GetCostAndUsage calls per hour by outcome. Independent of "
+            "Prometheus' scrape interval: sources poll on their own interval.")
+    b.panel("timeseries", "What the exporter's AWS calls cost per day",
+            [(f"sum by (collector) (increase(aicost_upstream_api_cost_usd_total{{{FJ}}}[1d]))", "{{collector}}")],
+            "currencyUSD", decimals=2, w=12,
+            description="Dollars the exporters' own CloudWatch and Cost Explorer calls cost over the trailing 24h. "
+            "Above $5/day (fleet): AiCostExporterApiSpendHigh.")
+    b.panel("timeseries", "Exporter API dollars per dollar of Bedrock spend measured",
+            [(f"sum(increase(aicost_upstream_api_cost_usd_total{{{FJ}, collector=~\"bedrock(/.*)?\"}}[1d])) / "
+              f"sum(increase(aicost_spend_usd_total{{{FM}, provider=\"aws\", ai_service=\"bedrock\"}}[1d]))", "ratio")],
+            "percentunit", w=12,
+            description="The monitor's CloudWatch cost as a share of the Bedrock spend it measures, last 24h. "
+            "A few percent or more: lengthen the interval or pin model_ids (runbook AiCostExporterApiSpendHigh).")
+    return b
+
+
 if __name__ == "__main__":
     for name, fn in (("overview", overview), ("self-hosted", selfhosted), ("triage", triage),
-                     ("exporter-health", health)):
+                     ("exporter-health", health), ("managed", managed)):
         path = os.path.join(OUT, f"aicost-{name}.json")
         with open(path, "w") as f:
             json.dump(fn().json(), f, indent=2)

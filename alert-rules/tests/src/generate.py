@@ -20,7 +20,8 @@ OUT = os.path.dirname(HERE)
 # so that, at promtool's inclusive range ends, a 1d window of buckets holds 24 of them (the bucket of the
 # current step is not written yet): what production sees with the groups at different phases.
 GROUPS = ("aicost.rates", "aicost.daily", "aicost.hourly", "aicost.efficiency", "aicost.baselines",
-          "aicost.alerts.spend", "aicost.alerts.efficiency", "aicost.alerts.exporter")
+          "aicost.alerts.spend", "aicost.alerts.efficiency", "aicost.managed", "aicost.budgets",
+          "aicost.alerts.exporter", "aicost.alerts.managed", "aicost.alerts.budgets")
 TRIAGE = ("/d/aicost-triage/ai-spend-triage?from={}&to=now&var-provider={}&var-model={}&var-deployment={}"
           "&var-team={}&var-cost_center={}")
 RUNBOOK = "https://github.com/aicost-exporter/aicost-exporter/blob/main/docs/runbooks/{}.md"
@@ -554,9 +555,461 @@ request fires within 3 hours.""")
     return out
 
 
+
+# ----------------------------------------------------------------------------------------------------
+# Managed APIs: reconciliation drift (daily gauge), admin keys refused, the exporters' own API spend.
+MANAGED_URL = "/d/aicost-managed/ai-managed-api-spend?from=now-14d&to=now&var-provider={}"
+HEALTH_URL = "/d/aicost-exporter-health/ai-cost-exporter-health?from={}&to=now&var-job={}&var-instance={}"
+
+
+def values_text(vals):
+    return " ".join("_" if v is None else fmt(v) for v in vals)
+
+
+def gseries(name, lbls, vals):
+    return f"      - series: '{labels(name, **lbls)}'\n        values: '{values_text(vals)}'\n"
+
+
+def pct(v):
+    """Prometheus' humanizePercentage: %.4g of v * 100, then '%'."""
+    return f"{v * 100:.4g}%"
+
+
+def hdur(seconds):
+    """Prometheus' humanizeDuration for whole seconds of an hour or more."""
+    h, rest = divmod(int(seconds), 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}h {m}m {sec}s"
+
+
+def at(minutes):
+    """A promtool eval_time; whole days and hours spelled as such."""
+    d, rest = divmod(int(minutes), 1440)
+    h, m = divmod(rest, 60)
+    return "".join(f"{n}{u}" for n, u in ((d, "d"), (h, "h"), (m, "m")) if n) or "0m"
+
+
+def drift_case():
+    """12 days of the daily drift gauge (updated at 02:00, when the day's bill is in), hourly samples."""
+    days, n = 12, 12 * 24 + 1
+    rng = random.Random(13)
+
+    def daily(per_day, missing=()):
+        # the value computed at 02:00 of day d holds until 02:00 of day d + 1
+        return [None if i in missing else per_day[max(0, (i - 2) // 24)] for i in range(n)]
+
+    restart = (8 * 24 + 10,)  # the managed exporter restarts on day 8 at 10:00: no sample that hour
+    # openai: +-4 % of noise, and one late bill on day 4 (a day missing from "billed": +19 % for a day)
+    openai = [round(rng.uniform(-0.04, 0.04), 4) for _ in range(days)]
+    openai[4] = 0.19
+    # anthropic: the estimate falls 13-17 % below the bill from day 3 on (an unpriced line item)
+    anthropic = [-0.02, -0.03, 0.01] + [round(-0.15 + rng.uniform(-0.02, 0.02), 4) for _ in range(days - 3)]
+    # aws: hovers around the threshold, never three days in a row beyond it
+    aws = [0.12, 0.13, 0.08, 0.12, 0.11, 0.09, 0.12, 0.13, 0.07, 0.12, 0.11, 0.09]
+    # anthropic's bill for the day before (weekends: 1970-01-03/04 and 10/11 are days 2, 3, 9, 10)
+    billed = [round((150.0 if d in (2, 3, 9, 10) else 400.0) * (1 + rng.uniform(-0.1, 0.1)), 2) for d in range(days)]
+    inst = dict(job="aicost", instance="managed:10042")
+    out = "  - name: reconciliation drift\n    interval: 1h\n    input_series:\n"
+    out += "      # the managed exporter: one daily drift value per provider, missing for the hour it restarts\n"
+    for prov, per_day in (("openai", openai), ("anthropic", anthropic), ("aws", aws)):
+        out += gseries("aicost_reconciliation_drift_ratio", dict(inst, provider=prov), daily(per_day, restart))
+    out += gseries("aicost_billed_usd", dict(inst, provider="anthropic", window="yesterday"), daily(billed, restart))
+    out += "    alert_rule_test:\n"
+
+    def ann(prov, closest, now_v, billed_y):
+        side = "above" if closest > 0 else "below"
+        return {
+            "summary": f"The {prov} cost estimate has differed from the provider's bill by more than 10 % for 3 days.",
+            "description": (
+                f"At every reading of the last 3 days the exporter's estimate for provider={prov} was more than "
+                f"10 % {side} what the provider billed over the last complete days (closest reading {pct(closest)}, "
+                f"now {pct(now_v)}; positive = estimate above the bill). Dollar impact per day: about "
+                f"${money(abs(now_v) * billed_y)} (the drift times yesterday's bill) that dashboards and spend alerts "
+                f"{'overstate' if closest > 0 else 'miss'}. Routing: finance and the exporter's owners "
+                f"(team/cost_center: not applicable). Usual causes: a wrong or outdated price, a service tier or "
+                f"batch discount not priced, usage the usage API does not report (tools, storage, fine-tuning), a "
+                f"project or workspace the admin key cannot see."),
+            "runbook_url": RUNBOOK.format("AiCostReconciliationDrift"),
+            "dashboard_url": MANAGED_URL.format(prov),
+        }
+
+    def firing(t_hours):
+        # anthropic: the window [t - 3d, t] of hourly readings, all below -10 %
+        window = [v for i, v in enumerate(daily(anthropic, restart)) if t_hours - 72 <= i <= t_hours and v is not None]
+        now_v = daily(anthropic)[t_hours]
+        return [({"severity": "warning", "provider": "anthropic"},
+                 ann("anthropic", max(window), now_v, daily(billed)[t_hours]))]
+
+    out += "      # openai's late bill (day 4) and aws around the threshold never fire; anthropic needs 3 days\n"
+    for t in (4 * 24 + 12, 6 * 24 + 1, 6 * 24 + 2):
+        out += alert_block(at(t * 60), "AiCostReconciliationDrift", [])
+    out += alert_block(at((6 * 24 + 3) * 60), "AiCostReconciliationDrift", firing(6 * 24 + 3))
+    out += "      # 3 days after the restart's missing sample: still firing (the history guard spans an hour)\n"
+    out += alert_block(at((11 * 24 + 10) * 60), "AiCostReconciliationDrift", firing(11 * 24 + 10))
+    out += alert_block(at((11 * 24 + 23) * 60), "AiCostReconciliationDrift", firing(11 * 24 + 23))
+    return out
+
+
+def key_case():
+    """Admin keys: openai's is revoked at minute 30; anthropic answers one 401 and recovers; bedrock has one
+    auth error, then a 5xx outage (a collector failure, not a key problem). 1-minute samples, 3 hours."""
+    n = 181
+    inst = dict(job="aicost", instance="managed:10042")
+    # interval (minutes), failed minutes (a run failing keeps success at 0 until the next run), auth runs
+    plan = {
+        "openai": (5, set(range(30, n)), set(range(30, n))),
+        "anthropic": (5, {20}, {20}),
+        "bedrock": (1, {50} | set(range(60, 121)), {50}),
+    }
+    out = "  - name: admin key rejected vs collector failing\n    interval: 1m\n    input_series:\n"
+    for coll, (every, failed, auth) in plan.items():
+        success, last, errs = [], [], {"auth": [], "http_status": [], "timeout": []}
+        ok_at, counts, state = 0, {"auth": 0, "http_status": 0, "timeout": 0}, 1
+        for i in range(n):
+            if i % every == 0:  # a run
+                if i in failed:
+                    state = 0
+                    counts["auth" if i in auth else "http_status"] += 1
+                else:
+                    state, ok_at = 1, i * 60
+            success.append(state)
+            last.append(ok_at)
+            for r in errs:
+                errs[r].append(counts[r])
+        lb = dict(inst, collector=coll)
+        out += gseries("aicost_collector_success", lb, success)
+        out += gseries("aicost_collector_last_success_timestamp_seconds", lb, last)
+        for r, v in errs.items():  # every reason exists at 0 before its first error
+            out += gseries("aicost_collector_errors_total", dict(lb, reason=r), v)
+    # openai spent $0.50 a minute until its key was revoked (then nothing is counted)
+    spend = [0.5 * min(i, 30) for i in range(n)]
+    out += gseries("aicost_spend_usd_total", dict(inst, **usage_labels("openai", "completions", "", "gpt-4o", "search",
+                   "CC-1001", category="inference", token_type="input")), spend)
+    out += "    alert_rule_test:\n"
+    key = lambda: [({"severity": "critical", "job": "aicost", "instance": "managed:10042", "collector": "openai"}, {
+        "summary": "The openai collector on managed:10042 is refused for auth reasons: its spend is no longer measured.",
+        "description": (
+            "The openai collector of job=aicost instance=managed:10042 fails and 100% of its recent errors are "
+            "reason=auth: the admin key (OpenAI, Anthropic) is missing, revoked or lacks its scope, or the AWS "
+            "credentials are expired or lack the IAM action. Usage, spend and every spend alert of provider=openai "
+            "are blind until it is fixed. Dollar impact per day: up to $15.00 (provider=openai spend over the last "
+            "24h). Routing: the exporter's owners (team/cost_center: not applicable). The log line names the key's "
+            "source, never the key."),
+        "runbook_url": RUNBOOK.format("AiCostAdminKeyRejected"),
+        "dashboard_url": HEALTH_URL.format("now-6h", "aicost", urlq("managed:10042")),
+    })]
+    out += "      # anthropic's single 401 recovers on the next run: no alert; openai's revoked key pages once\n"
+    out += alert_block("30m", "AiCostAdminKeyRejected", [])
+    out += alert_block("45m", "AiCostAdminKeyRejected", key())
+    out += alert_block("45m", "AiCostCollectorFailing", [])
+    out += alert_block("60m", "AiCostCollectorStale", [])
+    out += "      # bedrock: one auth error, then 5xx for an hour: a collector failure, not a key problem\n"
+    out += alert_block("75m", "AiCostAdminKeyRejected", key())
+    out += alert_block("75m", "AiCostCollectorFailing", [(
+        {"severity": "warning", "job": "aicost", "instance": "managed:10042", "collector": "bedrock"}, {
+            "summary": "aicost collector bedrock on managed:10042 has been failing for 10 minutes.",
+            "description": (
+                "The bedrock collector of job=aicost instance=managed:10042 fails on every run, so its usage and "
+                "spend stop growing. Dollar impact per day: up to $15.00 (this exporter's spend over the last "
+                "24h) may be missing. Routing: the exporter's owners (team/cost_center: not applicable). Check "
+                "aicost_collector_errors_total{collector=\"bedrock\"} by reason."),
+            "runbook_url": RUNBOOK.format("AiCostCollectorFailing"),
+            "dashboard_url": HEALTH_URL.format("now-6h", "aicost", urlq("managed:10042")),
+        })])
+    out += alert_block("150m", "AiCostAdminKeyRejected", key())
+    out += alert_block("150m", "AiCostCollectorFailing", [])
+    return out
+
+
+def cost_explorer_case():
+    """Cost Explorer runs every 6h: healthy, its last success is hours old; a refused one is a key alert for
+    the whole 6h between runs; a hung one is stale after 13h. 5-minute samples, 14 hours."""
+    step, n = 5, 14 * 12 + 1
+    out = "  - name: cost explorer every 6h\n    interval: 5m\n    input_series:\n"
+    cases = {  # instance: (runs that fail for auth, runs that happen)
+        "managed:10042": ({6 * 60, 12 * 60}, {0, 6 * 60, 12 * 60}),
+        "managed-b:10042": (set(), {0, 6 * 60, 12 * 60}),
+        "managed-c:10042": (set(), {0}),  # hung after its first run
+    }
+    for inst, (auth_runs, runs) in cases.items():
+        success, last, auth, other = [], [], [], []
+        state, ok_at, a = 1, 0, 0
+        for i in range(n):
+            t = i * step
+            if t in runs:
+                if t in auth_runs:
+                    state, a = 0, a + 1
+                else:
+                    state, ok_at = 1, t * 60
+            success.append(state)
+            last.append(ok_at)
+            auth.append(a)
+            other.append(0)
+        lb = dict(job="aicost", instance=inst, collector="aws_cost_explorer")
+        out += gseries("aicost_collector_success", lb, success)
+        out += gseries("aicost_collector_last_success_timestamp_seconds", lb, last)
+        out += gseries("aicost_collector_errors_total", dict(lb, reason="auth"), auth)
+        out += gseries("aicost_collector_errors_total", dict(lb, reason="http_status"), other)
+    out += "    alert_rule_test:\n"
+    key = [({"severity": "critical", "job": "aicost", "instance": "managed:10042", "collector": "aws_cost_explorer"}, {
+        "summary": "The aws_cost_explorer collector on managed:10042 is refused for auth reasons: its spend is no longer measured.",
+        "description": (
+            "The aws_cost_explorer collector of job=aicost instance=managed:10042 fails and 100% of its recent errors "
+            "are reason=auth: the admin key (OpenAI, Anthropic) is missing, revoked or lacks its scope, or the AWS "
+            "credentials are expired or lack the IAM action. Usage, spend and every spend alert of provider=aws are "
+            "blind until it is fixed. Dollar impact per day: up to $0.00 (provider=aws spend over the last 24h). "
+            "Routing: the exporter's owners (team/cost_center: not applicable). The log line names the key's "
+            "source, never the key."),
+        "runbook_url": RUNBOOK.format("AiCostAdminKeyRejected"),
+        "dashboard_url": HEALTH_URL.format("now-6h", "aicost", urlq("managed:10042")),
+    })]
+    out += "      # healthy every 6h: 5h50m since the last success is not stale\n"
+    out += alert_block("5h50m", "AiCostCollectorStale", [])
+    out += alert_block("6h5m", "AiCostAdminKeyRejected", [])
+    out += "      # refused at 6h: the key alert holds until the next run (12h) and beyond, never stale\n"
+    out += alert_block("11h55m", "AiCostAdminKeyRejected", key)
+    out += alert_block("12h55m", "AiCostCollectorStale", [])
+    out += alert_block("13h30m", "AiCostAdminKeyRejected", key)
+    stale_for = 13 * 3600 + 30 * 60
+    out += alert_block("13h30m", "AiCostCollectorStale", [(
+        {"severity": "warning", "job": "aicost", "instance": "managed-c:10042", "collector": "aws_cost_explorer"}, {
+            "summary": f"aicost collector aws_cost_explorer on managed-c:10042 has not succeeded for {hdur(stale_for)}.",
+            "description": (
+                f"The last successful run of the aws_cost_explorer collector of job=aicost instance=managed-c:10042 "
+                f"was {hdur(stale_for)} ago (threshold 15m; 13h for aws_cost_explorer, which runs every 6h). Dollar "
+                f"impact per day: up to $0.00 (this exporter's spend over the last 24h) may be late or missing. "
+                f"Routing: the exporter's owners (team/cost_center: not applicable)."),
+            "runbook_url": RUNBOOK.format("AiCostCollectorStale"),
+            "dashboard_url": HEALTH_URL.format("now-6h", "aicost", urlq("managed-c:10042")),
+        })])
+    return out
+
+
+def api_spend_case():
+    """The exporters' own API dollars over 8 days of 10-minute samples: Bedrock polling 20 models x 5 metrics
+    a minute ($1.44/day) with a restart, Cost Explorer 4 calls a day; on day 6 a second exporter starts
+    polling 200 models x 5 metrics every 15 s in another region ($57.60/day)."""
+    n = 8 * 144 + 1
+    restart, second = 3 * 144, 6 * 144
+    bedrock = [0.01 * (i if i < restart else i - restart) for i in range(n)]
+    ce = [0.01 * (i // 36) for i in range(n)]
+    bedrock2 = [None if i < second else 0.4 * (i - second) for i in range(n)]
+    out = "  - name: exporter api spend\n    interval: 10m\n    input_series:\n"
+    m1, m2 = dict(job="aicost", instance="managed:10042"), dict(job="aicost", instance="managed-2:10042")
+    out += gseries("aicost_upstream_api_cost_usd_total", dict(m1, collector="bedrock"), bedrock)
+    out += gseries("aicost_upstream_api_cost_usd_total", dict(m1, collector="aws_cost_explorer"), ce)
+    out += gseries("aicost_upstream_api_cost_usd_total", dict(m2, collector="bedrock"), bedrock2)
+    out += "    alert_rule_test:\n"
+    for t in ("2d12h", "3d30m", "3d12h", "5d23h30m", "6d1h"):
+        out += alert_block(t, "AiCostExporterApiSpendHigh", [])
+    t = (7 * 144 + 36)  # day 7 06:00: both counters linear over the whole last day
+    day1 = 0.01 * 144
+    day2 = 0.4 * 144
+    out += alert_block(at(t * 10), "AiCostExporterApiSpendHigh", [({"severity": "warning", "collector": "bedrock"}, {
+        "summary": "The exporters' bedrock API calls cost more than $5 over the last 24h.",
+        "description": (
+            f"Calls of the bedrock collector to paid upstream APIs cost ${money(day1 + day2)} over the last 24h "
+            f"(threshold $5/day); at the pace of the last hour ${money(day1 + day2)} per day. By exporter: "
+            f"managed-2:10042 ${money(day2)}; managed:10042 ${money(day1)}; Routing: the exporter's owners "
+            f"(team/cost_center: not applicable). Usual causes: a shorter interval, more models or regions, "
+            f"several exporters polling the same account."),
+        "runbook_url": RUNBOOK.format("AiCostExporterApiSpendHigh"),
+        "dashboard_url": "/d/aicost-exporter-health/ai-cost-exporter-health?from=now-2d&to=now&var-job=$__all&var-instance=$__all",
+    })])
+    return out
+
+
+def drift():
+    return (header("""AiCostReconciliationDrift over 12 days of hourly samples of the daily drift gauge: noise, a late
+bill (one day at +19 %), a provider hovering around the threshold, a restart's missing sample; a
+provider 15 % below its bill fires after 3 days.""")
+            + "evaluation_interval: 1h\ntests:\n" + drift_case())
+
+
+def keys():
+    return (header("""AiCostAdminKeyRejected, and AiCostCollectorFailing / AiCostCollectorStale staying quiet for the same
+cause: a revoked key, a single 401, an auth error followed by an outage (1-minute samples, evaluated
+every minute).""")
+            + "evaluation_interval: 1m\ntests:\n" + key_case())
+
+
+def cost_explorer():
+    return (header("""Cost Explorer's 6h runs (5-minute samples, evaluated every 5 minutes): a healthy one is never stale,
+a refused one is AiCostAdminKeyRejected for the whole 6h between runs (never stale), a hung one is
+stale after 13h.""")
+            + "evaluation_interval: 5m\ntests:\n" + cost_explorer_case())
+
+
+def api_spend():
+    return (header("""AiCostExporterApiSpendHigh over 8 days of 10-minute samples of the exporters' own API dollars:
+steady Bedrock polling with a restart and Cost Explorer stay quiet; a second exporter polling 200
+models every 15 s fires. Evaluated every 30 minutes.""")
+            + "evaluation_interval: 30m\ntests:\n" + api_spend_case())
+
+
+
+# ----------------------------------------------------------------------------------------------------
+# Budgets across a fleet: hourly samples from 1970-01-01 (a Thursday) to 1970-02-05.
+OVERVIEW_BUDGET = "/d/aicost-overview/ai-spend-overview?from=now-30d&to=now&var-budget={}"
+
+
+def month_of(day):
+    """(first day index, length) of the calendar month holding day index `day` (0 = 1970-01-01)."""
+    return (0, 31) if day < 31 else (31, 28)
+
+
+def forecaster(hourly):
+    """What one exporter exposes for its share of a budget, hour by hour: (month to date, forecast), as
+    dev.aicost.budget.BudgetForecaster computes it: pace = mean of the trailing 7 complete days from the 8th
+    on, of the month's complete days from the 2nd, today so far / elapsed fraction on the 1st; forecast =
+    month to date + pace x remaining days (today's remaining fraction included). hourly[h] = dollars spent in
+    hour h; the value at hour t covers the hours before t."""
+    out = []
+    for t in range(len(hourly) + 1):
+        day, hour = divmod(t, 24)
+        first, length = month_of(day)
+        dom = day - first + 1
+        mtd = sum(hourly[first * 24:t])
+        day_sum = lambda d: sum(hourly[d * 24:(d + 1) * 24])
+        elapsed = hour / 24
+        remaining = (1 - elapsed) + (first + length - day - 1)
+        complete = dom - 1
+        if complete >= 7:
+            pace = sum(day_sum(d) for d in range(day - 7, day)) / 7
+        elif complete > 0:
+            pace = sum(day_sum(d) for d in range(first, day)) / complete
+        else:
+            pace = sum(hourly[day * 24:t]) / elapsed if elapsed > 0 else 0.0
+        out.append((mtd, mtd + pace * remaining))
+    return out
+
+
+def budgets():
+    days = 35
+    n = days * 24
+    rng = random.Random(15)
+    weekend = {d for d in range(days) if (d + 3) % 7 in (5, 6)}  # 1970-01-03 was a Saturday
+    # Dollars per hour of each exporter: two GPU nodes priced by GPU time (flat, a little noise: energy) and
+    # the managed-API exporter (diurnal, weekends at 40 %, noisy).
+    gpu1 = [12.0 * (1 + rng.uniform(-0.03, 0.03)) for _ in range(n)]
+    gpu2 = [9.0 * (1 + rng.uniform(-0.03, 0.03)) for _ in range(n)]
+    api = [22.0 * level(h, weekend) * (1 + rng.uniform(-0.15, 0.15)) for h in range(n)]
+    # A budget's share of each exporter's spend, and the pace it is set against (1.0 = exactly on budget).
+    shares = {
+        "org": ({"gpu-node-1": 1.0, "gpu-node-2": 1.0, "managed": 1.0}, 0.95),
+        "search": ({"gpu-node-1": 0.3, "gpu-node-2": 0.0, "managed": 0.5}, 1.20),
+        "research": ({"gpu-node-1": 0.0, "gpu-node-2": 0.4, "managed": 0.2}, 1.45),
+    }
+    spend = {"gpu-node-1": gpu1, "gpu-node-2": gpu2, "managed": api}
+    missing = {"gpu-node-2": {12 * 24 + 5}}  # gpu-node-2 restarts: one scrape missing
+    out = header("""AiCostBudgetForecastOver (warning +10 %, critical +30 % from the 10th) and AiCostBudgetExceeded over
+35 days of hourly samples (January and the start of February 1970) from a fleet of three exporters, each
+exposing its share of three budgets as dev.aicost.budget.BudgetForecaster computes it. "org" is on budget
+(5 % under, nights, weekends, noise, a restart's missing scrape, the noisy first days of a month): quiet.
+"search" runs 20 % over: the warning only. "research" runs 45 % over: warning from the first days,
+critical only from the 10th, month to date over budget on the 22nd; the new month resolves it.""")
+    out += "evaluation_interval: 1h\ntests:\n  - name: budgets across a fleet\n    interval: 1h\n    input_series:\n"
+    figures = {}  # budget -> per hour: (mtd sum, forecast sum, budget) as the recording rules see them
+    for budget, (share, over) in shares.items():
+        amount = round(sum(sum(spend[e][:31 * 24]) * k for e, k in share.items()) / over)
+        per = {}
+        for e, k in share.items():
+            f = forecaster([x * k for x in spend[e]])
+            mtd = [None if t in missing.get(e, ()) else float(fmt(f[t][0])) for t in range(n + 1)]
+            fc = [None if t in missing.get(e, ()) else float(fmt(f[t][1])) for t in range(n + 1)]
+            amt = [None if t in missing.get(e, ()) else float(amount) for t in range(n + 1)]
+            per[e] = (mtd, fc, amt)
+            lb = dict(job="aicost", instance=f"{e}:10042", budget=budget)
+            out += gseries("aicost_budget_spend_month_to_date_usd", lb, mtd)
+            out += gseries("aicost_budget_forecast_month_end_usd", lb, fc)
+            out += gseries("aicost_budget_usd", lb, amt)
+        rows = []
+        for t in range(n + 1):
+            present = [e for e in per if per[e][0][t] is not None]
+            rows.append((sum(per[e][0][t] for e in present), sum(per[e][1][t] for e in present),
+                         max(per[e][2][t] for e in present)))
+        figures[budget] = rows
+    out += "    alert_rule_test:\n"
+
+    var = lambda b, t: figures[b][t][1] / figures[b][t][2] - 1
+
+    def forecast_state(b, t, threshold):
+        return (t >= 7 and all(var(b, u) > threshold for u in range(t - 6, t + 1)))
+
+    def dom(t):
+        first, _ = month_of(t // 24)
+        return t // 24 - first + 1
+
+    def days_left(t):
+        first, length = month_of(t // 24)
+        return first + length - t // 24  # days_in_month() - day_of_month() + 1
+
+    def exceeded(b, t):
+        return figures[b][t][0] > figures[b][t][2]
+
+    def forecast_alerts(t):
+        alerts = []
+        for b in figures:
+            mtd, fc, amount = figures[b][t]
+            ann = {
+                "summary": f"Budget {b}: month-end forecast is {pct(var(b, t))} above the budget.",
+                "description": (
+                    f"The fleet's month-end forecast for budget={b} is ${money(fc)} against a budget of "
+                    f"${money(amount)}: ${money(fc - amount)} over at month end (threshold: 10 % over for 6h warns, "
+                    f"30 % from the 10th pages). Month to date: ${money(mtd)}. Dollar impact per day: to land on "
+                    f"the budget, spend ${money((fc - amount) / days_left(t))} less per remaining day (today "
+                    f"included). Routing: finance and the budget's owners. Find what moved on the overview's top "
+                    f"movers and the triage dashboard."),
+                "runbook_url": RUNBOOK.format("AiCostBudgetForecastOver"),
+                "dashboard_url": OVERVIEW_BUDGET.format(urlq(b)),
+            }
+            if forecast_state(b, t, 0.10):
+                alerts.append(({"severity": "warning", "budget": b}, ann))
+            if forecast_state(b, t, 0.30) and dom(t) >= 10:
+                alerts.append(({"severity": "critical", "budget": b}, ann))
+        return alerts
+
+    def exceeded_alerts(t):
+        alerts = []
+        for b in figures:
+            mtd, fc, amount = figures[b][t]
+            if t >= 1 and exceeded(b, t) and exceeded(b, t - 1):
+                alerts.append(({"severity": "critical", "budget": b}, {
+                    "summary": f"Budget {b} is spent: month-to-date spend is above the monthly budget.",
+                    "description": (
+                        f"The fleet's month-to-date spend for budget={b} is ${money(mtd)}, ${money(mtd - amount)} "
+                        f"above its budget of ${money(amount)} with {days_left(t) - 1} more days in the month (UTC); "
+                        f"forecast month-end ${money(fc)}. Dollar impact per day: every further dollar this month is "
+                        f"over budget. Routing: finance and the budget's owners."),
+                    "runbook_url": RUNBOOK.format("AiCostBudgetExceeded"),
+                    "dashboard_url": OVERVIEW_BUDGET.format(urlq(b)),
+                }))
+        return alerts
+
+    # The claims, checked on the numbers written above before promtool checks the rules on them.
+    fired = {(b, sev) for t in range(n + 1) for (l, _) in forecast_alerts(t) for b, sev in [(l["budget"], l["severity"])]}
+    assert not any(b == "org" for b, _ in fired), "org must stay quiet"
+    assert ("search", "warning") in fired and ("search", "critical") not in fired
+    assert ("research", "critical") in fired
+    first_crit = min(t for t in range(n + 1) if any(l["severity"] == "critical" for l, _ in forecast_alerts(t)))
+    first_warn = {b: min(t for t in range(n + 1) if any(l["budget"] == b for l, _ in forecast_alerts(t)))
+                  for b in ("search", "research")}
+    first_exc = min(t for t in range(n + 1) if exceeded_alerts(t))
+    assert all(not exceeded("org", t) for t in range(n + 1))
+    print(f"budgets: warning search day {first_warn['search'] / 24:.2f}, research day {first_warn['research'] / 24:.2f};"
+          f" critical research day {first_crit / 24:.2f}; exceeded day {first_exc / 24:.2f}")
+    checks = sorted({d * 24 + 12 for d in range(days)} | {first_warn["search"] - 1, first_warn["search"],
+                    first_crit - 1, first_crit, first_exc - 1, first_exc, 31 * 24 + 3, 31 * 24 + 20})
+    for t in checks:
+        out += alert_block(at(t * 60), "AiCostBudgetForecastOver", forecast_alerts(t))
+        out += alert_block(at(t * 60), "AiCostBudgetExceeded", exceeded_alerts(t))
+    return out
+
+
 if __name__ == "__main__":
     for name, fn in (("runaway.yml", runaway), ("daily.yml", daily), ("cost_per_request.yml", cost_per_request),
-                     ("runaway_week.yml", runaway_week)):
+                     ("runaway_week.yml", runaway_week), ("drift.yml", drift), ("keys.yml", keys), ("cost_explorer.yml", cost_explorer),
+                     ("api_spend.yml", api_spend), ("budgets.yml", budgets)):
         with open(os.path.join(OUT, name), "w") as f:
             f.write(fn())
         print("wrote", os.path.join(OUT, name))

@@ -191,6 +191,51 @@ class BundleEndToEndIT {
     MAY_BE_EMPTY.put(
         "aicost-exporter-health / Series dropped per hour by metric",
         "the demo stays far below the cardinality limit");
+    String managed =
+        "managed-API usage, bills and AWS calls: the demo may run no managed source (no admin key, no AWS)";
+    MAY_BE_EMPTY.put("aicost-managed / Managed spend, last 24h", managed);
+    MAY_BE_EMPTY.put("aicost-managed / By provider, last 24h", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Spend per hour by provider and service", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Spend per hour by model", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Spend per hour by team and project", managed);
+    MAY_BE_EMPTY.put(
+        "aicost-managed / Last 24h by provider, model, project, team and feature", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Tokens per second by provider and type", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Requests per second by provider and model", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Cache-hit ratio by provider and model", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Cost per request by provider and model", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Cost per 1k tokens by provider and model", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Cost per request by team and project", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Billed yesterday (provider's cost API)", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Billed month to date (provider's cost API)", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Estimated month to date", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Reconciliation drift now", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Reconciliation drift over time", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Billed yesterday vs estimated trailing 24h", managed);
+    MAY_BE_EMPTY.put(
+        "aicost-managed / Managed collector success (1 = last run succeeded)", managed);
+    MAY_BE_EMPTY.put("aicost-managed / Managed collector errors per hour by reason", managed);
+    MAY_BE_EMPTY.put(
+        "aicost-managed / Bedrock CloudWatch and Cost Explorer calls per hour", managed);
+    MAY_BE_EMPTY.put("aicost-managed / What the exporter's AWS calls cost per day", managed);
+    MAY_BE_EMPTY.put(
+        "aicost-managed / Exporter API dollars per dollar of Bedrock spend measured", managed);
+    String budgets = "the demo may configure no budget (budgets: in the config)";
+    MAY_BE_EMPTY.put("aicost-overview / Forecast month-end by budget", budgets);
+    MAY_BE_EMPTY.put("aicost-overview / Forecast vs budget (variance)", budgets);
+    MAY_BE_EMPTY.put("aicost-overview / Budgets", budgets);
+    MAY_BE_EMPTY.put("aicost-overview / Forecast month-end and month to date vs budget", budgets);
+    MAY_BE_EMPTY.put("aicost-overview / variable budget", budgets);
+    MAY_BE_EMPTY.put("aicost-overview / Yesterday", dayAgo);
+    MAY_BE_EMPTY.put("aicost-overview / Month to date", buckets);
+    MAY_BE_EMPTY.put(
+        "aicost-overview / Top movers: category and provider (last 24h vs the 24h before)", dayAgo);
+    MAY_BE_EMPTY.put(
+        "aicost-exporter-health / Paid API calls per hour (CloudWatch, Cost Explorer)",
+        "the demo calls no paid AWS API");
+    MAY_BE_EMPTY.put(
+        "aicost-exporter-health / Managed collectors refused for auth (share of errors, last hour)",
+        "a healthy demo has no collector errors");
   }
 
   /**
@@ -198,10 +243,31 @@ class BundleEndToEndIT {
    * priced).
    */
   static final Map<String, String> RULES_MAY_BE_EMPTY =
-      Map.of(
-          "provider_model:aicost_price_usd_per_token:cache_saving_max",
-              "needs API token prices (input and cache_read); the demo is self-hosted",
-          "provider_ai_service_model:aicost_unpriced_tokens:rate5m", "the demo prices every token");
+      Map.ofEntries(
+          Map.entry(
+              "provider_model:aicost_price_usd_per_token:cache_saving_max",
+              "needs API token prices (input and cache_read); the demo is self-hosted"),
+          Map.entry(
+              "provider_ai_service_model:aicost_unpriced_tokens:rate5m",
+              "the demo prices every token"),
+          Map.entry(
+              "provider:aicost_reconciliation_drift_ratio:avg", "needs a managed source's bill"),
+          Map.entry("provider_window:aicost_billed_usd:max", "needs a managed source's bill"),
+          Map.entry(
+              "job_instance_collector:aicost_collector_errors:auth_ratio",
+              "a healthy demo has no collector errors"),
+          Map.entry(
+              "budget:aicost_budget_spend_month_to_date_usd:sum",
+              "the demo may configure no budget"),
+          Map.entry(
+              "budget:aicost_budget_forecast_month_end_usd:sum",
+              "the demo may configure no budget"),
+          Map.entry("budget:aicost_budget_usd:max", "the demo may configure no budget"),
+          Map.entry(
+              "budget:aicost_budget_variance_ratio:fleet", "the demo may configure no budget"),
+          Map.entry(
+              "budget:aicost_budget_spend_month_to_date_usd:ratio",
+              "the demo may configure no budget"));
 
   private Path tmp;
 
@@ -656,7 +722,8 @@ class BundleEndToEndIT {
             "feature",
             "provider",
             "model",
-            "deployment")) {
+            "deployment",
+            "budget")) {
       VARIABLES.put(v, ".*");
     }
     VARIABLES.putAll(Map.of("__rate_interval", "1m", "__interval", "15s", "__range", "1h"));
