@@ -18,6 +18,11 @@ final class AwsSourcesValidation {
 
   private AwsSourcesValidation() {}
 
+  /** True for a region name such as {@code us-east-1} or {@code us-gov-west-1}. */
+  static boolean isRegion(String s) {
+    return s != null && REGION.matcher(s).matches();
+  }
+
   static List<String> validate(SourcesConfig s) {
     AwsSourcesValidation v = new AwsSourcesValidation();
     if (s.bedrock() != null) v.bedrock(s.bedrock());

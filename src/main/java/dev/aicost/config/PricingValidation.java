@@ -81,12 +81,18 @@ public final class PricingValidation {
           && m.output() == null) {
         errors.add(at + ": needs at least one of input, cache_read, cache_write, output");
       }
+      if (m.region() != null && !AwsSourcesValidation.isRegion(lower(m.region())))
+        errors.add(at + ".region: not an AWS region like us-east-1");
+      if (m.profile() != null && !BedrockScopes.ROW_SCOPES.contains(lower(m.profile())))
+        errors.add(at + ".profile: must be one of " + String.join(", ", BedrockScopes.ROW_SCOPES));
       if (!blank(m.provider()) && !blank(m.model())) {
         List<Object> key =
             List.of(
                 lower(m.provider()),
                 lower(m.model()),
-                Objects.requireNonNullElse(m.effectiveFrom(), LocalDate.EPOCH));
+                Objects.requireNonNullElse(m.effectiveFrom(), LocalDate.EPOCH),
+                m.region() == null ? "" : lower(m.region()),
+                m.profile() == null ? "" : lower(m.profile()));
         Integer first = seen.putIfAbsent(key, i);
         if (first != null) {
           errors.add(
@@ -95,7 +101,7 @@ public final class PricingValidation {
                   + p
                   + "["
                   + first
-                  + "] (same provider, model and effective_from)");
+                  + "] (same provider, model, effective_from, region and profile)");
         }
       }
     }

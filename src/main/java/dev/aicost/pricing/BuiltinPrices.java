@@ -59,6 +59,8 @@ public final class BuiltinPrices {
           "built-in price " + row + ": source_url missing or not a URL");
     if (e.checked == null || e.checked.isBlank())
       throw new IllegalStateException("built-in price " + row + ": checked date missing");
+    if (e.profile != null && !dev.aicost.config.BedrockScopes.isRowScope(e.profile))
+      throw new IllegalStateException("built-in price " + row + ": unknown profile " + e.profile);
     Map<String, Rates> tiers = new LinkedHashMap<>();
     if (e.tiers != null)
       e.tiers.forEach(
@@ -79,6 +81,7 @@ public final class BuiltinPrices {
         perToken(e.cacheWrite1h),
         tiers,
         e.region,
+        e.profile,
         new Provenance(e.sourceUrl, LocalDate.parse(e.checked), e.note));
   }
 
@@ -112,6 +115,7 @@ public final class BuiltinPrices {
       @JsonProperty("output") Double output,
       @JsonProperty("tiers") Map<String, TierEntry> tiers,
       @JsonProperty("region") String region,
+      @JsonProperty("profile") String profile,
       @JsonProperty("source_url") String sourceUrl,
       @JsonProperty("checked") String checked,
       @JsonProperty("note") String note) {}

@@ -4,6 +4,7 @@ import dev.aicost.config.ModelPriceConfig;
 import dev.aicost.config.PriceUnit;
 import dev.aicost.metrics.LabelValues;
 import java.util.List;
+import java.util.Map;
 
 /** {@code pricing.models}: prices written in the config, converted to USD per token. */
 public final class InlinePrices {
@@ -34,6 +35,11 @@ public final class InlinePrices {
         SOURCE,
         m.provider(),
         m.model(),
-        m.effectiveFrom());
+        m.effectiveFrom(),
+        null,
+        Map.of(),
+        m.region(),
+        m.profile(),
+        null);
   }
 }

@@ -199,6 +199,7 @@ public final class LiteLlmPriceFile {
         cost(entry, "cache_creation_input_token_cost_above_1hr"),
         tiers,
         region,
+        "",
         null);
   }
 

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  *   <li>lowercase and trim: {@code GPT-4o} -> {@code gpt-4o}
  *   <li>strip a path prefix up to the last {@code /}: {@code openai/gpt-4o} -> {@code gpt-4o}
  *   <li>strip a Bedrock geography / inference-profile prefix ({@code us.}, {@code eu.}, {@code
- *       apac.}, {@code global.}, {@code us-gov.}, {@code jp.}, {@code au.}, {@code ca.})
+ *       apac.}, {@code global.}, {@code us-gov.}, {@code jp.}, {@code au.}, {@code ca.}; {@link
+ *       BedrockProfiles}); the catalog still prices by that prefix where it has scoped rows
  *   <li>strip a Bedrock version suffix ({@code -v2:0}, {@code :0}, {@code -v1}, {@code :200k});
  *       only on vendor-dotted ids such as {@code anthropic.x} so that names like {@code gpt-4.1}
  *       are left alone
@@ -26,8 +27,6 @@ import java.util.regex.Pattern;
  * </ol>
  */
 final class ModelNames {
-  private static final Pattern GEO_PREFIX =
-      Pattern.compile("^(us|eu|apac|global|us-gov|jp|au|ca)\\.");
   private static final Pattern VENDOR_DOTTED = Pattern.compile("^[a-z][a-z0-9-]*\\.[a-z]");
   private static final Pattern VERSION_SUFFIX = Pattern.compile("(-v\\d+)?(:\\d+k?)*$");
   private static final Pattern DATE_SUFFIX = Pattern.compile("-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$");
@@ -43,7 +42,8 @@ final class ModelNames {
     add(out, m);
     int slash = m.lastIndexOf('/');
     if (slash >= 0 && slash < m.length() - 1) add(out, m = m.substring(slash + 1));
-    add(out, m = GEO_PREFIX.matcher(m).replaceFirst(""));
+    String profile = BedrockProfiles.of(m);
+    if (!profile.isEmpty()) add(out, m = m.substring(profile.length() + 1));
     if (VENDOR_DOTTED.matcher(m).find()) add(out, m = VERSION_SUFFIX.matcher(m).replaceFirst(""));
     add(out, m = DATE_SUFFIX.matcher(m).replaceFirst(""));
     if (m.endsWith(LATEST)) add(out, m = m.substring(0, m.length() - LATEST.length()));

@@ -1,5 +1,6 @@
 package dev.aicost.pricing;
 
+import dev.aicost.config.BedrockScopes;
 import dev.aicost.config.PricingConfig;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -17,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +34,15 @@ import org.slf4j.LoggerFactory;
  * the file for all time). Undated inline prices ({@code pricing.models} without {@code
  * effective_from}) are the user's own price for all time and replace the model's whole history.
  *
- * <p>A row may be for one region (Bedrock prices differ by region): a lookup with a {@link
- * PriceScope#region()} uses that region's row when there is one, else the any-region row.
+ * <p>A row may be for one region and for one Bedrock inference-profile scope (Bedrock prices differ
+ * by region, and geographic cross-region profiles cost more than {@code global.} ones for the
+ * newest Claude models). A lookup takes the profile from the model id's prefix ({@code us.}, {@code
+ * global.}, see {@link BedrockProfiles}) and the region from {@link PriceScope#region()}, and uses
+ * the first row in force in this order: (region, profile), (region, {@code geo} for a geographic
+ * profile), (region, any profile), then the same three for any region. So a region's own price wins
+ * over the profile premium, and a model without scoped rows keeps its one price. A higher layer's
+ * row also takes over the narrower scopes of its model that only lower layers price: an inline
+ * any-scope price for a Bedrock model is its price in {@code us.} profiles too.
  *
  * <p>Usage is priced at the price whose effective_from is the latest UTC day on or before the usage
  * instant. Usage dated before a model's first price is unpriced (empty), never priced with a later
@@ -41,6 +50,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class PriceCatalog {
   private static final Logger log = LoggerFactory.getLogger(PriceCatalog.class);
+
+  /**
+   * Marks, in a narrower scope's timeline, the day from which a higher layer's broader row prices
+   * that scope: the lookup goes on to the broader timelines.
+   */
+  private static final TokenPrice DEFERRED =
+      new TokenPrice(null, null, null, null, "deferred", "", "", TokenPrice.ALWAYS);
 
   private final Map<Key, NavigableMap<Instant, TokenPrice>> prices;
   private final ModelNameResolver resolver;
@@ -77,6 +93,7 @@ public final class PriceCatalog {
     merged.forEach((k, v) -> frozen.put(k, Collections.unmodifiableNavigableMap(new TreeMap<>(v))));
     this.prices = Map.copyOf(frozen);
     Set<List<String>> names = new HashSet<>();
+    // a scoped row alone (no any-scope row) still makes its model resolvable
     this.prices.keySet().forEach(k -> names.add(List.of(k.provider(), k.model())));
     this.resolver =
         new ModelNameResolver(
@@ -134,7 +151,11 @@ public final class PriceCatalog {
    */
   public Optional<TokenPrice> priceFor(
       String provider, String model, Instant at, PriceScope scope) {
-    return timeline(provider, model, scope).map(t -> t.floorEntry(at)).map(Map.Entry::getValue);
+    for (NavigableMap<Instant, TokenPrice> t : timelines(provider, model, scope)) {
+      Map.Entry<Instant, TokenPrice> e = t.floorEntry(at);
+      if (e != null && e.getValue() != DEFERRED) return Optional.of(e.getValue());
+    }
+    return Optional.empty();
   }
 
   /**
@@ -150,23 +171,30 @@ public final class PriceCatalog {
   public List<Instant> changesBetween(
       String provider, String model, Instant start, Instant end, PriceScope scope) {
     if (!start.isBefore(end)) return List.of();
-    return timeline(provider, model, scope)
-        .map(t -> List.copyOf(t.subMap(start, false, end, false).keySet()))
-        .orElse(List.of());
+    // a change in any scope that may price the usage (a superset of the real changes: splitting
+    // an interval where the price stays the same is harmless)
+    TreeSet<Instant> changes = new TreeSet<>();
+    for (NavigableMap<Instant, TokenPrice> t : timelines(provider, model, scope))
+      changes.addAll(t.subMap(start, false, end, false).keySet());
+    return List.copyOf(changes);
   }
 
-  private Optional<NavigableMap<Instant, TokenPrice>> timeline(
+  /** The timelines that may price the usage, most specific scope first (see class comment). */
+  private List<NavigableMap<Instant, TokenPrice>> timelines(
       String provider, String model, PriceScope scope) {
-    if (provider == null || model == null) return Optional.empty();
+    if (provider == null || model == null) return List.of();
     String p = provider.trim().toLowerCase(Locale.ROOT);
-    return resolver
-        .resolve(provider, model)
-        .map(
-            key -> {
-              NavigableMap<Instant, TokenPrice> regional =
-                  scope.region().isEmpty() ? null : prices.get(new Key(p, key, scope.region()));
-              return regional != null ? regional : prices.get(new Key(p, key, ""));
-            });
+    Optional<String> key = resolver.resolve(provider, model);
+    if (key.isEmpty()) return List.of();
+    List<String> profiles = BedrockProfiles.lookupOrder(BedrockProfiles.of(model));
+    List<String> regions = scope.region().isEmpty() ? List.of("") : List.of(scope.region(), "");
+    List<NavigableMap<Instant, TokenPrice>> out = new ArrayList<>(2);
+    for (String region : regions)
+      for (String profile : profiles) {
+        NavigableMap<Instant, TokenPrice> t = prices.get(new Key(p, key.get(), region, profile));
+        if (t != null) out.add(t);
+      }
+    return out;
   }
 
   /** Every model's price in force at {@code now}, ordered by provider and model. */
@@ -175,10 +203,12 @@ public final class PriceCatalog {
         .map(timeline -> timeline.floorEntry(now))
         .filter(Objects::nonNull)
         .map(Map.Entry::getValue)
+        .filter(price -> price != DEFERRED)
         .sorted(
             Comparator.comparing(TokenPrice::provider)
                 .thenComparing(TokenPrice::model)
-                .thenComparing(TokenPrice::region))
+                .thenComparing(TokenPrice::region)
+                .thenComparing(TokenPrice::profile))
         .toList();
   }
 
@@ -187,25 +217,47 @@ public final class PriceCatalog {
     return problems;
   }
 
-  /** Number of distinct (provider, model, region) keys. */
+  /** Number of distinct (provider, model, region, profile) keys. */
   public int size() {
     return prices.size();
   }
 
+  /**
+   * Merges one layer over the ones below. A row takes its own scope over from its first day; it
+   * also takes over every narrower scope of the same model that only lower layers price (a user's
+   * any-region price is the price in {@code us.} profiles too): there a {@link #DEFERRED} marker
+   * from that day sends the lookup on to the broader row. Rows of one layer never defer each other:
+   * a layer's own narrower row stays in force.
+   */
   private static void mergeLayer(Map<Key, NavigableMap<Instant, TokenPrice>> merged, Layer layer) {
     Map<Key, List<TokenPrice>> byKey = new LinkedHashMap<>();
     for (TokenPrice p : layer.prices())
       byKey.computeIfAbsent(Key.of(p), k -> new ArrayList<>()).add(normalised(p));
+    Map<Key, TreeMap<Instant, TokenPrice>> mine = new LinkedHashMap<>();
     byKey.forEach(
         (key, ps) -> {
-          NavigableMap<Instant, TokenPrice> timeline =
-              merged.computeIfAbsent(key, k -> new TreeMap<>());
-          boolean pricedBelow = !timeline.isEmpty();
-          TreeMap<Instant, TokenPrice> mine = new TreeMap<>();
-          for (TokenPrice p : ps) mine.put(takesEffect(p, layer, pricedBelow), p);
-          Instant from = mine.firstKey();
-          timeline.tailMap(from, true).clear();
-          timeline.putAll(mine);
+          boolean pricedBelow =
+              merged.entrySet().stream()
+                  .anyMatch(e -> key.covers(e.getKey()) && !e.getValue().isEmpty());
+          TreeMap<Instant, TokenPrice> timeline = new TreeMap<>();
+          for (TokenPrice p : ps) timeline.put(takesEffect(p, layer, pricedBelow), p);
+          mine.put(key, timeline);
+        });
+    // against the lower layers only, before this layer's rows go in
+    List<Map.Entry<Key, NavigableMap<Instant, TokenPrice>>> below = List.copyOf(merged.entrySet());
+    mine.forEach(
+        (key, timeline) -> {
+          for (Map.Entry<Key, NavigableMap<Instant, TokenPrice>> e : below) {
+            if (e.getKey().equals(key) || !key.covers(e.getKey())) continue;
+            e.getValue().tailMap(timeline.firstKey(), true).clear();
+            e.getValue().put(timeline.firstKey(), DEFERRED);
+          }
+        });
+    mine.forEach(
+        (key, timeline) -> {
+          NavigableMap<Instant, TokenPrice> t = merged.computeIfAbsent(key, k -> new TreeMap<>());
+          t.tailMap(timeline.firstKey(), true).clear();
+          t.putAll(timeline);
         });
   }
 
@@ -219,7 +271,8 @@ public final class PriceCatalog {
     Key k = Key.of(p);
     if (k.provider().equals(p.provider())
         && k.model().equals(p.model())
-        && k.region().equals(p.region())) return p;
+        && k.region().equals(p.region())
+        && k.profile().equals(p.profile())) return p;
     return new TokenPrice(
         p.input(),
         p.cacheRead(),
@@ -232,15 +285,29 @@ public final class PriceCatalog {
         p.cacheWrite1h(),
         p.tiers(),
         k.region(),
+        k.profile(),
         p.provenance());
   }
 
-  private record Key(String provider, String model, String region) {
+  private record Key(String provider, String model, String region, String profile) {
+    /** True when this row's scope includes {@code other}'s (same model, broader or equal). */
+    boolean covers(Key other) {
+      if (!provider.equals(other.provider) || !model.equals(other.model)) return false;
+      boolean region = this.region.isEmpty() || this.region.equals(other.region);
+      boolean profile =
+          this.profile.isEmpty()
+              || this.profile.equals(other.profile)
+              || (BedrockScopes.GEOGRAPHIC.equals(this.profile)
+                  && BedrockScopes.GEOGRAPHIES.contains(other.profile));
+      return region && profile;
+    }
+
     static Key of(TokenPrice p) {
       return new Key(
           p.provider().trim().toLowerCase(Locale.ROOT),
           p.model().trim().toLowerCase(Locale.ROOT),
-          p.region().trim().toLowerCase(Locale.ROOT));
+          p.region().trim().toLowerCase(Locale.ROOT),
+          p.profile().trim().toLowerCase(Locale.ROOT));
     }
   }
 }

@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param tiers rates of the other tiers, by tier name; a tier absent here is unpublished
  * @param region the region this price is for ("" = any); a region's row wins over the any-region
  *     row
+ * @param profile the Bedrock inference-profile scope this price is for ("" = any): {@code global},
+ *     {@code geo} (any geographic cross-region profile) or one geography ({@code us}, {@code eu},
+ *     {@code apac}, ...); see {@link PriceCatalog} for the order rows are chosen in
  * @param provenance where a built-in row was checked; null for files and config
  */
 public record TokenPrice(
@@ -36,6 +39,7 @@ public record TokenPrice(
     Double cacheWrite1h,
     Map<String, Rates> tiers,
     String region,
+    String profile,
     Provenance provenance) {
 
   /** Effective date of undated prices (LiteLLM files, inline prices without effective_from). */
@@ -49,6 +53,7 @@ public record TokenPrice(
     effectiveFrom = effectiveFrom != null ? effectiveFrom : ALWAYS;
     tiers = tiers == null ? Map.of() : Map.copyOf(tiers);
     region = region == null ? "" : region;
+    profile = profile == null ? "" : profile;
   }
 
   /** A standard-tier price without tiers, region or provenance. */
@@ -72,6 +77,7 @@ public record TokenPrice(
         effectiveFrom,
         null,
         Map.of(),
+        "",
         "",
         null);
   }

@@ -151,4 +151,28 @@ class ManagedTokenCostTest {
         "no spend series at all for unpriced usage, not a $0 one");
     assertEquals(3_500, sum(r, Metrics.TOKENS, ""), 1e-9);
   }
+
+  @Test
+  void bedrockProfilePrefixAndRegionChooseTheRow() {
+    // 1,000,000 input + 200,000 output tokens of Claude Sonnet 4.5: $3/$15 per 1M through a
+    // global. profile, 10 % more through a geographic one
+    TokenCounts t = new TokenCounts(1_000_000, 0, 0, 200_000);
+    String model = "anthropic.claude-sonnet-4-5-20250929-v1:0";
+    BatchAccountant.Result global =
+        account(usage("aws", "bedrock", "global." + model, Map.of("region", "us-east-1"), t));
+    BatchAccountant.Result us =
+        account(usage("aws", "bedrock", "us." + model, Map.of("region", "us-east-1"), t));
+    assertEquals(6.00, sum(global, Metrics.SPEND, ""), 1e-9);
+    assertEquals(6.60, sum(us, Metrics.SPEND, ""), 1e-9);
+    // Llama 3 70B costs more in Sao Paulo: 1M x 4.45 + 0.2M x 5.88
+    BatchAccountant.Result saoPaulo =
+        account(
+            usage(
+                "aws",
+                "bedrock",
+                "meta.llama3-70b-instruct-v1:0",
+                Map.of("region", "sa-east-1"),
+                t));
+    assertEquals(4.45 + 1.176, sum(saoPaulo, Metrics.SPEND, ""), 1e-9);
+  }
 }

@@ -88,8 +88,8 @@ class PricingValidationTest {
             null);
     assertEquals(
         List.of(
-            "pricing.models[2]: duplicates pricing.models[0] (same provider, model and effective_from)",
-            "pricing.models[4]: duplicates pricing.models[3] (same provider, model and effective_from)"),
+            "pricing.models[2]: duplicates pricing.models[0] (same provider, model, effective_from, region and profile)",
+            "pricing.models[4]: duplicates pricing.models[3] (same provider, model, effective_from, region and profile)"),
         validate(cfg));
   }
 

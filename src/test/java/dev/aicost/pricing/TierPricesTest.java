@@ -121,6 +121,7 @@ class TierPricesTest {
             null,
             Map.of(),
             "ap-northeast-1",
+            "",
             null);
     PriceCatalog c = new PriceCatalog(List.of(List.of(any, tokyo)), Map.of());
     PriceScope inTokyo = PriceScope.of(Map.of("region", "ap-northeast-1"));
