@@ -81,7 +81,13 @@ public final class BedrockSource implements Source {
   static final long MAX_LOOKBACK_SECONDS = 14 * 24 * 3600;
 
   static final List<String> ERROR_REASONS =
-      concat(AwsFailures.REASONS, "bad_value", "bucket_shrank", "partial_data", "too_many_models");
+      concat(
+          AwsFailures.REASONS,
+          "bad_value",
+          "bucket_shrank",
+          "partial_data",
+          "too_many_models",
+          InferenceProfiles.REASON);
 
   /** Everything a poll needs besides the client. */
   public record Settings(
@@ -111,9 +117,20 @@ public final class BedrockSource implements Source {
   private List<String> discovered;
   private long discoveredAt;
 
+  private final InferenceProfiles profiles;
+
+  /** Application inference profiles stay under their raw id (unpriced). */
   public BedrockSource(Settings settings, CloudWatchClient cloudWatch) {
+    this(settings, cloudWatch, InferenceProfiles.DISABLED);
+  }
+
+  /**
+   * @param profiles resolves application inference profiles to their model, so they are priced
+   */
+  public BedrockSource(Settings settings, CloudWatchClient cloudWatch, InferenceProfiles profiles) {
     this.s = settings;
     this.cw = cloudWatch;
+    this.profiles = profiles;
   }
 
   @Override
@@ -158,6 +175,7 @@ public final class BedrockSource implements Source {
   @Override
   public void close() {
     cw.close();
+    profiles.close();
   }
 
   @Override
@@ -207,6 +225,9 @@ public final class BedrockSource implements Source {
     }
 
     Readings got = read.isEmpty() ? new Readings() : read(new ArrayList<>(read), start, end, ctx);
+    // the model each application profile routes to (priced); unresolved ones keep their id
+    Map<String, String> profileModels =
+        profiles.resolve(read.stream().filter(ModelIds::isApplicationProfile).toList(), nowS, ctx);
 
     Map<String, BucketTally.State> next = new LinkedHashMap<>(committed.models());
     List<UsageDelta> usage = new ArrayList<>();
@@ -244,7 +265,8 @@ public final class BedrockSource implements Source {
                 + s.region()
                 + "; the higher total stays counted");
       }
-      for (BucketTally.Change c : res.growth()) usage.add(delta(id, c));
+      String model = profileModels.getOrDefault(id, id);
+      for (BucketTally.Change c : res.growth()) usage.add(delta(id, model, c));
       next.put(id, res.next());
     }
     // keep ModelIds no longer read (their floor says where to resume), within retention
@@ -265,7 +287,11 @@ public final class BedrockSource implements Source {
     return align(Math.max(since, nowS - MAX_LOOKBACK_SECONDS));
   }
 
-  private UsageDelta delta(String modelId, BucketTally.Change c) {
+  /**
+   * @param modelId the ModelId as CloudWatch reports it
+   * @param model the model the usage is priced as: the ModelId, or an application profile's model
+   */
+  private UsageDelta delta(String modelId, String model, BucketTally.Change c) {
     long[] d = c.delta();
     Map<String, String> ids = new TreeMap<>();
     ids.put("region", s.region());
@@ -277,7 +303,7 @@ public final class BedrockSource implements Source {
         PROVIDER,
         SERVICE,
         "",
-        modelId,
+        model,
         ids,
         new TokenCounts(d[0], d[1], d[2], d[3]),
         d[4]);

@@ -19,6 +19,7 @@ public final class BedrockSourceKind implements SourceKind {
 
   private final Supplier<AwsCredentialsProvider> credentials;
   private final String endpoint;
+  private final String controlEndpoint;
   private final BedrockSourceConfig fallback;
 
   /** The SDK's default credential chain, the endpoint from the configuration. */
@@ -39,8 +40,20 @@ public final class BedrockSourceKind implements SourceKind {
    */
   public BedrockSourceKind(
       Supplier<AwsCredentialsProvider> credentials, String endpoint, BedrockSourceConfig fallback) {
+    this(credentials, endpoint, null, fallback);
+  }
+
+  /**
+   * @param controlEndpoint overrides the configured Bedrock control-plane endpoint when not null
+   */
+  public BedrockSourceKind(
+      Supplier<AwsCredentialsProvider> credentials,
+      String endpoint,
+      String controlEndpoint,
+      BedrockSourceConfig fallback) {
     this.credentials = credentials;
     this.endpoint = endpoint;
+    this.controlEndpoint = controlEndpoint;
     this.fallback = fallback;
   }
 
@@ -57,10 +70,20 @@ public final class BedrockSourceKind implements SourceKind {
     AwsCredentialsProvider creds = credentials.get();
     List<Source> sources = new ArrayList<>();
     for (String region : cfg.regions()) {
+      InferenceProfiles profiles =
+          cfg.resolveProfiles()
+              ? new InferenceProfiles(
+                  AwsClients.bedrock(
+                      region,
+                      controlEndpoint != null ? controlEndpoint : cfg.controlEndpoint(),
+                      creds),
+                  region)
+              : InferenceProfiles.DISABLED;
       sources.add(
           new BedrockSource(
               settings(cfg, region, setup.config().limits().maxModelsPerSource()),
-              AwsClients.cloudWatch(region, endpoint != null ? endpoint : cfg.endpoint(), creds)));
+              AwsClients.cloudWatch(region, endpoint != null ? endpoint : cfg.endpoint(), creds),
+              profiles));
     }
     return sources;
   }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aicost.testing.FakeBedrockControl;
 import dev.aicost.testing.FakeCloudWatch;
 import dev.aicost.testing.MutableClock;
 import dev.aicost.testing.RunningExporter;
@@ -131,24 +132,47 @@ class BedrockExporterTest {
   }
 
   @Test
-  void anApplicationInferenceProfileIsAttributedToItsTeamByARule() throws Exception {
+  void anApplicationInferenceProfileIsPricedAsItsModelAndAttributedByARule() throws Exception {
+    String arn =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    Instant m = Instant.parse("2026-11-23T09:59:00Z");
+    fake.put(arn, "InputTokenCount", m, 1_000_000);
+    fake.put(arn, "OutputTokenCount", m, 200_000);
+    fake.put(arn, "Invocations", m, 3);
+    try (FakeBedrockControl control = new FakeBedrockControl("us-east-1")) {
+      control.profile(
+          "a1b2c3d4e5f6", List.of("arn:aws:bedrock:us-east-1::foundation-model/" + SONNET));
+      try (RunningExporter ex = profileExporter(fake.endpoint(), control.endpoint(), true)) {
+        ex.awaitFirstRuns();
+        String metrics = ex.text("/metrics");
+        // priced as the model the profile routes to: $3 / $15 per 1M
+        assertEquals(
+            6.0,
+            sum(
+                metrics,
+                "aicost_spend_usd_total\\{[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*\\}"),
+            1e-9,
+            metrics);
+        assertTrue(
+            metrics.contains("model=\"" + SONNET + "\""), "the model label is the resolved model");
+        assertEquals(
+            0, sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"));
+        assertTrue(
+            metrics.contains(
+                "aicost_upstream_requests_total{collector=\"bedrock/us-east-1\",operation=\"GetInferenceProfile\",outcome=\"ok\"} 1.0"),
+            metrics);
+      }
+      assertEquals(List.of(), control.protocolErrors);
+    }
+  }
+
+  @Test
+  void withResolutionOffAProfileStaysUnpricedUnderItsIdNeverZeroDollars() throws Exception {
     String arn =
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
     fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T09:59:00Z"), 300);
     fake.put(arn, "Invocations", Instant.parse("2026-11-23T09:59:00Z"), 3);
-    try (RunningExporter ex =
-        new RunningExporter(
-            """
-            state: { path: %s }
-            attribution:
-              rules:
-                - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
-            sources: { nvml: { enabled: false }, bedrock: { endpoint: "%s", interval: 1h } }
-            """
-                .formatted(dir.resolve("l.db"), fake.endpoint()),
-            null,
-            new MutableClock(T0),
-            false)) {
+    try (RunningExporter ex = profileExporter(fake.endpoint(), "http://127.0.0.1:9", false)) {
       ex.awaitFirstRuns();
       String metrics = ex.text("/metrics");
       assertEquals(
@@ -157,12 +181,30 @@ class BedrockExporterTest {
               metrics,
               "aicost_tokens_total\\{[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*token_type=\"input\"[^}]*\\}"),
           metrics);
-      // not priced (the profile is not resolved to its model yet): counted as unpriced, never $0
       assertEquals(
           300,
           sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
           metrics);
+      assertFalse(metrics.contains("operation=\"GetInferenceProfile\""), metrics);
     }
+  }
+
+  RunningExporter profileExporter(String cloudWatch, String control, boolean resolve)
+      throws Exception {
+    return new RunningExporter(
+        """
+        state: { path: %s }
+        attribution:
+          rules:
+            - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
+        sources:
+          nvml: { enabled: false }
+          bedrock: { endpoint: "%s", control_endpoint: "%s", resolve_profiles: %s, interval: 1h }
+        """
+            .formatted(dir.resolve("l.db"), cloudWatch, control, resolve),
+        null,
+        new MutableClock(T0),
+        false);
   }
 
   static double sum(String metrics, String series) {
