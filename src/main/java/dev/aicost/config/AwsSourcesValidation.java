@@ -43,6 +43,7 @@ final class AwsSourcesValidation {
     atMost(p + "backfill", b.backfill(), RETENTION);
     atLeast(p + "discovery_interval", b.discoveryInterval(), Duration.ofMinutes(1));
     endpoint(p + "endpoint", b.endpoint());
+    endpoint(p + "control_endpoint", b.controlEndpoint());
     if (b.modelIds() != null) {
       if (b.modelIds().isEmpty())
         add(p + "model_ids", "must list ModelIds, or be null to discover them");

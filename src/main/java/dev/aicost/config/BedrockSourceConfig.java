@@ -16,6 +16,11 @@ import java.util.List;
  * @param discoveryInterval how long a ListMetrics answer is reused, default 1h
  * @param pricePerThousandMetrics what CloudWatch charges per 1,000 metrics requested, default 0.01
  *     USD
+ * @param controlEndpoint Bedrock control plane endpoint override (GetInferenceProfile); null for
+ *     AWS's ({@code endpoint} overrides CloudWatch only)
+ * @param resolveProfiles resolve application inference profiles to their model with
+ *     GetInferenceProfile so they are priced, default true (false: no control plane calls, their
+ *     usage stays unpriced under the profile id)
  */
 public record BedrockSourceConfig(
     List<String> regions,
@@ -25,7 +30,9 @@ public record BedrockSourceConfig(
     List<String> modelIds,
     Duration backfill,
     Duration discoveryInterval,
-    Double pricePerThousandMetrics) {
+    Double pricePerThousandMetrics,
+    String controlEndpoint,
+    Boolean resolveProfiles) {
 
   public BedrockSourceConfig {
     regions = regions != null ? ConfigCopies.list(regions) : List.of("us-east-1");
@@ -35,6 +42,7 @@ public record BedrockSourceConfig(
     backfill = backfill != null ? backfill : Duration.ofHours(1);
     discoveryInterval = discoveryInterval != null ? discoveryInterval : Duration.ofHours(1);
     pricePerThousandMetrics = pricePerThousandMetrics != null ? pricePerThousandMetrics : 0.01;
+    resolveProfiles = resolveProfiles != null ? resolveProfiles : true;
   }
 
   public BedrockSourceConfig(
@@ -43,6 +51,6 @@ public record BedrockSourceConfig(
       Duration window,
       String endpoint,
       List<String> modelIds) {
-    this(regions, interval, window, endpoint, modelIds, null, null, null);
+    this(regions, interval, window, endpoint, modelIds, null, null, null, null, null);
   }
 }

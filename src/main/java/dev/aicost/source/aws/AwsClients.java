@@ -9,6 +9,7 @@ import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.bedrock.BedrockClient;
 import software.amazon.awssdk.services.cloudwatch.CloudWatchClient;
 import software.amazon.awssdk.services.costexplorer.CostExplorerClient;
 
@@ -34,6 +35,19 @@ public final class AwsClients {
       String region, String endpoint, AwsCredentialsProvider credentials) {
     var b =
         CloudWatchClient.builder()
+            .region(Region.of(region))
+            .credentialsProvider(credentials)
+            .httpClient(http())
+            .overrideConfiguration(overrides());
+    if (endpoint != null) b.endpointOverride(URI.create(endpoint));
+    return b.build();
+  }
+
+  /** The Bedrock control plane (GetInferenceProfile), not the runtime that serves inference. */
+  public static BedrockClient bedrock(
+      String region, String endpoint, AwsCredentialsProvider credentials) {
+    var b =
+        BedrockClient.builder()
             .region(Region.of(region))
             .credentialsProvider(credentials)
             .httpClient(http())
