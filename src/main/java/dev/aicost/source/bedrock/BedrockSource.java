@@ -81,7 +81,13 @@ public final class BedrockSource implements Source {
   static final long MAX_LOOKBACK_SECONDS = 14 * 24 * 3600;
 
   static final List<String> ERROR_REASONS =
-      concat(AwsFailures.REASONS, "bad_value", "bucket_shrank", "partial_data", "too_many_models");
+      concat(
+          AwsFailures.REASONS,
+          "bad_value",
+          "bucket_shrank",
+          "partial_data",
+          InferenceProfiles.REASON,
+          "too_many_models");
 
   /** Everything a poll needs besides the client. */
   public record Settings(
@@ -104,6 +110,7 @@ public final class BedrockSource implements Source {
 
   private final Settings s;
   private final CloudWatchClient cw;
+  private final InferenceProfiles profiles;
   private final BucketTally tally = new BucketTally(METRICS.size());
   private volatile State state = State.EMPTY;
 
@@ -111,9 +118,15 @@ public final class BedrockSource implements Source {
   private List<String> discovered;
   private long discoveredAt;
 
+  /** Application inference profiles are not resolved: their usage stays unpriced. */
   public BedrockSource(Settings settings, CloudWatchClient cloudWatch) {
+    this(settings, cloudWatch, InferenceProfiles.off(settings.region()));
+  }
+
+  public BedrockSource(Settings settings, CloudWatchClient cloudWatch, InferenceProfiles profiles) {
     this.s = settings;
     this.cw = cloudWatch;
+    this.profiles = profiles;
   }
 
   @Override
@@ -158,6 +171,7 @@ public final class BedrockSource implements Source {
   @Override
   public void close() {
     cw.close();
+    profiles.close();
   }
 
   @Override
@@ -207,6 +221,9 @@ public final class BedrockSource implements Source {
     }
 
     Readings got = read.isEmpty() ? new Readings() : read(new ArrayList<>(read), start, end, ctx);
+
+    // the profiles with data in this read get their model (cached; a failure never fails the poll)
+    profiles.refresh(got.values.keySet(), nowS, ctx);
 
     Map<String, BucketTally.State> next = new LinkedHashMap<>(committed.models());
     List<UsageDelta> usage = new ArrayList<>();
@@ -277,7 +294,7 @@ public final class BedrockSource implements Source {
         PROVIDER,
         SERVICE,
         "",
-        modelId,
+        profiles.model(modelId), // the tally stays keyed by the raw ModelId
         ids,
         new TokenCounts(d[0], d[1], d[2], d[3]),
         d[4]);

@@ -19,6 +19,7 @@ public final class BedrockSourceKind implements SourceKind {
 
   private final Supplier<AwsCredentialsProvider> credentials;
   private final String endpoint;
+  private final String controlEndpoint;
   private final BedrockSourceConfig fallback;
 
   /** The SDK's default credential chain, the endpoint from the configuration. */
@@ -39,8 +40,21 @@ public final class BedrockSourceKind implements SourceKind {
    */
   public BedrockSourceKind(
       Supplier<AwsCredentialsProvider> credentials, String endpoint, BedrockSourceConfig fallback) {
+    this(credentials, endpoint, null, fallback);
+  }
+
+  /**
+   * @param controlEndpoint overrides the configured control plane endpoint when not null (the
+   *     demo's fake GetInferenceProfile)
+   */
+  public BedrockSourceKind(
+      Supplier<AwsCredentialsProvider> credentials,
+      String endpoint,
+      String controlEndpoint,
+      BedrockSourceConfig fallback) {
     this.credentials = credentials;
     this.endpoint = endpoint;
+    this.controlEndpoint = controlEndpoint;
     this.fallback = fallback;
   }
 
@@ -60,9 +74,21 @@ public final class BedrockSourceKind implements SourceKind {
       sources.add(
           new BedrockSource(
               settings(cfg, region, setup.config().limits().maxModelsPerSource()),
-              AwsClients.cloudWatch(region, endpoint != null ? endpoint : cfg.endpoint(), creds)));
+              AwsClients.cloudWatch(region, endpoint != null ? endpoint : cfg.endpoint(), creds),
+              profiles(cfg, region, creds)));
     }
     return sources;
+  }
+
+  private InferenceProfiles profiles(
+      BedrockSourceConfig cfg, String region, AwsCredentialsProvider creds) {
+    if (!cfg.resolveProfiles()) return InferenceProfiles.off(region);
+    String control = controlEndpoint != null ? controlEndpoint : cfg.controlEndpoint();
+    return new InferenceProfiles(
+        AwsClients.bedrock(region, control, creds),
+        region,
+        cfg.discoveryInterval(),
+        InferenceProfiles.MAX_LOOKUPS_PER_POLL);
   }
 
   static BedrockSource.Settings settings(BedrockSourceConfig cfg, String region, int maxModels) {

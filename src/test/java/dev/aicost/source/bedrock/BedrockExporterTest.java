@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.aicost.testing.FakeBedrockControl;
 import dev.aicost.testing.FakeCloudWatch;
 import dev.aicost.testing.MutableClock;
 import dev.aicost.testing.RunningExporter;
@@ -131,6 +132,57 @@ class BedrockExporterTest {
   }
 
   @Test
+  void aResolvedApplicationProfileIsPricedAsItsModelAndAttributedByItsId() throws Exception {
+    String arn =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    Instant m = Instant.parse("2026-11-23T09:55:00Z");
+    fake.put(arn, "InputTokenCount", m, 1_000_000);
+    fake.put(arn, "OutputTokenCount", m, 200_000);
+    fake.put(arn, "Invocations", m, 40);
+    try (FakeBedrockControl control = new FakeBedrockControl()) {
+      // one region: the in-region model, $3 / $15 per 1M tokens
+      control.profile(
+          arn, arn, "a1b2c3d4e5f6", FakeBedrockControl.foundationModel("us-east-1", SONNET));
+      try (RunningExporter ex =
+          new RunningExporter(
+              """
+              state: { path: %s }
+              attribution:
+                rules:
+                  - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
+              sources:
+                nvml: { enabled: false }
+                bedrock: { endpoint: "%s", control_endpoint: "%s", regions: [ us-east-1 ], interval: 1h }
+              """
+                  .formatted(dir.resolve("l.db"), fake.endpoint(), control.endpoint()),
+              null,
+              new MutableClock(T0),
+              false)) {
+        ex.awaitFirstRuns();
+        String metrics = ex.text("/metrics");
+        assertEquals(
+            6.0,
+            sum(
+                metrics,
+                "aicost_spend_usd_total\\{[^}]*model=\"anthropic.claude-3-5-sonnet-20241022-v2:0\"[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*\\}"),
+            1e-9,
+            metrics);
+        assertEquals(
+            0,
+            sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
+            metrics);
+        assertFalse(metrics.contains("model=\"" + arn), metrics);
+        assertTrue(
+            metrics.contains(
+                "aicost_collector_errors_total{collector=\"bedrock/us-east-1\",reason=\"profile_unresolved\"} 0.0"),
+            metrics);
+        assertEquals(1, control.calls.get());
+        assertEquals(List.of(), control.protocolErrors);
+      }
+    }
+  }
+
+  @Test
   void anApplicationInferenceProfileIsAttributedToItsTeamByARule() throws Exception {
     String arn =
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
@@ -143,7 +195,7 @@ class BedrockExporterTest {
             attribution:
               rules:
                 - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
-            sources: { nvml: { enabled: false }, bedrock: { endpoint: "%s", interval: 1h } }
+            sources: { nvml: { enabled: false }, bedrock: { endpoint: "%s", interval: 1h, resolve_profiles: false } }
             """
                 .formatted(dir.resolve("l.db"), fake.endpoint()),
             null,
@@ -157,7 +209,7 @@ class BedrockExporterTest {
               metrics,
               "aicost_tokens_total\\{[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*token_type=\"input\"[^}]*\\}"),
           metrics);
-      // not priced (the profile is not resolved to its model yet): counted as unpriced, never $0
+      // not priced (resolution is off): counted as unpriced, never $0
       assertEquals(
           300,
           sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
