@@ -109,14 +109,15 @@ public final class InferenceProfiles implements AutoCloseable {
         String why =
             notFound
                 ? "GetInferenceProfile found no profile " + id + " in " + region
-                : f.getMessage();
+                : "profile " + id + ": " + f.getMessage();
         fail(id, previous, outcome, why, nowS, ctx);
         if (notFound) continue;
         if ("auth".equals(f.reason())) pausedUntil = nowS + RETRY_AFTER_FAILURE.getSeconds();
         return;
       }
       ctx.upstreamCall(OPERATION, "success");
-      String model = modelOf(id, r.models());
+      List<String> named = new ArrayList<>();
+      String model = modelOf(r.models(), named);
       if (model == null) {
         fail(
             id,
@@ -131,6 +132,14 @@ public final class InferenceProfiles implements AutoCloseable {
       if (e == null || !state.equals(e.state())) {
         log.info(
             "event=inference_profile_resolved region={} profile={} model={}", region, id, model);
+        if (named.size() > 1) {
+          log.warn(
+              "event=inference_profile_mixed_models region={} profile={} models={}"
+                  + " effect=\"priced as the first\"",
+              region,
+              id,
+              named);
+        }
       }
       cache.put(id, new Entry(model, state, nowS + ttlSeconds));
     }
@@ -171,12 +180,11 @@ public final class InferenceProfiles implements AutoCloseable {
   /**
    * The model id of the profile's foundation model ARNs ({@code
    * arn:aws:bedrock:REGION::foundation-model/MODEL_ID}), prefixed with the price scope of their
-   * regions; null when none is a foundation model ARN.
+   * regions; null when none is a foundation model ARN. {@code named} receives the distinct model
+   * ids, the first one first.
    */
-  private String modelOf(String id, List<InferenceProfileModel> models) {
-    String first = null;
+  private static String modelOf(List<InferenceProfileModel> models, List<String> named) {
     Set<String> regions = new TreeSet<>();
-    List<String> others = new ArrayList<>();
     for (InferenceProfileModel m : models) {
       String arn = m.modelArn();
       int at = arn != null ? arn.indexOf(FOUNDATION_MODEL) : -1;
@@ -184,21 +192,10 @@ public final class InferenceProfiles implements AutoCloseable {
       if (at < 0 || parts.length < 6 || parts[3].isEmpty()) continue;
       String model = arn.substring(at + FOUNDATION_MODEL.length());
       if (model.isEmpty()) continue;
-      if (first == null) first = model;
-      else if (!first.equals(model)) others.add(model);
+      if (!named.contains(model)) named.add(model);
       regions.add(parts[3]);
     }
-    if (first == null) return null;
-    if (!others.isEmpty() && !cache.containsKey(id)) {
-      log.warn(
-          "event=inference_profile_mixed_models region={} profile={} model={} others={}"
-              + " effect=\"priced as the first model\"",
-          region,
-          id,
-          first,
-          others);
-    }
-    return scoped(regions, first);
+    return named.isEmpty() ? null : scoped(regions, named.get(0));
   }
 
   /**

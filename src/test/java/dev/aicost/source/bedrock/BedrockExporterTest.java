@@ -8,6 +8,9 @@ import dev.aicost.testing.FakeBedrockControl;
 import dev.aicost.testing.FakeCloudWatch;
 import dev.aicost.testing.MutableClock;
 import dev.aicost.testing.RunningExporter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -180,6 +183,58 @@ class BedrockExporterTest {
         assertEquals(List.of(), control.protocolErrors);
       }
     }
+  }
+
+  @Test
+  void aDeniedProfileLookupIsCountedUnpricedWithOneLogLineAndAHealthReason() throws Exception {
+    String arn =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T09:59:00Z"), 300);
+    fake.put(arn, "Invocations", Instant.parse("2026-11-23T09:59:00Z"), 3);
+    MutableClock clock = new MutableClock(T0);
+    PrintStream err = System.err;
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
+    try (FakeBedrockControl control = new FakeBedrockControl();
+        RunningExporter ex =
+            new RunningExporter(
+                """
+                state: { path: %s }
+                sources:
+                  nvml: { enabled: false }
+                  bedrock: { endpoint: "%s", control_endpoint: "%s", regions: [ us-east-1 ], interval: 1h }
+                """
+                    .formatted(dir.resolve("l.db"), fake.endpoint(), control.endpoint()),
+                null,
+                clock,
+                false)) {
+      control.failing(arn, 403, "AccessDeniedException");
+      ex.awaitFirstRuns();
+      fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T10:14:00Z"), 50);
+      clock.advance(java.time.Duration.ofMinutes(15));
+      ex.collect("bedrock/us-east-1"); // retried, still denied: the same state, no new line
+      String metrics = ex.text("/metrics");
+      assertEquals(2, control.calls.get());
+      assertEquals(
+          350,
+          sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
+          metrics);
+      assertTrue(
+          metrics.contains(
+              "aicost_collector_errors_total{collector=\"bedrock/us-east-1\",reason=\"profile_unresolved\"} 1.0"),
+          metrics);
+      assertTrue(
+          metrics.contains("aicost_collector_success{collector=\"bedrock/us-east-1\"} 1.0"),
+          metrics);
+      assertEquals(List.of(), control.protocolErrors);
+    } finally {
+      System.setErr(err);
+    }
+    String text = logs.toString(StandardCharsets.UTF_8);
+    List<String> lines = text.lines().filter(l -> l.contains("reason=profile_unresolved")).toList();
+    assertEquals(1, lines.size(), text);
+    assertTrue(lines.get(0).contains("bedrock:GetInferenceProfile"), lines.get(0));
+    assertFalse(text.contains(FakeCloudWatch.SECRET_KEY));
   }
 
   @Test

@@ -157,6 +157,8 @@ class InferenceProfileResolutionTest {
     assertEquals(1, ctx.errors("profile_unresolved"));
     String message = ctx.partialErrors.get(0);
     assertTrue(message.contains("bedrock:GetInferenceProfile"), message);
+    assertTrue(message.contains(GEO_ARN), message);
+    assertFalse(message.contains("fake AccessDeniedException"), message); // not upstream text
     assertFalse(message.contains(FakeCloudWatch.SECRET_KEY), message);
     assertFalse(message.contains(FakeCloudWatch.ACCESS_KEY), message);
     assertTrue(ctx.calls.contains("GetInferenceProfile/auth"), ctx.calls.toString());
@@ -282,6 +284,71 @@ class InferenceProfileResolutionTest {
     sources.add(s);
     assertEquals(500, sum(poll(s, NOW, new Recorder()), GEO_ARN, 0));
     assertEquals(0, control.calls.get());
+  }
+
+  @Test
+  void mixedModelsArePricedAsTheFirstAndANonFoundationModelStaysRaw() throws Exception {
+    String mixed = arn("m1b2c3d4e5f6");
+    String custom = arn("d1b2c3d4e5f6");
+    control.profile(
+        mixed,
+        mixed,
+        "m1b2c3d4e5f6",
+        foundationModel("eu-west-1", SONNET),
+        foundationModel("eu-west-3", "anthropic.claude-3-haiku-20240307-v1:0"));
+    control.profile(
+        custom, custom, "d1b2c3d4e5f6", "arn:aws:bedrock:us-east-1:" + ACCOUNT + ":custom-model/x");
+    minute(mixed, 2, 10, 1, 1);
+    minute(custom, 2, 20, 2, 1);
+    Recorder ctx = new Recorder();
+    Batch b = poll(source(List.of(mixed, custom)), NOW, ctx);
+    assertEquals(10, sum(b, "eu." + SONNET, 0));
+    assertEquals(20, sum(b, custom, 0));
+    assertEquals(1, ctx.errors("profile_unresolved"));
+    assertTrue(ctx.partialErrors.get(0).contains("no foundation model"), ctx.partialErrors.get(0));
+  }
+
+  @Test
+  void throttlingStopsThisPollsLookupsAndTheRestFollow() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String id = arn(String.format("t%011d", i));
+      ids.add(id);
+      control.profile(id, id, "t" + i, foundationModel("us-east-1", SONNET));
+      minute(id, 2, 10, 1, 1);
+    }
+    control.fail(3, 429, "ThrottlingException"); // the SDK's three attempts of the first lookup
+    Recorder ctx = new Recorder();
+    Batch b1 = poll(source(ids), NOW, ctx);
+    assertEquals(30, b1.usage().stream().mapToLong(u -> u.tokens().input()).sum());
+    assertEquals(0, sum(b1, SONNET, 0));
+    assertEquals(List.of(ids.get(0)), List.copyOf(new java.util.LinkedHashSet<>(control.asked)));
+    assertEquals(1, ctx.errors("profile_unresolved"));
+  }
+
+  @Test
+  void theFakeAnswersAnyOtherRequestWith500AndRecordsIt() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var post =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(control.endpoint() + "/inference-profiles/x"))
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+            .build();
+    var other =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(control.endpoint() + "/foundation-models"))
+            .build();
+    var unsigned =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(control.endpoint() + "/inference-profiles/x"))
+            .build();
+    for (var r : List.of(post, other, unsigned)) {
+      assertEquals(
+          500, http.send(r, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+    assertEquals(3, control.protocolErrors.size(), control.protocolErrors.toString());
+    assertEquals(0, control.calls.get());
+    control.protocolErrors.clear();
   }
 
   @Test
