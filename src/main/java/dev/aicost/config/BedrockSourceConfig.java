@@ -16,10 +16,11 @@ import java.util.List;
  * @param discoveryInterval how long a ListMetrics answer is reused, default 1h
  * @param pricePerThousandMetrics what CloudWatch charges per 1,000 metrics requested, default 0.01
  *     USD
- * @param resolveProfiles resolve application inference profiles to their model with Bedrock's
- *     GetInferenceProfile so they are priced, default true
- * @param controlEndpoint Bedrock control-plane endpoint override (GetInferenceProfile); null for
- *     AWS's
+ * @param controlEndpoint Bedrock control plane endpoint override (GetInferenceProfile); null for
+ *     AWS's ({@code endpoint} overrides CloudWatch only)
+ * @param resolveProfiles resolve application inference profiles to their model with
+ *     GetInferenceProfile so they are priced, default true (false: no control plane calls, their
+ *     usage stays unpriced under the profile id)
  */
 public record BedrockSourceConfig(
     List<String> regions,
@@ -30,8 +31,8 @@ public record BedrockSourceConfig(
     Duration backfill,
     Duration discoveryInterval,
     Double pricePerThousandMetrics,
-    Boolean resolveProfiles,
-    String controlEndpoint) {
+    String controlEndpoint,
+    Boolean resolveProfiles) {
 
   public BedrockSourceConfig {
     regions = regions != null ? ConfigCopies.list(regions) : List.of("us-east-1");
@@ -41,7 +42,7 @@ public record BedrockSourceConfig(
     backfill = backfill != null ? backfill : Duration.ofHours(1);
     discoveryInterval = discoveryInterval != null ? discoveryInterval : Duration.ofHours(1);
     pricePerThousandMetrics = pricePerThousandMetrics != null ? pricePerThousandMetrics : 0.01;
-    resolveProfiles = resolveProfiles != null ? resolveProfiles : Boolean.TRUE;
+    resolveProfiles = resolveProfiles != null ? resolveProfiles : true;
   }
 
   public BedrockSourceConfig(

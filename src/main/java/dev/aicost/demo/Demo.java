@@ -216,7 +216,7 @@ public final class Demo implements AutoCloseable {
 
   /**
    * Bedrock read from the simulated CloudWatch with fake static credentials, with or without {@code
-   * sources.bedrock} (its endpoint is replaced).
+   * sources.bedrock} (its endpoint and control plane endpoint are replaced).
    */
   public SourceKind bedrockKind() {
     var fake =
@@ -225,6 +225,7 @@ public final class Demo implements AutoCloseable {
     return new dev.aicost.source.bedrock.BedrockSourceKind(
         () -> fake,
         cloudWatch.endpoint(),
+        cloudWatch.endpoint(), // it answers GetInferenceProfile too
         new dev.aicost.config.BedrockSourceConfig(
             List.of("us-east-1"), bedrockInterval, null, null, null));
   }

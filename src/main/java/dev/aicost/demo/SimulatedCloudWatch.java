@@ -19,6 +19,10 @@ import java.util.Map;
  * the SDK speaks (ListMetrics, GetMetricData). Each minute's Sums are a fixed function of the model
  * and the minute, reported at 60 % while the minute is recent and whole three minutes later, as
  * CloudWatch fills minutes in late: the exporter counts only the difference.
+ *
+ * <p>One ModelId is an application inference profile; the same server answers the Bedrock control
+ * plane's GetInferenceProfile for it (REST-JSON, {@code GET /inference-profiles/{id}}), so the demo
+ * shows it resolved to its model and priced.
  */
 public final class SimulatedCloudWatch implements AutoCloseable {
   private static final String NS = "http://monitoring.amazonaws.com/doc/2010-08-01/";
@@ -26,9 +30,20 @@ public final class SimulatedCloudWatch implements AutoCloseable {
   /** ModelId → requests per minute, input, cache read, cache write, output tokens per request. */
   private static final Map<String, double[]> MODELS =
       Map.of(
-          "anthropic.claude-3-5-sonnet-20241022-v2:0", new double[] {30, 1800, 600, 40, 350},
-          "us.anthropic.claude-3-7-sonnet-20250219-v1:0", new double[] {12, 2500, 0, 0, 600},
-          "amazon.nova-pro-v1:0", new double[] {20, 900, 0, 0, 250});
+          "anthropic.claude-3-5-sonnet-20241022-v2:0",
+          new double[] {30, 1800, 600, 40, 350},
+          "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+          new double[] {12, 2500, 0, 0, 600},
+          "amazon.nova-pro-v1:0",
+          new double[] {20, 900, 0, 0, 250},
+          SimulatedCloudWatch.PROFILE,
+          new double[] {8, 1200, 0, 0, 300});
+
+  /** The demo's application inference profile: Claude 3.5 Haiku in the three US regions. */
+  public static final String PROFILE =
+      "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/demo0search1";
+
+  private static final String PROFILE_MODEL = "anthropic.claude-3-5-haiku-20241022-v1:0";
 
   private static final List<String> METRICS =
       List.of(
@@ -54,6 +69,11 @@ public final class SimulatedCloudWatch implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try {
+      if ("GET".equals(ex.getRequestMethod())
+          && ex.getRequestURI().getRawPath().startsWith("/inference-profiles/")) {
+        inferenceProfile(ex);
+        return;
+      }
       Map<String, String> form =
           form(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       String action = form.getOrDefault("Action", "");
@@ -68,6 +88,44 @@ public final class SimulatedCloudWatch implements AutoCloseable {
                 + "\"><Error><Code>InvalidAction</Code><Message>demo</Message></Error></ErrorResponse>");
     } finally {
       ex.close();
+    }
+  }
+
+  private static void inferenceProfile(HttpExchange ex) throws IOException {
+    String id =
+        URLDecoder.decode(
+            ex.getRequestURI().getRawPath().substring("/inference-profiles/".length()),
+            StandardCharsets.UTF_8);
+    byte[] body;
+    int status;
+    if (id.equals(PROFILE)) {
+      StringBuilder models = new StringBuilder();
+      for (String region : List.of("us-east-1", "us-east-2", "us-west-2")) {
+        if (models.length() > 0) models.append(',');
+        models
+            .append("{\"modelArn\":\"arn:aws:bedrock:")
+            .append(region)
+            .append("::foundation-model/")
+            .append(PROFILE_MODEL)
+            .append("\"}");
+      }
+      status = 200;
+      body =
+          ("{\"inferenceProfileName\":\"search\",\"inferenceProfileArn\":\""
+                  + PROFILE
+                  + "\",\"inferenceProfileId\":\"demo0search1\",\"models\":["
+                  + models
+                  + "],\"status\":\"ACTIVE\",\"type\":\"APPLICATION\"}")
+              .getBytes(StandardCharsets.UTF_8);
+    } else {
+      status = 404;
+      ex.getResponseHeaders().set("x-amzn-ErrorType", "ResourceNotFoundException");
+      body = "{\"message\":\"demo\"}".getBytes(StandardCharsets.UTF_8);
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
     }
   }
 

@@ -51,6 +51,7 @@ class AwsSourcesValidationTest {
         "sources: { bedrock: { backfill: 20d } }|sources.bedrock.backfill: must be at most",
         "sources: { bedrock: { discovery_interval: 1s } }|sources.bedrock.discovery_interval",
         "sources: { bedrock: { endpoint: 'ftp://x' } }|sources.bedrock.endpoint: must be an http(s) URL",
+        "sources: { bedrock: { control_endpoint: 'bedrock.local' } }|sources.bedrock.control_endpoint: must be an http(s) URL",
         "sources: { bedrock: { model_ids: [] } }|sources.bedrock.model_ids: must list",
         "sources: { bedrock: { price_per_thousand_metrics: -1 } }|sources.bedrock.price_per_thousand_metrics",
         "sources: { aws_cost_explorer: { interval: 5m } }|sources.aws_cost_explorer.interval: must be at least 1h",

@@ -1,6 +1,7 @@
 package dev.aicost.demo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aicost.testing.MutableClock;
@@ -27,6 +28,16 @@ class SimulatedCloudWatchTest {
       double usd = sum(first, "aicost_spend_usd_total\\{[^}]*provider=\"aws\"[^}]*\\}");
       assertTrue(usd > 0, first);
       assertTrue(first.contains("aicost_collector_success{collector=\"bedrock/us-east-1\"} 1.0"));
+      // the demo's application inference profile is resolved to its model and priced
+      assertTrue(
+          sum(
+                  first,
+                  "aicost_spend_usd_total\\{[^}]*model=\"us.anthropic.claude-3-5-haiku-20241022-v1:0\"[^}]*provider=\"aws\"[^}]*\\}")
+              > 0,
+          first);
+      assertEquals(
+          0.0, sum(first, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"), first);
+      assertFalse(first.contains("model=\"arn:"), first);
       double input =
           sum(
               first,

@@ -21,35 +21,50 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Bedrock's control plane on the wire as the pinned AWS SDK speaks it: REST-JSON, {@code GET
- * /inference-profiles/{identifier}} (the ARN or id, path-encoded), SigV4 for service {@code
- * bedrock}. Answers the application inference profiles a test defines, 404 {@code
- * ResourceNotFoundException} for others, and scripted failures (error type in {@code
- * x-amzn-ErrorType} and the body); any other request is a {@link #protocolErrors} entry and a 400,
- * so an SDK upgrade that changes the wire shows here first.
+ * The Bedrock control plane on the wire, as the pinned AWS SDK (2.40.2) speaks it: REST-JSON,
+ * SigV4-signed for service {@code bedrock}. Serves GetInferenceProfile ({@code GET
+ * /inference-profiles/{identifier}}, the ARN or id URL-encoded as one path segment) for the
+ * profiles a test sets, and scripted failures answered the REST-JSON way (status, {@code
+ * x-amzn-ErrorType} header, {@code {"message"}} body). Anything else (another path or method, an
+ * unsigned request) is answered 500 and recorded in {@link #protocolErrors}, so an SDK upgrade that
+ * changes the request fails its tests loudly.
  */
 public final class FakeBedrockControl implements AutoCloseable {
+  public static final String ACCESS_KEY = FakeCloudWatch.ACCESS_KEY;
+  public static final String SECRET_KEY = FakeCloudWatch.SECRET_KEY;
+  private static final String PREFIX = "/inference-profiles/";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String PATH = "/inference-profiles/";
 
   private final HttpServer server;
-  private final String region;
-  private final Map<String, List<String>> profiles = new ConcurrentHashMap<>();
-  private final Deque<String[]> failures = new ArrayDeque<>();
+
+  /** Identifier (ARN or id, as asked) → the answer's JSON. */
+  private final Map<String, String> profiles = new ConcurrentHashMap<>();
+
+  /** Identifier → {status, error type} answered on every call until cleared. */
+  private final Map<String, String[]> failing = new ConcurrentHashMap<>();
+
+  private final Deque<String[]> failures = new ArrayDeque<>(); // {status, type}
   public final List<String> protocolErrors = new CopyOnWriteArrayList<>();
-  public final List<String> asked = new CopyOnWriteArrayList<>();
+
+  /** Every GetInferenceProfile call, answered or failed. */
   public final AtomicInteger calls = new AtomicInteger();
 
-  /**
-   * @param region the region the client signs for
-   */
-  public FakeBedrockControl(String region) {
-    this.region = region;
+  /** The identifiers asked for, decoded, in order. */
+  public final List<String> asked = new CopyOnWriteArrayList<>();
+
+  public FakeBedrockControl() {
     try {
       server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    server.setExecutor(
+        java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "fake-bedrock-control");
+              t.setDaemon(true);
+              return t;
+            }));
     server.createContext("/", this::handle);
     server.start();
   }
@@ -59,83 +74,107 @@ public final class FakeBedrockControl implements AutoCloseable {
   }
 
   /**
-   * Defines an application inference profile by its id (the last part of its ARN) and the
-   * foundation-model ARNs it routes to ({@code arn:aws:bedrock:REGION::foundation-model/ID}).
+   * An application profile answered under {@code identifier} (what the exporter asks for: the
+   * CloudWatch ModelId, ARN or bare id) over these foundation model ARNs, one per region.
    */
-  public void profile(String id, List<String> modelArns) {
-    profiles.put(id, List.copyOf(modelArns));
+  public void profile(String identifier, String arn, String id, String... modelArns) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("inferenceProfileName", "team-" + id);
+    o.put("inferenceProfileArn", arn);
+    o.put("inferenceProfileId", id);
+    o.put("description", "fake");
+    ArrayNode models = o.putArray("models");
+    for (String m : modelArns) models.addObject().put("modelArn", m);
+    o.put("status", "ACTIVE");
+    o.put("type", "APPLICATION");
+    profiles.put(identifier, o.toString());
   }
 
-  /** The next {@code times} requests fail with this status and AWS error type. */
+  /** The foundation model ARN of {@code model} in {@code region}. */
+  public static String foundationModel(String region, String model) {
+    return "arn:aws:bedrock:" + region + "::foundation-model/" + model;
+  }
+
+  /**
+   * Every call for {@code identifier} fails with this status and error type (e.g. 403
+   * AccessDeniedException) until {@link #clearFailure}.
+   */
+  public void failing(String identifier, int status, String type) {
+    failing.put(identifier, new String[] {"" + status, type});
+  }
+
+  public void clearFailure(String identifier) {
+    failing.remove(identifier);
+  }
+
+  /** The next {@code times} calls, whatever they ask, fail with this status and error type. */
   public synchronized void fail(int times, int status, String type) {
     for (int i = 0; i < times; i++) failures.add(new String[] {"" + status, type});
   }
 
   private void handle(HttpExchange ex) throws IOException {
     try {
-      String rawPath = ex.getRequestURI().getRawPath();
+      String raw = ex.getRequestURI().getRawPath();
       String auth = ex.getRequestHeaders().getFirst("Authorization");
-      if (!"GET".equals(ex.getRequestMethod()) || !rawPath.startsWith(PATH)) {
-        protocol(ex, "expected GET " + PATH + "{id}, got " + ex.getRequestMethod() + " " + rawPath);
+      if (!"GET".equals(ex.getRequestMethod()) || !raw.startsWith(PREFIX)) {
+        protocol(ex, "expected GET " + PREFIX + "{id}, got " + ex.getRequestMethod() + " " + raw);
+        return;
+      }
+      String segment = raw.substring(PREFIX.length());
+      if (segment.isEmpty() || segment.contains("/")) {
+        protocol(ex, "expected the identifier as one URL-encoded path segment, got " + raw);
         return;
       }
       if (auth == null
-          || !auth.startsWith("AWS4-HMAC-SHA256 Credential=" + FakeCloudWatch.ACCESS_KEY + "/")
-          || !auth.contains("/" + region + "/bedrock/aws4_request")) {
-        protocol(ex, "expected SigV4 for bedrock in " + region + ", got " + auth);
+          || !auth.startsWith("AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY + "/")
+          || !auth.contains("/bedrock/aws4_request")) {
+        protocol(ex, "expected a SigV4 signature for service bedrock, got " + auth);
         return;
       }
-      String identifier =
-          URLDecoder.decode(rawPath.substring(PATH.length()), StandardCharsets.UTF_8);
-      asked.add(identifier);
+      String id = URLDecoder.decode(segment, StandardCharsets.UTF_8);
       calls.incrementAndGet();
-      String[] f;
+      asked.add(id);
+      String[] failure;
       synchronized (this) {
-        f = failures.poll();
+        failure = failures.poll();
       }
-      if (f != null) {
-        error(ex, Integer.parseInt(f[0]), f[1]);
+      if (failure == null) failure = failing.get(id);
+      if (failure != null) {
+        error(ex, Integer.parseInt(failure[0]), failure[1], "fake " + failure[1]);
         return;
       }
-      String id = identifier.substring(identifier.lastIndexOf('/') + 1);
-      List<String> models = profiles.get(id);
-      if (models == null) {
-        error(ex, 404, "ResourceNotFoundException");
+      String body = profiles.get(id);
+      if (body == null) {
+        error(ex, 404, "ResourceNotFoundException", "Inference profile not found");
         return;
       }
-      String arn =
-          "arn:aws:bedrock:" + region + ":123456789012:application-inference-profile/" + id;
-      ObjectNode out = JSON.createObjectNode();
-      out.put("inferenceProfileName", "team-" + id);
-      out.put("inferenceProfileArn", arn);
-      out.put("inferenceProfileId", id);
-      out.put("status", "ACTIVE");
-      out.put("type", "APPLICATION");
-      out.put("createdAt", "2026-01-01T00:00:00Z");
-      ArrayNode ms = out.putArray("models");
-      for (String m : models) ms.addObject().put("modelArn", m);
-      send(ex, 200, JSON.writeValueAsString(out));
+      send(ex, 200, null, body);
     } catch (RuntimeException e) {
       protocol(ex, "fake failed: " + e);
+    } finally {
+      ex.close();
     }
-  }
-
-  private void error(HttpExchange ex, int status, String type) throws IOException {
-    ex.getResponseHeaders().set("x-amzn-ErrorType", type);
-    send(ex, status, "{\"message\":\"scripted " + type + "\"}");
   }
 
   private void protocol(HttpExchange ex, String what) throws IOException {
     protocolErrors.add(what);
-    send(ex, 400, "{\"message\":\"" + what.replace("\"", "'") + "\"}");
+    error(ex, 500, "FakeBedrockControlProtocolError", what);
   }
 
-  private static void send(HttpExchange ex, int status, String body) throws IOException {
-    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+  private static void error(HttpExchange ex, int status, String type, String message)
+      throws IOException {
+    send(ex, status, type, JSON.createObjectNode().put("message", message).toString());
+  }
+
+  private static void send(HttpExchange ex, int status, String errorType, String json)
+      throws IOException {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, b.length);
-    try (OutputStream o = ex.getResponseBody()) {
-      o.write(b);
+    ex.getResponseHeaders().set("x-amzn-RequestId", "fake");
+    if (errorType != null) ex.getResponseHeaders().set("x-amzn-ErrorType", errorType);
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
     }
   }
 

@@ -43,7 +43,7 @@ public final class AwsClients {
     return b.build();
   }
 
-  /** Bedrock's control plane (GetInferenceProfile), in the region whose usage it resolves. */
+  /** The Bedrock control plane (GetInferenceProfile), not the runtime that serves inference. */
   public static BedrockClient bedrock(
       String region, String endpoint, AwsCredentialsProvider credentials) {
     var b =

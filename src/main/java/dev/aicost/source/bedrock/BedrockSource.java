@@ -86,8 +86,8 @@ public final class BedrockSource implements Source {
           "bad_value",
           "bucket_shrank",
           "partial_data",
-          "too_many_models",
-          InferenceProfiles.REASON);
+          InferenceProfiles.REASON,
+          "too_many_models");
 
   /** Everything a poll needs besides the client. */
   public record Settings(
@@ -110,6 +110,7 @@ public final class BedrockSource implements Source {
 
   private final Settings s;
   private final CloudWatchClient cw;
+  private final InferenceProfiles profiles;
   private final BucketTally tally = new BucketTally(METRICS.size());
   private volatile State state = State.EMPTY;
 
@@ -117,16 +118,11 @@ public final class BedrockSource implements Source {
   private List<String> discovered;
   private long discoveredAt;
 
-  private final InferenceProfiles profiles;
-
-  /** Application inference profiles stay under their raw id (unpriced). */
+  /** Application inference profiles are not resolved: their usage stays unpriced. */
   public BedrockSource(Settings settings, CloudWatchClient cloudWatch) {
-    this(settings, cloudWatch, InferenceProfiles.DISABLED);
+    this(settings, cloudWatch, InferenceProfiles.off(settings.region()));
   }
 
-  /**
-   * @param profiles resolves application inference profiles to their model, so they are priced
-   */
   public BedrockSource(Settings settings, CloudWatchClient cloudWatch, InferenceProfiles profiles) {
     this.s = settings;
     this.cw = cloudWatch;
@@ -225,9 +221,9 @@ public final class BedrockSource implements Source {
     }
 
     Readings got = read.isEmpty() ? new Readings() : read(new ArrayList<>(read), start, end, ctx);
-    // the model each application profile routes to (priced); unresolved ones keep their id
-    Map<String, String> profileModels =
-        profiles.resolve(read.stream().filter(ModelIds::isApplicationProfile).toList(), nowS, ctx);
+
+    // the profiles with data in this read get their model (cached; a failure never fails the poll)
+    profiles.refresh(got.values.keySet(), nowS, ctx);
 
     Map<String, BucketTally.State> next = new LinkedHashMap<>(committed.models());
     List<UsageDelta> usage = new ArrayList<>();
@@ -265,8 +261,7 @@ public final class BedrockSource implements Source {
                 + s.region()
                 + "; the higher total stays counted");
       }
-      String model = profileModels.getOrDefault(id, id);
-      for (BucketTally.Change c : res.growth()) usage.add(delta(id, model, c));
+      for (BucketTally.Change c : res.growth()) usage.add(delta(id, c));
       next.put(id, res.next());
     }
     // keep ModelIds no longer read (their floor says where to resume), within retention
@@ -287,11 +282,7 @@ public final class BedrockSource implements Source {
     return align(Math.max(since, nowS - MAX_LOOKBACK_SECONDS));
   }
 
-  /**
-   * @param modelId the ModelId as CloudWatch reports it
-   * @param model the model the usage is priced as: the ModelId, or an application profile's model
-   */
-  private UsageDelta delta(String modelId, String model, BucketTally.Change c) {
+  private UsageDelta delta(String modelId, BucketTally.Change c) {
     long[] d = c.delta();
     Map<String, String> ids = new TreeMap<>();
     ids.put("region", s.region());
@@ -303,7 +294,7 @@ public final class BedrockSource implements Source {
         PROVIDER,
         SERVICE,
         "",
-        model,
+        profiles.model(modelId), // the tally stays keyed by the raw ModelId
         ids,
         new TokenCounts(d[0], d[1], d[2], d[3]),
         d[4]);

@@ -44,7 +44,8 @@ public final class BedrockSourceKind implements SourceKind {
   }
 
   /**
-   * @param controlEndpoint overrides the configured Bedrock control-plane endpoint when not null
+   * @param controlEndpoint overrides the configured control plane endpoint when not null (the
+   *     demo's fake GetInferenceProfile)
    */
   public BedrockSourceKind(
       Supplier<AwsCredentialsProvider> credentials,
@@ -70,22 +71,24 @@ public final class BedrockSourceKind implements SourceKind {
     AwsCredentialsProvider creds = credentials.get();
     List<Source> sources = new ArrayList<>();
     for (String region : cfg.regions()) {
-      InferenceProfiles profiles =
-          cfg.resolveProfiles()
-              ? new InferenceProfiles(
-                  AwsClients.bedrock(
-                      region,
-                      controlEndpoint != null ? controlEndpoint : cfg.controlEndpoint(),
-                      creds),
-                  region)
-              : InferenceProfiles.DISABLED;
       sources.add(
           new BedrockSource(
               settings(cfg, region, setup.config().limits().maxModelsPerSource()),
               AwsClients.cloudWatch(region, endpoint != null ? endpoint : cfg.endpoint(), creds),
-              profiles));
+              profiles(cfg, region, creds)));
     }
     return sources;
+  }
+
+  private InferenceProfiles profiles(
+      BedrockSourceConfig cfg, String region, AwsCredentialsProvider creds) {
+    if (!cfg.resolveProfiles()) return InferenceProfiles.off(region);
+    String control = controlEndpoint != null ? controlEndpoint : cfg.controlEndpoint();
+    return new InferenceProfiles(
+        AwsClients.bedrock(region, control, creds),
+        region,
+        cfg.discoveryInterval(),
+        InferenceProfiles.MAX_LOOKUPS_PER_POLL);
   }
 
   static BedrockSource.Settings settings(BedrockSourceConfig cfg, String region, int maxModels) {

@@ -1,183 +1,234 @@
 package dev.aicost.source.bedrock;
 
 import dev.aicost.collect.SourceContext;
+import dev.aicost.collect.SourceException;
 import dev.aicost.source.aws.AwsFailures;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.bedrock.BedrockClient;
+import software.amazon.awssdk.services.bedrock.model.GetInferenceProfileRequest;
 import software.amazon.awssdk.services.bedrock.model.GetInferenceProfileResponse;
 import software.amazon.awssdk.services.bedrock.model.InferenceProfileModel;
 
 /**
- * Application inference profiles (the way AWS tags on-demand Bedrock usage by team) resolved to the
- * model they route to, with Bedrock's control-plane {@code GetInferenceProfile}, so their usage is
- * priced. The model string carries the profile's scope as a system profile's id would: one region →
- * the bare model id (in-region price), several regions of one geography → {@code us.} / {@code eu.}
- * / ..., regions of several geographies → {@code global.}.
+ * Application inference profiles resolved to the model their usage is priced as, with the Bedrock
+ * control plane's GetInferenceProfile: cached for {@code discovery_interval} once resolved, a
+ * failure retried after {@link #RETRY_AFTER_FAILURE}, at most {@code maxLookups} calls per poll
+ * (the rest wait for the next poll), never per scrape.
  *
- * <p>Called on the source's own poll, never per scrape; at most {@link #MAX_LOOKUPS_PER_POLL} calls
- * a poll (the rest wait for the next one); a resolved profile is kept for as long as it is read (a
- * profile's model does not change); a failed lookup is tried again after {@link
- * #RETRY_AFTER_SECONDS}. Until a profile resolves, its usage is counted under the raw id (unpriced,
- * visible), never held back.
+ * <p>The model string carries the price scope: one region is the bare model id (in-region), several
+ * regions of one geography are {@code GEO.MODEL_ID}, regions of several geographies are {@code
+ * global.MODEL_ID}. A profile not resolved (not looked up yet, denied, not found, throttled,
+ * unreachable) is reported as its raw ModelId: its usage is still counted, unpriced.
  */
 public final class InferenceProfiles implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(InferenceProfiles.class);
-  static final String OPERATION = "GetInferenceProfile";
+
   static final String IAM_ACTION = "bedrock:GetInferenceProfile";
+  static final String OPERATION = "GetInferenceProfile";
   static final String REASON = "profile_unresolved";
+  static final Duration RETRY_AFTER_FAILURE = Duration.ofMinutes(15);
   static final int MAX_LOOKUPS_PER_POLL = 20;
-  static final long RETRY_AFTER_SECONDS = 15 * 60;
+
+  /** One lookup's time, retries included: a poll never waits long for the control plane. */
+  static final Duration LOOKUP_TIMEOUT = Duration.ofSeconds(10);
+
   private static final String FOUNDATION_MODEL = ":foundation-model/";
 
-  /** Resolves nothing: usage of application profiles stays under the raw id. */
-  public static final InferenceProfiles DISABLED = new InferenceProfiles(null, "");
+  /**
+   * What is known of one profile. {@code model} is the last resolved model (kept while a later
+   * refresh fails), {@code state} what was last logged: {@code resolved MODEL} or the failure.
+   */
+  private record Entry(String model, String state, long nextLookup) {}
 
   private final BedrockClient client;
   private final String region;
-  private final Map<String, String> resolved = new HashMap<>();
-  private final Map<String, Long> failedAt = new HashMap<>();
+  private final long ttlSeconds;
+  private final int maxLookups;
+  private final Map<String, Entry> cache = new HashMap<>();
+  private long pausedUntil;
 
   /**
-   * @param client Bedrock control-plane client for {@code region}; null resolves nothing
+   * @param client the control plane client of the source's region; null resolves nothing
+   * @param ttl how long a resolved profile is reused ({@code discovery_interval})
+   * @param maxLookups GetInferenceProfile calls per poll at most
    */
-  public InferenceProfiles(BedrockClient client, String region) {
+  public InferenceProfiles(BedrockClient client, String region, Duration ttl, int maxLookups) {
     this.client = client;
     this.region = region;
+    this.ttlSeconds = ttl.getSeconds();
+    this.maxLookups = maxLookups;
+  }
+
+  /** Resolves nothing ({@code resolve_profiles: false}): every profile keeps its raw id. */
+  public static InferenceProfiles off(String region) {
+    return new InferenceProfiles(null, region, Duration.ofHours(1), 0);
   }
 
   /**
-   * The model each of {@code ids} routes to, for those resolved by now; looks up (within the
-   * per-poll bound) the ones not yet resolved whose last failure is old enough. Forgets ids not
-   * asked for, so the cache is bounded by the ModelIds read.
+   * Looks up the application profiles among {@code modelIds} that are due (never looked up,
+   * expired, or failed {@link #RETRY_AFTER_FAILURE} ago), in order, at most {@code maxLookups}. A
+   * failure never fails the poll: it is logged and counted ({@code profile_unresolved}) once per
+   * change of the profile's state. Access denied, throttling or an unreachable endpoint stop this
+   * poll's lookups (the others would fail alike); access denied pauses them for {@link
+   * #RETRY_AFTER_FAILURE}.
    */
-  synchronized Map<String, String> resolve(Collection<String> ids, long nowS, SourceContext ctx) {
-    if (client == null || ids.isEmpty()) return Map.of();
-    Set<String> wanted = new LinkedHashSet<>(ids);
-    resolved.keySet().retainAll(wanted);
-    failedAt.keySet().retainAll(wanted);
-    int lookups = 0;
-    for (String id : wanted) {
-      if (resolved.containsKey(id)) continue;
-      Long failed = failedAt.get(id);
-      if (failed != null && nowS - failed < RETRY_AFTER_SECONDS) continue;
-      if (lookups++ == MAX_LOOKUPS_PER_POLL) break;
-      lookUp(id, nowS, ctx);
+  synchronized void refresh(Collection<String> modelIds, long nowS, SourceContext ctx) {
+    if (client == null || nowS < pausedUntil) return;
+    int calls = 0;
+    for (String id : new TreeSet<>(modelIds)) {
+      if (!ModelIds.isApplicationProfile(id)) continue;
+      Entry e = cache.get(id);
+      if (e != null && nowS < e.nextLookup()) continue;
+      if (calls++ >= maxLookups) return; // the rest next poll
+      String previous = e != null ? e.model() : null;
+      GetInferenceProfileResponse r;
+      try {
+        r =
+            client.getInferenceProfile(
+                GetInferenceProfileRequest.builder()
+                    .inferenceProfileIdentifier(id)
+                    .overrideConfiguration(o -> o.apiCallTimeout(LOOKUP_TIMEOUT))
+                    .build());
+      } catch (SdkException ex) {
+        SourceException f = AwsFailures.of(ex, IAM_ACTION, region);
+        boolean notFound = notFound(ex);
+        String outcome = notFound ? "not_found" : f.reason();
+        ctx.upstreamCall(OPERATION, outcome);
+        String why =
+            notFound
+                ? "GetInferenceProfile found no profile " + id + " in " + region
+                : "profile " + id + ": " + f.getMessage();
+        fail(id, previous, outcome, why, nowS, ctx);
+        if (notFound) continue;
+        if ("auth".equals(f.reason())) pausedUntil = nowS + RETRY_AFTER_FAILURE.getSeconds();
+        return;
+      }
+      ctx.upstreamCall(OPERATION, "success");
+      List<String> named = new ArrayList<>();
+      String model = modelOf(r.models(), named);
+      if (model == null) {
+        fail(
+            id,
+            previous,
+            "no_foundation_model",
+            "profile " + id + " in " + region + " names no foundation model ARN",
+            nowS,
+            ctx);
+        continue;
+      }
+      String state = "resolved " + model;
+      if (e == null || !state.equals(e.state())) {
+        log.info(
+            "event=inference_profile_resolved region={} profile={} model={}", region, id, model);
+        if (named.size() > 1) {
+          log.warn(
+              "event=inference_profile_mixed_models region={} profile={} models={}"
+                  + " effect=\"priced as the first\"",
+              region,
+              id,
+              named);
+        }
+      }
+      cache.put(id, new Entry(model, state, nowS + ttlSeconds));
     }
-    Map<String, String> out = new HashMap<>();
-    for (String id : wanted) {
-      String m = resolved.get(id);
-      if (m != null) out.put(id, m);
-    }
-    return out;
   }
 
-  private void lookUp(String id, long nowS, SourceContext ctx) {
-    GetInferenceProfileResponse r;
-    try {
-      r = client.getInferenceProfile(b -> b.inferenceProfileIdentifier(id));
-    } catch (SdkException e) {
-      var f = AwsFailures.of(e, IAM_ACTION, region);
-      ctx.upstreamCall(OPERATION, f.reason());
-      fail(id, nowS, ctx, f.getMessage());
-      return;
-    }
-    ctx.upstreamCall(OPERATION, "ok");
-    String model = modelOf(r.models());
-    if (model == null) {
-      fail(id, nowS, ctx, "the answer names no foundation model");
-      return;
-    }
-    failedAt.remove(id);
-    resolved.put(id, model);
-    log.info(
-        "event=inference_profile_resolved region={} profile={} model={}",
-        region,
-        shortId(id),
-        model);
+  /** The model usage of this ModelId is priced as: resolved, else the ModelId itself. */
+  synchronized String model(String modelId) {
+    Entry e = cache.get(modelId);
+    return e != null && e.model() != null ? e.model() : modelId;
   }
 
-  private void fail(String id, long nowS, SourceContext ctx, String why) {
-    failedAt.put(id, nowS);
-    ctx.partialError(
-        REASON,
-        "application inference profile "
-            + shortId(id)
-            + " in "
-            + region
-            + " not resolved, its usage stays unpriced under its id; next try in "
-            + RETRY_AFTER_SECONDS / 60
-            + " min: "
-            + why);
+  private void fail(
+      String id, String previous, String outcome, String why, long nowS, SourceContext ctx) {
+    Entry e = cache.get(id);
+    String state = "failed " + outcome;
+    if (e == null || !state.equals(e.state())) {
+      // once per change of state; ctx logs it and counts the health reason
+      ctx.partialError(
+          REASON,
+          why
+              + (previous != null
+                  ? "; its usage stays priced as " + previous
+                  : "; its usage is counted unpriced under the profile id")
+              + ", retried in "
+              + RETRY_AFTER_FAILURE.toMinutes()
+              + " minutes");
+    }
+    cache.put(id, new Entry(previous, state, nowS + RETRY_AFTER_FAILURE.getSeconds()));
+  }
+
+  private static boolean notFound(SdkException ex) {
+    return ex instanceof AwsServiceException s
+        && (s.statusCode() == 404
+            || (s.awsErrorDetails() != null
+                && "ResourceNotFoundException".equals(s.awsErrorDetails().errorCode())));
   }
 
   /**
-   * The model id with the profile's scope as prefix, or null when no entry names a foundation
-   * model. Entries naming different models (not seen in practice) take the first and log it.
+   * The model id of the profile's foundation model ARNs ({@code
+   * arn:aws:bedrock:REGION::foundation-model/MODEL_ID}), prefixed with the price scope of their
+   * regions; null when none is a foundation model ARN. {@code named} receives the distinct model
+   * ids, the first one first.
    */
-  static String modelOf(List<InferenceProfileModel> models) {
-    String model = null;
-    Set<String> regions = new LinkedHashSet<>();
+  private static String modelOf(List<InferenceProfileModel> models, List<String> named) {
+    Set<String> regions = new TreeSet<>();
     for (InferenceProfileModel m : models) {
       String arn = m.modelArn();
-      if (arn == null) continue;
-      int at = arn.indexOf(FOUNDATION_MODEL);
-      String[] parts = arn.split(":", 5);
-      if (at < 0 || parts.length < 5) continue;
-      String id = arn.substring(at + FOUNDATION_MODEL.length());
-      if (id.isEmpty()) continue;
-      if (model == null) model = id;
-      else if (!model.equals(id))
-        log.warn(
-            "event=inference_profile_mixed_models first={} other={} priced_as=first", model, id);
-      if (!parts[3].isEmpty()) regions.add(parts[3]);
+      int at = arn != null ? arn.indexOf(FOUNDATION_MODEL) : -1;
+      String[] parts = arn != null ? arn.split(":", 6) : new String[0];
+      if (at < 0 || parts.length < 6 || parts[3].isEmpty()) continue;
+      String model = arn.substring(at + FOUNDATION_MODEL.length());
+      if (model.isEmpty()) continue;
+      if (!named.contains(model)) named.add(model);
+      regions.add(parts[3]);
     }
-    if (model == null) return null;
-    if (regions.size() <= 1) return model;
-    return geographyOf(regions) + "." + model;
+    return named.isEmpty() ? null : scoped(regions, named.get(0));
   }
 
   /**
-   * The system-profile prefix of the narrowest geography holding all of {@code regions}: {@code jp}
-   * (Tokyo, Osaka), {@code au} (Sydney, Melbourne), {@code apac}, {@code us-gov}, {@code us},
-   * {@code eu}, {@code ca}; {@code global} when they span geographies.
+   * The model string for a profile over {@code regions}: bare in one region, {@code GEO.} in one
+   * geography, {@code global.} across several.
    */
-  static String geographyOf(Collection<String> regions) {
-    if (all(regions, r -> r.equals("ap-northeast-1") || r.equals("ap-northeast-3"))) return "jp";
-    if (all(regions, r -> r.equals("ap-southeast-2") || r.equals("ap-southeast-4"))) return "au";
-    if (all(regions, r -> r.startsWith("ap-"))) return "apac";
-    if (all(regions, r -> r.startsWith("us-gov-"))) return "us-gov";
-    if (all(regions, r -> r.startsWith("us-") && !r.startsWith("us-gov-"))) return "us";
-    if (all(regions, r -> r.startsWith("eu-"))) return "eu";
-    if (all(regions, r -> r.startsWith("ca-"))) return "ca";
-    return "global";
+  static String scoped(Set<String> regions, String model) {
+    if (regions.size() <= 1) return model;
+    Set<String> geos = new HashSet<>(); // null: a region without a geography
+    for (String r : regions) geos.add(geography(r));
+    if (geos.size() == 1 && !geos.contains(null)) return geos.iterator().next() + "." + model;
+    // Japan and Australia are within APAC: a profile over Tokyo and Mumbai is an APAC one
+    if (!geos.contains(null) && Set.of("jp", "au", "apac").containsAll(geos)) {
+      return "apac." + model;
+    }
+    return "global." + model;
   }
 
-  private static boolean all(Collection<String> regions, java.util.function.Predicate<String> p) {
-    return regions.stream().map(r -> r.toLowerCase(Locale.ROOT)).allMatch(p);
-  }
-
-  /** The profile's id without account and region (an ARN names the account). */
-  static String shortId(String modelId) {
-    return modelId.substring(modelId.lastIndexOf('/') + 1);
+  /** The inference profile geography of a region; null when it has none. */
+  static String geography(String region) {
+    if (region == null) return null;
+    if (region.startsWith("us-gov-")) return "us-gov";
+    if (region.startsWith("us-")) return "us";
+    if (region.startsWith("eu-")) return "eu";
+    if (region.startsWith("ca-")) return "ca";
+    if (region.equals("ap-northeast-1") || region.equals("ap-northeast-3")) return "jp";
+    if (region.equals("ap-southeast-2") || region.equals("ap-southeast-4")) return "au";
+    if (region.startsWith("ap-")) return "apac";
+    return null;
   }
 
   @Override
   public void close() {
     if (client != null) client.close();
-  }
-
-  /** For tests: how many profiles are resolved now. */
-  synchronized List<String> resolvedIds() {
-    return new ArrayList<>(resolved.keySet());
   }
 }

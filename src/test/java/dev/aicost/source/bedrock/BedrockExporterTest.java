@@ -8,6 +8,9 @@ import dev.aicost.testing.FakeBedrockControl;
 import dev.aicost.testing.FakeCloudWatch;
 import dev.aicost.testing.MutableClock;
 import dev.aicost.testing.RunningExporter;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -132,47 +135,127 @@ class BedrockExporterTest {
   }
 
   @Test
-  void anApplicationInferenceProfileIsPricedAsItsModelAndAttributedByARule() throws Exception {
+  void aResolvedApplicationProfileIsPricedAsItsModelAndAttributedByItsId() throws Exception {
     String arn =
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
-    Instant m = Instant.parse("2026-11-23T09:59:00Z");
+    Instant m = Instant.parse("2026-11-23T09:55:00Z");
     fake.put(arn, "InputTokenCount", m, 1_000_000);
     fake.put(arn, "OutputTokenCount", m, 200_000);
-    fake.put(arn, "Invocations", m, 3);
-    try (FakeBedrockControl control = new FakeBedrockControl("us-east-1")) {
+    fake.put(arn, "Invocations", m, 40);
+    try (FakeBedrockControl control = new FakeBedrockControl()) {
+      // one region: the in-region model, $3 / $15 per 1M tokens
       control.profile(
-          "a1b2c3d4e5f6", List.of("arn:aws:bedrock:us-east-1::foundation-model/" + SONNET));
-      try (RunningExporter ex = profileExporter(fake.endpoint(), control.endpoint(), true)) {
+          arn, arn, "a1b2c3d4e5f6", FakeBedrockControl.foundationModel("us-east-1", SONNET));
+      try (RunningExporter ex =
+          new RunningExporter(
+              """
+              state: { path: %s }
+              attribution:
+                rules:
+                  - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
+              sources:
+                nvml: { enabled: false }
+                bedrock: { endpoint: "%s", control_endpoint: "%s", regions: [ us-east-1 ], interval: 1h }
+              """
+                  .formatted(dir.resolve("l.db"), fake.endpoint(), control.endpoint()),
+              null,
+              new MutableClock(T0),
+              false)) {
         ex.awaitFirstRuns();
         String metrics = ex.text("/metrics");
-        // priced as the model the profile routes to: $3 / $15 per 1M
         assertEquals(
             6.0,
             sum(
                 metrics,
-                "aicost_spend_usd_total\\{[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*\\}"),
+                "aicost_spend_usd_total\\{[^}]*model=\"anthropic.claude-3-5-sonnet-20241022-v2:0\"[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*\\}"),
             1e-9,
             metrics);
-        assertTrue(
-            metrics.contains("model=\"" + SONNET + "\""), "the model label is the resolved model");
         assertEquals(
-            0, sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"));
+            0,
+            sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
+            metrics);
+        assertFalse(metrics.contains("model=\"" + arn), metrics);
         assertTrue(
             metrics.contains(
-                "aicost_upstream_requests_total{collector=\"bedrock/us-east-1\",operation=\"GetInferenceProfile\",outcome=\"ok\"} 1.0"),
+                "aicost_collector_errors_total{collector=\"bedrock/us-east-1\",reason=\"profile_unresolved\"} 0.0"),
             metrics);
+        assertEquals(1, control.calls.get());
+        assertEquals(List.of(), control.protocolErrors);
       }
-      assertEquals(List.of(), control.protocolErrors);
     }
   }
 
   @Test
-  void withResolutionOffAProfileStaysUnpricedUnderItsIdNeverZeroDollars() throws Exception {
+  void aDeniedProfileLookupIsCountedUnpricedWithOneLogLineAndAHealthReason() throws Exception {
     String arn =
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
     fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T09:59:00Z"), 300);
     fake.put(arn, "Invocations", Instant.parse("2026-11-23T09:59:00Z"), 3);
-    try (RunningExporter ex = profileExporter(fake.endpoint(), "http://127.0.0.1:9", false)) {
+    MutableClock clock = new MutableClock(T0);
+    PrintStream err = System.err;
+    ByteArrayOutputStream logs = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(logs, true, StandardCharsets.UTF_8));
+    try (FakeBedrockControl control = new FakeBedrockControl();
+        RunningExporter ex =
+            new RunningExporter(
+                """
+                state: { path: %s }
+                sources:
+                  nvml: { enabled: false }
+                  bedrock: { endpoint: "%s", control_endpoint: "%s", regions: [ us-east-1 ], interval: 1h }
+                """
+                    .formatted(dir.resolve("l.db"), fake.endpoint(), control.endpoint()),
+                null,
+                clock,
+                false)) {
+      control.failing(arn, 403, "AccessDeniedException");
+      ex.awaitFirstRuns();
+      fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T10:14:00Z"), 50);
+      clock.advance(java.time.Duration.ofMinutes(15));
+      ex.collect("bedrock/us-east-1"); // retried, still denied: the same state, no new line
+      String metrics = ex.text("/metrics");
+      assertEquals(2, control.calls.get());
+      assertEquals(
+          350,
+          sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
+          metrics);
+      assertTrue(
+          metrics.contains(
+              "aicost_collector_errors_total{collector=\"bedrock/us-east-1\",reason=\"profile_unresolved\"} 1.0"),
+          metrics);
+      assertTrue(
+          metrics.contains("aicost_collector_success{collector=\"bedrock/us-east-1\"} 1.0"),
+          metrics);
+      assertEquals(List.of(), control.protocolErrors);
+    } finally {
+      System.setErr(err);
+    }
+    String text = logs.toString(StandardCharsets.UTF_8);
+    List<String> lines = text.lines().filter(l -> l.contains("reason=profile_unresolved")).toList();
+    assertEquals(1, lines.size(), text);
+    assertTrue(lines.get(0).contains("bedrock:GetInferenceProfile"), lines.get(0));
+    assertFalse(text.contains(FakeCloudWatch.SECRET_KEY));
+  }
+
+  @Test
+  void anApplicationInferenceProfileIsAttributedToItsTeamByARule() throws Exception {
+    String arn =
+        "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6";
+    fake.put(arn, "InputTokenCount", Instant.parse("2026-11-23T09:59:00Z"), 300);
+    fake.put(arn, "Invocations", Instant.parse("2026-11-23T09:59:00Z"), 3);
+    try (RunningExporter ex =
+        new RunningExporter(
+            """
+            state: { path: %s }
+            attribution:
+              rules:
+                - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
+            sources: { nvml: { enabled: false }, bedrock: { endpoint: "%s", interval: 1h, resolve_profiles: false } }
+            """
+                .formatted(dir.resolve("l.db"), fake.endpoint()),
+            null,
+            new MutableClock(T0),
+            false)) {
       ex.awaitFirstRuns();
       String metrics = ex.text("/metrics");
       assertEquals(
@@ -181,30 +264,12 @@ class BedrockExporterTest {
               metrics,
               "aicost_tokens_total\\{[^}]*provider=\"aws\"[^}]*team=\"search\"[^}]*token_type=\"input\"[^}]*\\}"),
           metrics);
+      // not priced (resolution is off): counted as unpriced, never $0
       assertEquals(
           300,
           sum(metrics, "aicost_unpriced_tokens_total\\{[^}]*provider=\"aws\"[^}]*\\}"),
           metrics);
-      assertFalse(metrics.contains("operation=\"GetInferenceProfile\""), metrics);
     }
-  }
-
-  RunningExporter profileExporter(String cloudWatch, String control, boolean resolve)
-      throws Exception {
-    return new RunningExporter(
-        """
-        state: { path: %s }
-        attribution:
-          rules:
-            - { match: { inference_profile: "*:application-inference-profile/a1b2c3d4e5f6" }, set: { team: search } }
-        sources:
-          nvml: { enabled: false }
-          bedrock: { endpoint: "%s", control_endpoint: "%s", resolve_profiles: %s, interval: 1h }
-        """
-            .formatted(dir.resolve("l.db"), cloudWatch, control, resolve),
-        null,
-        new MutableClock(T0),
-        false);
   }
 
   static double sum(String metrics, String series) {

@@ -1,12 +1,13 @@
 package dev.aicost.source.bedrock;
 
 import static dev.aicost.source.bedrock.Recorder.sum;
+import static dev.aicost.testing.FakeBedrockControl.foundationModel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.aicost.collect.Batch;
-import dev.aicost.collect.SourceException;
+import dev.aicost.model.UsageDelta;
 import dev.aicost.source.aws.AwsClients;
 import dev.aicost.testing.FakeBedrockControl;
 import dev.aicost.testing.FakeCloudWatch;
@@ -14,38 +15,47 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Application inference profiles resolved to their model with GetInferenceProfile (the real AWS SDK
- * against a REST-JSON fake of Bedrock's control plane), so their usage is priced (issue 14).
+ * Application inference profiles resolved to their model with GetInferenceProfile, through the real
+ * AWS SDK against a CloudWatch fake and a Bedrock control plane fake.
  */
 class InferenceProfileResolutionTest {
   static final Instant NOW = BedrockSourceTest.NOW;
   static final Instant M0 = BedrockSourceTest.M0;
-  static final String SONNET = "anthropic.claude-3-5-sonnet-20241022-v2:0";
-  static final String ARN_PREFIX =
-      "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/";
+  static final String SONNET = BedrockSourceTest.SONNET;
+  static final String ACCOUNT = "123456789012";
+  static final String GEO_ID = "a1b2c3d4e5f6";
+  static final String GEO_ARN = arn(GEO_ID);
+  static final String ONE_REGION_ID = "b1b2c3d4e5f6"; // CloudWatch may report the bare id
+  static final String GLOBAL_ARN = arn("c1b2c3d4e5f6");
 
-  final FakeCloudWatch cloudWatch = new FakeCloudWatch();
-  final FakeBedrockControl control = new FakeBedrockControl("us-east-1");
+  final FakeCloudWatch cw = new FakeCloudWatch();
+  final FakeBedrockControl control = new FakeBedrockControl();
   final List<BedrockSource> sources = new ArrayList<>();
 
   @AfterEach
   void noProtocolErrors() {
     sources.forEach(BedrockSource::close);
-    cloudWatch.close();
+    cw.close();
     control.close();
-    assertEquals(List.of(), cloudWatch.protocolErrors);
+    assertEquals(List.of(), cw.protocolErrors);
     assertEquals(List.of(), control.protocolErrors);
   }
 
-  static String fm(String region, String model) {
-    return "arn:aws:bedrock:" + region + "::foundation-model/" + model;
+  static String arn(String id) {
+    return "arn:aws:bedrock:us-east-1:" + ACCOUNT + ":application-inference-profile/" + id;
   }
 
   BedrockSource source(List<String> modelIds) {
+    return source(modelIds, InferenceProfiles.MAX_LOOKUPS_PER_POLL);
+  }
+
+  BedrockSource source(List<String> modelIds, int maxLookups) {
     BedrockSource s =
         new BedrockSource(
             new BedrockSource.Settings(
@@ -55,175 +65,310 @@ class InferenceProfileResolutionTest {
                 Duration.ofHours(1),
                 Duration.ofHours(1),
                 modelIds,
-                0.01 / 1000,
+                0,
                 1000),
-            AwsClients.cloudWatch("us-east-1", cloudWatch.endpoint(), BedrockSourceTest.creds()),
+            AwsClients.cloudWatch("us-east-1", cw.endpoint(), BedrockSourceTest.creds()),
             new InferenceProfiles(
                 AwsClients.bedrock("us-east-1", control.endpoint(), BedrockSourceTest.creds()),
-                "us-east-1"));
+                "us-east-1",
+                Duration.ofHours(1),
+                maxLookups));
     sources.add(s);
     return s;
   }
 
-  void minute(String modelId, int minutesAgo, long input, long out) {
+  void minute(String model, int minutesAgo, long input, long out, long n) {
     Instant t = M0.minusSeconds(60L * minutesAgo);
-    cloudWatch.put(modelId, "InputTokenCount", t, input);
-    cloudWatch.put(modelId, "OutputTokenCount", t, out);
-    cloudWatch.put(modelId, "Invocations", t, 1);
+    cw.put(model, "InputTokenCount", t, input);
+    cw.put(model, "OutputTokenCount", t, out);
+    cw.put(model, "Invocations", t, n);
   }
 
-  static Batch poll(BedrockSource s, Instant now, Recorder ctx) throws SourceException {
-    Batch b = s.collect(now, ctx);
-    s.committed(b);
-    return b;
+  static Batch poll(BedrockSource s, Instant now, Recorder ctx) throws Exception {
+    return BedrockSourceTest.poll(s, now, ctx);
+  }
+
+  void geoProfile() {
+    control.profile(
+        GEO_ARN,
+        GEO_ARN,
+        GEO_ID,
+        foundationModel("us-east-1", SONNET),
+        foundationModel("us-east-2", SONNET),
+        foundationModel("us-west-2", SONNET));
   }
 
   @Test
-  void aProfileIsPricedAsTheModelItRoutesToWithItsScope() throws Exception {
-    control.profile("inregion0001", List.of(fm("us-east-1", SONNET)));
+  void profilesAreResolvedToTheirModelWithTheScopeOfTheirRegions() throws Exception {
+    geoProfile();
     control.profile(
-        "geographic01",
-        List.of(fm("us-east-1", SONNET), fm("us-east-2", SONNET), fm("us-west-2", SONNET)));
+        ONE_REGION_ID, arn(ONE_REGION_ID), ONE_REGION_ID, foundationModel("us-east-1", SONNET));
     control.profile(
-        "worldwide001",
-        List.of(fm("us-east-1", SONNET), fm("eu-west-1", SONNET), fm("ap-northeast-1", SONNET)));
-    String inRegion = ARN_PREFIX + "inregion0001";
-    minute(inRegion, 2, 1000, 100);
-    minute("geographic01", 2, 2000, 200); // the bare id form
-    minute(ARN_PREFIX + "worldwide001", 2, 3000, 300);
+        GLOBAL_ARN,
+        GLOBAL_ARN,
+        "c1b2c3d4e5f6",
+        foundationModel("us-east-1", SONNET),
+        foundationModel("eu-west-1", SONNET),
+        foundationModel("ap-northeast-1", SONNET));
+    minute(GEO_ARN, 3, 1000, 100, 2);
+    minute(ONE_REGION_ID, 3, 2000, 200, 4);
+    minute(GLOBAL_ARN, 3, 4000, 400, 8);
+    minute(SONNET, 3, 7, 1, 1); // a foundation model id is never looked up
     Recorder ctx = new Recorder();
-    Batch b =
-        poll(source(List.of(inRegion, "geographic01", ARN_PREFIX + "worldwide001")), NOW, ctx);
+    Batch b = poll(source(null), NOW, ctx);
 
-    assertEquals(1000, sum(b, SONNET, 0));
-    assertEquals(2000, sum(b, "us." + SONNET, 0));
-    assertEquals(3000, sum(b, "global." + SONNET, 0));
-    // the profile stays the attribution key, as CloudWatch names it
+    assertEquals(1000, sum(b, "us." + SONNET, 0));
+    assertEquals(2000, sum(b, SONNET, 0) - 7);
+    assertEquals(4000, sum(b, "global." + SONNET, 0));
+    assertEquals(400, sum(b, "global." + SONNET, 3));
+    assertEquals(8, sum(b, "global." + SONNET, 4));
+    for (UsageDelta u : b.usage()) {
+      // the attribution key stays the raw ModelId; the raw id is no model label any more
+      assertFalse(u.model().contains("application-inference-profile"), u.toString());
+      assertFalse(u.model().equals(ONE_REGION_ID), u.toString());
+    }
     assertEquals(
-        java.util.Set.of(inRegion, "geographic01", ARN_PREFIX + "worldwide001"),
-        b.usage().stream()
-            .map(u -> u.sourceIds().get("inference_profile"))
-            .collect(java.util.stream.Collectors.toSet()));
+        Set.of(GEO_ARN, ONE_REGION_ID, GLOBAL_ARN),
+        Set.copyOf(
+            b.usage().stream()
+                .map(u -> u.sourceIds().get("inference_profile"))
+                .filter(x -> x != null)
+                .toList()));
+    UsageDelta geo =
+        b.usage().stream().filter(u -> u.model().startsWith("us.")).findFirst().orElseThrow();
+    assertEquals(Map.of("region", "us-east-1", "inference_profile", GEO_ARN), geo.sourceIds());
     assertEquals(3, control.calls.get());
-    assertEquals(List.of(), ctx.partialErrors);
+    assertEquals(Set.of(GEO_ARN, ONE_REGION_ID, GLOBAL_ARN), Set.copyOf(control.asked));
+    assertEquals(0, ctx.errors("profile_unresolved"));
     assertEquals(
-        3,
-        ctx.calls.stream().filter(c -> c.equals("GetInferenceProfile/ok")).count(),
-        ctx.calls::toString);
-
-    // resolved once: later polls ask nothing
-    minute(inRegion, 0, 10, 1);
-    poll(sources.get(0), NOW.plusSeconds(60), new Recorder());
-    poll(sources.get(0), NOW.plusSeconds(120), new Recorder());
-    assertEquals(3, control.calls.get());
+        3, ctx.calls.stream().filter(c -> c.equals("GetInferenceProfile/success")).count());
   }
 
   @Test
-  void aDeniedLookupLeavesUsageCountedUnderTheIdAndIsRetriedAfterFifteenMinutes() throws Exception {
-    String profile = ARN_PREFIX + "denied000001";
-    control.profile("denied000001", List.of(fm("us-east-1", SONNET)));
-    control.fail(1, 403, "AccessDeniedException");
-    minute(profile, 2, 500, 50);
-    BedrockSource s = source(List.of(profile));
-    Recorder first = new Recorder();
-    Batch b1 = poll(s, NOW, first);
-    assertEquals(500, sum(b1, profile, 0), "counted, unpriced, under the raw id");
-    assertEquals(1, first.errors("profile_unresolved"));
-    String msg = first.partialErrors.get(0);
-    assertTrue(msg.contains("bedrock:GetInferenceProfile"), msg);
-    assertTrue(msg.contains("denied000001"), msg);
-    assertFalse(msg.contains("123456789012"), "no account id: " + msg);
-    assertFalse(msg.contains(FakeCloudWatch.SECRET_KEY), msg);
-    assertEquals(List.of("GetInferenceProfile/auth"), calls(first));
-
-    // within 15 minutes: no new lookup, no new error line, usage still counted
-    minute(profile, 1, 70, 7);
-    Recorder soon = new Recorder();
-    Batch b2 = poll(s, NOW.plusSeconds(600), soon);
-    assertEquals(70, sum(b2, profile, 0));
-    assertEquals(0, soon.errors("profile_unresolved"));
+  void aDeniedLookupKeepsCountingUnderTheRawIdAndIsRetriedAfter15Minutes() throws Exception {
+    geoProfile();
+    control.failing(GEO_ARN, 403, "AccessDeniedException");
+    minute(GEO_ARN, 2, 500, 50, 1);
+    BedrockSource s = source(List.of(GEO_ARN));
+    Recorder ctx = new Recorder();
+    Batch b1 = poll(s, NOW, ctx);
+    // counted, unpriced, visible under the profile id; the poll itself did not fail
+    assertEquals(500, sum(b1, GEO_ARN, 0));
+    assertEquals(1, ctx.errors("profile_unresolved"));
+    String message = ctx.partialErrors.get(0);
+    assertTrue(message.contains("bedrock:GetInferenceProfile"), message);
+    assertTrue(message.contains(GEO_ARN), message);
+    assertFalse(message.contains("fake AccessDeniedException"), message); // not upstream text
+    assertFalse(message.contains(FakeCloudWatch.SECRET_KEY), message);
+    assertFalse(message.contains(FakeCloudWatch.ACCESS_KEY), message);
+    assertTrue(ctx.calls.contains("GetInferenceProfile/auth"), ctx.calls.toString());
     assertEquals(1, control.calls.get());
 
-    // after 15 minutes the permission was granted: new usage is priced as the model
-    minute(profile, -16, 30, 3);
-    Recorder later = new Recorder();
-    Batch b3 = poll(s, NOW.plusSeconds(16 * 60 + 30), later);
-    assertEquals(30, sum(b3, SONNET, 0));
-    assertEquals(0, sum(b3, profile, 0));
+    // within 15 minutes: no second call, usage still under the raw id
+    minute(GEO_ARN, 0, 300, 30, 1);
+    Recorder r2 = new Recorder();
+    Batch b2 = poll(s, NOW.plusSeconds(14 * 60), r2);
+    assertEquals(300, sum(b2, GEO_ARN, 0));
+    assertEquals(1, control.calls.get());
+    assertEquals(0, r2.errors("profile_unresolved"));
+
+    // 15 minutes on: asked again; still denied, the same state is not reported again
+    Recorder r3 = new Recorder();
+    poll(s, NOW.plusSeconds(15 * 60), r3);
     assertEquals(2, control.calls.get());
-    assertEquals(List.of("GetInferenceProfile/ok"), calls(later));
+    assertEquals(0, r3.errors("profile_unresolved"));
+
+    // granted: the next retry resolves it, and new usage is priced as the model
+    control.clearFailure(GEO_ARN);
+    cw.put(GEO_ARN, "InputTokenCount", M0.plusSeconds(29 * 60), 70);
+    Recorder r4 = new Recorder();
+    Batch b4 = poll(s, NOW.plusSeconds(30 * 60), r4);
+    assertEquals(3, control.calls.get());
+    assertEquals(70, sum(b4, "us." + SONNET, 0));
+    assertEquals(0, sum(b4, GEO_ARN, 0));
+    assertEquals(0, r4.errors("profile_unresolved"));
   }
 
   @Test
-  void anUnknownProfileAndThrottlingAreReportedNotFatal() throws Exception {
-    minute("gone00000001", 2, 40, 4);
-    control.fail(1, 429, "ThrottlingException");
-    control.fail(1, 429, "ThrottlingException");
-    control.fail(1, 429, "ThrottlingException");
-    control.fail(1, 429, "ThrottlingException");
-    BedrockSource s = source(List.of("gone00000001", SONNET));
-    minute(SONNET, 2, 10, 1);
+  void anUnknownProfileOrThrottlingLeavesTheRawIdAndIsReported() throws Exception {
+    minute(GEO_ARN, 2, 500, 50, 1);
+    BedrockSource s = source(List.of(GEO_ARN));
     Recorder ctx = new Recorder();
     Batch b = poll(s, NOW, ctx);
-    assertEquals(40, sum(b, "gone00000001", 0));
-    assertEquals(10, sum(b, SONNET, 0));
-    assertEquals(1, ctx.errors("profile_unresolved"), ctx.partialErrors::toString);
-    // the SDK retried the throttles, then the fake said the profile does not exist
-    Recorder later = new Recorder();
-    poll(s, NOW.plusSeconds(16 * 60), later);
-    assertEquals(1, later.errors("profile_unresolved"), later.partialErrors::toString);
-    assertTrue(calls(later).get(0).startsWith("GetInferenceProfile/"), later.calls::toString);
+    assertEquals(500, sum(b, GEO_ARN, 0));
+    assertEquals(1, ctx.errors("profile_unresolved"));
+    assertTrue(ctx.calls.contains("GetInferenceProfile/not_found"), ctx.calls.toString());
+
+    // a change of state (not found → throttled) is reported again
+    control.fail(10, 429, "ThrottlingException");
+    Recorder r2 = new Recorder();
+    poll(s, NOW.plusSeconds(15 * 60), r2);
+    assertEquals(1, r2.errors("profile_unresolved"));
+    assertTrue(r2.calls.contains("GetInferenceProfile/rate_limited"), r2.calls.toString());
   }
 
   @Test
-  void lookupsAreBoundedPerPollAndTheRestResolveOnTheNext() throws Exception {
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < InferenceProfiles.MAX_LOOKUPS_PER_POLL + 5; i++) {
-      String id = String.format("prof%08d", i);
-      control.profile(id, List.of(fm("us-east-1", SONNET)));
-      ids.add(id);
-    }
-    BedrockSource s = source(ids);
+  void aResolvedProfileIsCachedForTheDiscoveryInterval() throws Exception {
+    geoProfile();
+    minute(GEO_ARN, 2, 500, 50, 1);
+    BedrockSource s = source(List.of(GEO_ARN));
     poll(s, NOW, new Recorder());
-    assertEquals(InferenceProfiles.MAX_LOOKUPS_PER_POLL, control.calls.get());
-    poll(s, NOW.plusSeconds(60), new Recorder());
-    assertEquals(ids.size(), control.calls.get());
-    poll(s, NOW.plusSeconds(120), new Recorder());
-    assertEquals(ids.size(), control.calls.get());
+    minute(GEO_ARN, 0, 100, 10, 1);
+    Batch b2 = poll(s, NOW.plusSeconds(60), new Recorder());
+    assertEquals(100, sum(b2, "us." + SONNET, 0));
+    assertEquals(1, control.calls.get());
+    // refreshed once the discovery interval (1h) is over
+    cw.put(GEO_ARN, "InputTokenCount", M0.plusSeconds(3600), 5);
+    poll(s, NOW.plusSeconds(3600 + 60), new Recorder());
+    assertEquals(2, control.calls.get());
   }
 
   @Test
-  void aRestartResolvesAgainAndCountsNothingTwice() throws Exception {
-    control.profile("restart00001", List.of(fm("us-east-1", SONNET)));
-    minute("restart00001", 2, 100, 10);
-    BedrockSource a = source(List.of("restart00001"));
+  void aRestartFromTheCheckpointCountsNothingTwice() throws Exception {
+    geoProfile();
+    minute(GEO_ARN, 3, 1000, 100, 2);
+    BedrockSource a = source(List.of(GEO_ARN));
     Batch b1 = poll(a, NOW, new Recorder());
-    assertEquals(100, sum(b1, SONNET, 0));
+    assertEquals(1000, sum(b1, "us." + SONNET, 0));
+    // the checkpoint is keyed by the raw ModelId, as before resolution existed
+    assertTrue(b1.checkpointJson().contains("\"" + GEO_ARN + "\""), b1.checkpointJson());
+    assertFalse(b1.checkpointJson().contains(SONNET), b1.checkpointJson());
 
-    BedrockSource b = source(List.of("restart00001"));
+    BedrockSource b = source(List.of(GEO_ARN));
     b.restore(b1.checkpointJson());
-    minute("restart00001", 1, 5, 1);
+    cw.put(GEO_ARN, "InputTokenCount", M0.minusSeconds(180), 1200); // revised up
     Batch b2 = poll(b, NOW.plusSeconds(60), new Recorder());
-    assertEquals(5, sum(b2, SONNET, 0));
-    assertEquals(0, sum(b2, "restart00001", 0));
+    assertEquals(200, sum(b2, "us." + SONNET, 0));
+    assertEquals(200, b2.usage().stream().mapToLong(u -> u.tokens().input()).sum());
+    assertEquals(0, sum(b2, "us." + SONNET, 4));
   }
 
   @Test
-  void scopesFollowTheRegionsOfTheProfile() {
-    assertEquals("jp", InferenceProfiles.geographyOf(List.of("ap-northeast-1", "ap-northeast-3")));
-    assertEquals("au", InferenceProfiles.geographyOf(List.of("ap-southeast-2", "ap-southeast-4")));
-    assertEquals(
-        "apac",
-        InferenceProfiles.geographyOf(List.of("ap-northeast-1", "ap-south-1", "ap-southeast-1")));
-    assertEquals("eu", InferenceProfiles.geographyOf(List.of("eu-west-1", "eu-central-1")));
-    assertEquals(
-        "us-gov", InferenceProfiles.geographyOf(List.of("us-gov-west-1", "us-gov-east-1")));
-    assertEquals("us", InferenceProfiles.geographyOf(List.of("us-east-1", "us-west-2")));
-    assertEquals("global", InferenceProfiles.geographyOf(List.of("us-east-1", "us-gov-west-1")));
-    assertEquals("global", InferenceProfiles.geographyOf(List.of("us-east-1", "eu-west-1")));
+  void lookupsAreBoundedPerPollAndTheRestFollowNextPoll() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String id = arn(String.format("p%011d", i));
+      ids.add(id);
+      control.profile(id, id, "p" + i, foundationModel("us-east-1", SONNET));
+      minute(id, 2, 10, 1, 1);
+    }
+    BedrockSource s = source(ids, 3);
+    Batch b1 = poll(s, NOW, new Recorder());
+    assertEquals(3, control.calls.get());
+    assertEquals(30, sum(b1, SONNET, 0));
+    assertEquals(20, b1.usage().stream().filter(u -> u.model().startsWith("arn:")).count() * 10);
+
+    for (String id : ids) minute(id, 0, 10, 1, 1);
+    Batch b2 = poll(s, NOW.plusSeconds(60), new Recorder());
+    assertEquals(5, control.calls.get());
+    assertEquals(50, sum(b2, SONNET, 0));
+    assertEquals(5, Set.copyOf(control.asked).size());
   }
 
-  private static List<String> calls(Recorder r) {
-    return r.calls.stream().filter(c -> c.startsWith("GetInferenceProfile/")).toList();
+  @Test
+  void resolutionOffMakesNoControlPlaneCall() throws Exception {
+    minute(GEO_ARN, 2, 500, 50, 1);
+    BedrockSource s =
+        new BedrockSource(
+            new BedrockSource.Settings(
+                "us-east-1",
+                Duration.ofSeconds(60),
+                Duration.ofMinutes(15),
+                Duration.ofHours(1),
+                Duration.ofHours(1),
+                List.of(GEO_ARN),
+                0,
+                1000),
+            AwsClients.cloudWatch("us-east-1", cw.endpoint(), BedrockSourceTest.creds()),
+            InferenceProfiles.off("us-east-1"));
+    sources.add(s);
+    assertEquals(500, sum(poll(s, NOW, new Recorder()), GEO_ARN, 0));
+    assertEquals(0, control.calls.get());
+  }
+
+  @Test
+  void mixedModelsArePricedAsTheFirstAndANonFoundationModelStaysRaw() throws Exception {
+    String mixed = arn("m1b2c3d4e5f6");
+    String custom = arn("d1b2c3d4e5f6");
+    control.profile(
+        mixed,
+        mixed,
+        "m1b2c3d4e5f6",
+        foundationModel("eu-west-1", SONNET),
+        foundationModel("eu-west-3", "anthropic.claude-3-haiku-20240307-v1:0"));
+    control.profile(
+        custom, custom, "d1b2c3d4e5f6", "arn:aws:bedrock:us-east-1:" + ACCOUNT + ":custom-model/x");
+    minute(mixed, 2, 10, 1, 1);
+    minute(custom, 2, 20, 2, 1);
+    Recorder ctx = new Recorder();
+    Batch b = poll(source(List.of(mixed, custom)), NOW, ctx);
+    assertEquals(10, sum(b, "eu." + SONNET, 0));
+    assertEquals(20, sum(b, custom, 0));
+    assertEquals(1, ctx.errors("profile_unresolved"));
+    assertTrue(ctx.partialErrors.get(0).contains("no foundation model"), ctx.partialErrors.get(0));
+  }
+
+  @Test
+  void throttlingStopsThisPollsLookupsAndTheRestFollow() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      String id = arn(String.format("t%011d", i));
+      ids.add(id);
+      control.profile(id, id, "t" + i, foundationModel("us-east-1", SONNET));
+      minute(id, 2, 10, 1, 1);
+    }
+    control.fail(3, 429, "ThrottlingException"); // the SDK's three attempts of the first lookup
+    Recorder ctx = new Recorder();
+    Batch b1 = poll(source(ids), NOW, ctx);
+    assertEquals(30, b1.usage().stream().mapToLong(u -> u.tokens().input()).sum());
+    assertEquals(0, sum(b1, SONNET, 0));
+    assertEquals(List.of(ids.get(0)), List.copyOf(new java.util.LinkedHashSet<>(control.asked)));
+    assertEquals(1, ctx.errors("profile_unresolved"));
+  }
+
+  @Test
+  void theFakeAnswersAnyOtherRequestWith500AndRecordsIt() throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var post =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(control.endpoint() + "/inference-profiles/x"))
+            .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+            .build();
+    var other =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(control.endpoint() + "/foundation-models"))
+            .build();
+    var unsigned =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(control.endpoint() + "/inference-profiles/x"))
+            .build();
+    for (var r : List.of(post, other, unsigned)) {
+      assertEquals(
+          500, http.send(r, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+    }
+    assertEquals(3, control.protocolErrors.size(), control.protocolErrors.toString());
+    assertEquals(0, control.calls.get());
+    control.protocolErrors.clear();
+  }
+
+  @Test
+  void theScopePrefixFollowsTheGeographyOfTheRegions() {
+    String m = SONNET;
+    assertEquals(m, InferenceProfiles.scoped(Set.of("eu-west-1"), m));
+    assertEquals("us." + m, InferenceProfiles.scoped(Set.of("us-east-1", "us-west-2"), m));
+    assertEquals("eu." + m, InferenceProfiles.scoped(Set.of("eu-west-1", "eu-central-1"), m));
+    assertEquals(
+        "us-gov." + m, InferenceProfiles.scoped(Set.of("us-gov-west-1", "us-gov-east-1"), m));
+    assertEquals(
+        "jp." + m, InferenceProfiles.scoped(Set.of("ap-northeast-1", "ap-northeast-3"), m));
+    assertEquals(
+        "au." + m, InferenceProfiles.scoped(Set.of("ap-southeast-2", "ap-southeast-4"), m));
+    assertEquals("ca." + m, InferenceProfiles.scoped(Set.of("ca-central-1", "ca-west-1"), m));
+    assertEquals("apac." + m, InferenceProfiles.scoped(Set.of("ap-northeast-1", "ap-south-1"), m));
+    assertEquals(
+        "apac." + m, InferenceProfiles.scoped(Set.of("ap-southeast-1", "ap-northeast-2"), m));
+    assertEquals("global." + m, InferenceProfiles.scoped(Set.of("us-east-1", "eu-west-1"), m));
+    assertEquals("global." + m, InferenceProfiles.scoped(Set.of("us-east-1", "us-gov-west-1"), m));
+    assertEquals("global." + m, InferenceProfiles.scoped(Set.of("sa-east-1", "us-east-1"), m));
   }
 }
