@@ -59,6 +59,16 @@ public final class FakeCloudWatch implements AutoCloseable {
   /** Start times of GetMetricData calls, in order. */
   public final List<Instant> startTimes = new CopyOnWriteArrayList<>();
 
+  /** Answered or failed requests per Query Action (GetMetricData, GetMetricStatistics, ...). */
+  public final Map<String, AtomicInteger> callsByAction = new ConcurrentHashMap<>();
+
+  /**
+   * Accept what other CloudWatch clients send (cloudwatch_exporter in the side-by-side bench):
+   * GetMetricData without ScanBy / ReturnData. Off: the exporter's own requests are checked
+   * strictly.
+   */
+  private volatile boolean lenient;
+
   private volatile int pointsPerPage = 100_800;
   private volatile int metricsPerListPage = 500;
 
@@ -89,6 +99,10 @@ public final class FakeCloudWatch implements AutoCloseable {
     data.computeIfAbsent(modelId, k -> new ConcurrentHashMap<>())
         .computeIfAbsent(metric, k -> new TreeMap<>())
         .put(minute.getEpochSecond(), sum);
+  }
+
+  public void lenient(boolean on) {
+    lenient = on;
   }
 
   /** Data points per GetMetricData page (CloudWatch: 100,800). */
@@ -146,6 +160,9 @@ public final class FakeCloudWatch implements AutoCloseable {
         return;
       }
       String action = form.get("Action");
+      callsByAction
+          .computeIfAbsent(String.valueOf(action), k -> new AtomicInteger())
+          .incrementAndGet();
       String[] failure;
       synchronized (this) {
         failure = failures.poll();
@@ -159,6 +176,7 @@ public final class FakeCloudWatch implements AutoCloseable {
       switch (action == null ? "" : action) {
         case "ListMetrics" -> listMetrics(ex, form);
         case "GetMetricData" -> getMetricData(ex, form);
+        case "GetMetricStatistics" -> getMetricStatistics(ex, form);
         default -> protocol(ex, "unknown Action " + action);
       }
     } catch (RuntimeException e) {
@@ -175,11 +193,16 @@ public final class FakeCloudWatch implements AutoCloseable {
       return;
     }
     List<String[]> all = new ArrayList<>();
+    String only = form.get("MetricName"); // a ListMetrics filter other clients use
     new TreeMap<>(data)
         .forEach(
             (model, metrics) ->
                 new TreeMap<>(metrics)
-                    .forEach((metric, points) -> all.add(new String[] {model, metric})));
+                    .forEach(
+                        (metric, points) -> {
+                          if (only == null || only.equals(metric))
+                            all.add(new String[] {model, metric});
+                        }));
     int from =
         form.containsKey("NextToken") ? Integer.parseInt(form.get("NextToken").substring(4)) : 0;
     int to = Math.min(all.size(), from + metricsPerListPage);
@@ -215,7 +238,7 @@ public final class FakeCloudWatch implements AutoCloseable {
           || !"60".equals(form.get(ms + "Period"))
           || !"ModelId".equals(form.get(ms + "Metric.Dimensions.member.1.Name"))
           || form.containsKey(ms + "Metric.Dimensions.member.2.Name")
-          || !"true".equals(form.get(p + "ReturnData"))) {
+          || !(lenient || "true".equals(form.get(p + "ReturnData")))) {
         protocol(ex, "unexpected query " + i + ": " + form);
         return;
       }
@@ -223,7 +246,9 @@ public final class FakeCloudWatch implements AutoCloseable {
           new String[] {
             form.get(p + "Id"),
             form.get(ms + "Metric.Dimensions.member.1.Value"),
-            form.get(ms + "Metric.MetricName")
+            form.get(ms + "Metric.MetricName"),
+            // CloudWatch answers a query's own Label when it has one, else the metric name
+            form.getOrDefault(p + "Label", form.get(ms + "Metric.MetricName"))
           });
     }
     if (queries.isEmpty() || queries.size() > 500) {
@@ -243,7 +268,7 @@ public final class FakeCloudWatch implements AutoCloseable {
     }
     Instant start = Instant.parse(form.get("StartTime"));
     Instant end = Instant.parse(form.get("EndTime"));
-    if (!"TimestampAscending".equals(form.get("ScanBy"))) {
+    if (!lenient && !"TimestampAscending".equals(form.get("ScanBy"))) {
       protocol(ex, "expected ScanBy=TimestampAscending, got " + form.get("ScanBy"));
       return;
     }
@@ -283,7 +308,7 @@ public final class FakeCloudWatch implements AutoCloseable {
       x.append("<member><Id>")
           .append(esc(q[0]))
           .append("</Id><Label>")
-          .append(esc(q[2]))
+          .append(esc(q[3]))
           .append("</Label><Timestamps>");
       for (Object[] p : e.getValue())
         x.append("<member>").append(Instant.ofEpochSecond((Long) p[1])).append("</member>");
@@ -299,6 +324,45 @@ public final class FakeCloudWatch implements AutoCloseable {
     if (to < points.size()) x.append("<NextToken>page").append(to).append("</NextToken>");
     x.append(
         "<Messages/></GetMetricDataResult><ResponseMetadata><RequestId>fake-data</RequestId></ResponseMetadata></GetMetricDataResponse>");
+    send(ex, 200, x.toString());
+  }
+
+  /**
+   * GetMetricStatistics (one metric, one dimension set a call; what cloudwatch_exporter calls by
+   * default): the Sum of each minute in [StartTime, EndTime).
+   */
+  private void getMetricStatistics(HttpExchange ex, Map<String, String> form) throws IOException {
+    if (!"AWS/Bedrock".equals(form.get("Namespace"))
+        || !"ModelId".equals(form.get("Dimensions.member.1.Name"))
+        || form.containsKey("Dimensions.member.2.Name")
+        || !"60".equals(form.get("Period"))
+        || !"Sum".equals(form.get("Statistics.member.1"))) {
+      protocol(ex, "unexpected GetMetricStatistics " + form);
+      return;
+    }
+    String metric = form.get("MetricName");
+    Instant start = Instant.parse(form.get("StartTime"));
+    Instant end = Instant.parse(form.get("EndTime"));
+    TreeMap<Long, Double> series =
+        data.getOrDefault(form.get("Dimensions.member.1.Value"), Map.of())
+            .getOrDefault(metric, new TreeMap<>());
+    StringBuilder x = new StringBuilder();
+    x.append("<GetMetricStatisticsResponse xmlns=\"")
+        .append(NS)
+        .append("\"><GetMetricStatisticsResult><Label>")
+        .append(esc(metric))
+        .append("</Label><Datapoints>");
+    new TreeMap<>(series.subMap(start.getEpochSecond(), true, end.getEpochSecond(), false))
+        .forEach(
+            (t, v) ->
+                x.append("<member><Timestamp>")
+                    .append(Instant.ofEpochSecond(t))
+                    .append("</Timestamp><Sum>")
+                    .append(v)
+                    .append("</Sum><Unit>Count</Unit></member>"));
+    x.append(
+        "</Datapoints></GetMetricStatisticsResult><ResponseMetadata><RequestId>fake-stats</RequestId>"
+            + "</ResponseMetadata></GetMetricStatisticsResponse>");
     send(ex, 200, x.toString());
   }
 
