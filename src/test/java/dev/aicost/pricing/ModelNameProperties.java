@@ -16,7 +16,8 @@ import net.jqwik.api.Provide;
 /** Any Bedrock-style decoration of a catalog id resolves back to that id. */
 class ModelNameProperties {
   private final PriceCatalog catalog = new PriceCatalog(List.of(BuiltinPrices.load()), Map.of());
-  private static final Instant NOW = Instant.parse("2026-01-15T00:00:00Z");
+  // after every built-in row took effect (Claude Opus 4.6 on Bedrock: 2026-02-05)
+  private static final Instant NOW = Instant.parse("2026-11-30T00:00:00Z");
 
   @Provide
   Arbitrary<String> awsAnthropicKeys() {
