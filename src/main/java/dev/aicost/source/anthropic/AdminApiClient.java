@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
+import dev.aicost.source.AdminKey;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.math.BigDecimal;

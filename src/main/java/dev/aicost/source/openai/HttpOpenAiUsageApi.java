@@ -6,6 +6,7 @@ import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
 import dev.aicost.httpclient.BodyTooLargeException;
 import dev.aicost.httpclient.CappedBody;
+import dev.aicost.source.AdminKey;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
@@ -15,7 +16,6 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -34,23 +34,16 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
 
   private final OkHttpClient http;
   private final HttpUrl base;
-  private final Supplier<String> key;
-  private final String keyOrigin;
+  private final AdminKey key;
   private final long maxBytes;
   private final Duration timeout;
 
   /**
-   * @param key the admin key, read per call (a rotated file applies at the next poll); it may throw
-   *     {@link MissingKey}
-   * @param keyOrigin where the key comes from ({@code env OPENAI_ADMIN_KEY}), for messages
+   * @param key the admin key, read per call (a rotated file applies at the next poll); a missing or
+   *     unusable one fails the call with reason {@code config} before anything is sent
    */
   public HttpOpenAiUsageApi(
-      OkHttpClient shared,
-      String baseUrl,
-      Supplier<String> key,
-      String keyOrigin,
-      Duration timeout,
-      long maxBytes) {
+      OkHttpClient shared, String baseUrl, AdminKey key, Duration timeout, long maxBytes) {
     this.http =
         shared
             .newBuilder()
@@ -61,7 +54,6 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
             .build();
     this.base = HttpUrl.get(apiRoot(baseUrl));
     this.key = key;
-    this.keyOrigin = keyOrigin;
     this.maxBytes = maxBytes;
     this.timeout = timeout;
   }
@@ -185,12 +177,7 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
   }
 
   private JsonNode get(HttpUrl url, String op, SourceContext ctx) throws SourceException {
-    String k;
-    try {
-      k = key.get();
-    } catch (MissingKey e) {
-      throw new SourceException("config", e.getMessage());
-    }
+    String k = key.read();
     Request req =
         new Request.Builder()
             .url(url)
@@ -209,7 +196,7 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
                 + " answered HTTP "
                 + code
                 + ": the admin key from "
-                + keyOrigin
+                + key.describe()
                 + " was refused (revoked, or not an organisation admin key)");
       }
       if (code == 429) {
@@ -294,12 +281,5 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
 
   private static String clip(String s) {
     return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-  }
-
-  /** The admin key's env var or file is missing or empty: a clear error, never a crash. */
-  public static final class MissingKey extends RuntimeException {
-    public MissingKey(String message) {
-      super(message, null, false, false);
-    }
   }
 }
