@@ -8,7 +8,7 @@ import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.config.RuleConfig;
 import dev.aicost.config.VllmSourceConfig;
 import dev.aicost.http.JsonApi;
-import dev.aicost.source.anthropic.AdminKey;
+import dev.aicost.source.AdminKey;
 import dev.aicost.source.anthropic.AnthropicSourceKind;
 import dev.aicost.source.openai.OpenAiSourceKind;
 import io.javalin.http.HttpStatus;
@@ -203,7 +203,8 @@ public final class Demo implements AutoCloseable {
    * a configured {@code sources.openai} takes precedence.
    */
   public SourceKind openAiKind() {
-    return OpenAiSourceKind.withDefault(openAiSource, openAi::adminKey);
+    return OpenAiSourceKind.withDefault(
+        openAiSource, AdminKey.fixed(openAi.adminKey(), "the demo's in-process key"));
   }
 
   /** The simulated organisation's key, for a test proving it is never shown. */

@@ -2,6 +2,7 @@ package dev.aicost.bench;
 
 import dev.aicost.collect.Batch;
 import dev.aicost.config.ManagedApiSourceConfig;
+import dev.aicost.source.AdminKey;
 import dev.aicost.source.openai.HttpOpenAiUsageApi;
 import dev.aicost.source.openai.OpenAiSource;
 import dev.aicost.testing.FakeOpenAiServer;
@@ -49,7 +50,11 @@ public final class OpenAiPollHarness {
               "openai",
               c,
               new HttpOpenAiUsageApi(
-                  new OkHttpClient(), c.baseUrl(), () -> key, "bench", c.timeout(), 64L << 20));
+                  new OkHttpClient(),
+                  c.baseUrl(),
+                  AdminKey.fixed(key, "bench"),
+                  c.timeout(),
+                  64L << 20));
       Batch first = s.collect(now, new RecordingContext());
       s.committed(first);
       List<Double> ms = new ArrayList<>();

@@ -15,7 +15,7 @@ import dev.aicost.config.DemoConfig;
 import dev.aicost.config.ExporterConfig;
 import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.model.UsageDelta;
-import dev.aicost.source.anthropic.AdminKey;
+import dev.aicost.source.AdminKey;
 import dev.aicost.source.anthropic.AnthropicSourceKind;
 import dev.aicost.testing.MutableClock;
 import dev.aicost.testing.RecordingContext;

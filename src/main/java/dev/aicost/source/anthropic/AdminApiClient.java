@@ -8,11 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
+import dev.aicost.source.AdminApiFailures;
+import dev.aicost.source.AdminKey;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.math.BigDecimal;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -299,20 +298,16 @@ public final class AdminApiClient implements AnthropicAdminApi {
     byte[] body;
     try (Response resp = http.newCall(req).execute()) {
       int code = resp.code();
-      if (code == 401 || code == 403) {
-        ctx.upstreamCall(op, "http_" + code);
-        throw new SourceException(
-            "auth",
-            base
-                + " rejected the admin key from "
-                + key.describe()
-                + " (HTTP "
-                + code
-                + "): revoked, expired or not an admin key (sk-ant-admin...)");
-      }
+      AdminApiFailures.refusedKey(
+          code,
+          op,
+          base + " (" + op + ")",
+          key,
+          "revoked, expired, or not an admin key: sk-ant-admin...",
+          ctx);
       if (code == 429) {
         ctx.upstreamCall(op, "http_429");
-        Duration wait = retryAfter(resp.header("retry-after"));
+        Duration wait = AdminApiFailures.retryAfter(resp.header("retry-after"));
         throw new RateLimitedException(
             base
                 + " rate-limited the "
@@ -338,18 +333,8 @@ public final class AdminApiClient implements AnthropicAdminApi {
       body = src.readByteArray();
     } catch (SourceException e) {
       throw e;
-    } catch (InterruptedIOException e) { // SocketTimeoutException and OkHttp call timeouts
-      ctx.upstreamCall(op, "timeout");
-      throw new SourceException(
-          "timeout", base + " did not answer " + op + " within " + timeout.toMillis() + " ms");
-    } catch (ConnectException | UnknownHostException e) {
-      ctx.upstreamCall(op, "connect_error");
-      throw new SourceException(
-          "connect", "cannot connect to " + base + ": " + e.getClass().getSimpleName());
-    } catch (IOException e) {
-      ctx.upstreamCall(op, "error");
-      throw new SourceException(
-          "io", "reading " + op + " from " + base + " failed: " + e.getClass().getSimpleName());
+    } catch (IOException e) { // timeouts, refused connections, broken bodies
+      throw AdminApiFailures.transport(e, op, op + " from " + base, base.toString(), timeout, ctx);
     }
     try {
       T page = reader.read(body);
@@ -360,25 +345,6 @@ public final class AdminApiClient implements AnthropicAdminApi {
       throw new SourceException(
           "parse", op + " from " + base + " is not the documented JSON: " + firstLine(e));
     }
-  }
-
-  /** Seconds, or an HTTP date; capped at an hour; null when absent or unreadable. */
-  static Duration retryAfter(String header) {
-    if (header == null || header.isBlank()) return null;
-    Duration d;
-    try {
-      d = Duration.ofSeconds(Math.max(0, Long.parseLong(header.trim())));
-    } catch (NumberFormatException e) {
-      try {
-        Instant at =
-            ZonedDateTime.parse(header.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
-        d = Duration.between(Instant.now(), at);
-        if (d.isNegative()) d = Duration.ZERO;
-      } catch (DateTimeParseException e2) {
-        return null;
-      }
-    }
-    return d.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : d;
   }
 
   static String rfc3339(Instant t) {

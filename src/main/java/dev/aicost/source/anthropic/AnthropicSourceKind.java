@@ -5,6 +5,7 @@ import dev.aicost.collect.SourceKind;
 import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.metrics.BuildInfo;
+import dev.aicost.source.AdminKey;
 import java.util.List;
 import okhttp3.OkHttpClient;
 

@@ -6,16 +6,12 @@ import dev.aicost.collect.SourceContext;
 import dev.aicost.collect.SourceException;
 import dev.aicost.httpclient.BodyTooLargeException;
 import dev.aicost.httpclient.CappedBody;
+import dev.aicost.source.AdminApiFailures;
+import dev.aicost.source.AdminKey;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -34,23 +30,16 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
 
   private final OkHttpClient http;
   private final HttpUrl base;
-  private final Supplier<String> key;
-  private final String keyOrigin;
+  private final AdminKey key;
   private final long maxBytes;
   private final Duration timeout;
 
   /**
-   * @param key the admin key, read per call (a rotated file applies at the next poll); it may throw
-   *     {@link MissingKey}
-   * @param keyOrigin where the key comes from ({@code env OPENAI_ADMIN_KEY}), for messages
+   * @param key the admin key, read per call (a rotated file applies at the next poll); a missing or
+   *     unusable one fails the call with reason {@code config} before anything is sent
    */
   public HttpOpenAiUsageApi(
-      OkHttpClient shared,
-      String baseUrl,
-      Supplier<String> key,
-      String keyOrigin,
-      Duration timeout,
-      long maxBytes) {
+      OkHttpClient shared, String baseUrl, AdminKey key, Duration timeout, long maxBytes) {
     this.http =
         shared
             .newBuilder()
@@ -61,7 +50,6 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
             .build();
     this.base = HttpUrl.get(apiRoot(baseUrl));
     this.key = key;
-    this.keyOrigin = keyOrigin;
     this.maxBytes = maxBytes;
     this.timeout = timeout;
   }
@@ -185,12 +173,7 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
   }
 
   private JsonNode get(HttpUrl url, String op, SourceContext ctx) throws SourceException {
-    String k;
-    try {
-      k = key.get();
-    } catch (MissingKey e) {
-      throw new SourceException("config", e.getMessage());
-    }
+    String k = key.read();
     Request req =
         new Request.Builder()
             .url(url)
@@ -201,17 +184,8 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
     String where = url.encodedPath();
     try (Response resp = http.newCall(req).execute()) {
       int code = resp.code();
-      if (code == 401 || code == 403) {
-        ctx.upstreamCall(op, "http_" + code);
-        throw new SourceException(
-            "auth",
-            where
-                + " answered HTTP "
-                + code
-                + ": the admin key from "
-                + keyOrigin
-                + " was refused (revoked, or not an organisation admin key)");
-      }
+      AdminApiFailures.refusedKey(
+          code, op, where, key, "revoked, or not an organisation admin key", ctx);
       if (code == 429) {
         ctx.upstreamCall(op, "http_429");
         long wait = retryAfter(resp.header("Retry-After"));
@@ -244,46 +218,18 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
       return root;
     } catch (SourceException e) {
       throw e;
-    } catch (InterruptedIOException e) { // socket and OkHttp call timeouts
-      ctx.upstreamCall(op, "timeout");
-      throw new SourceException(
-          "timeout", where + " did not answer within " + timeout.toMillis() + " ms");
-    } catch (ConnectException | UnknownHostException e) {
-      ctx.upstreamCall(op, "connect_error");
-      throw new SourceException(
-          "connect", "cannot connect to " + base.host() + ": " + e.getClass().getSimpleName());
-    } catch (IOException e) {
-      ctx.upstreamCall(op, "error");
-      throw new SourceException(
-          "io", "reading " + where + " failed: " + e.getClass().getSimpleName());
+    } catch (IOException e) { // timeouts, refused connections, broken bodies
+      throw AdminApiFailures.transport(e, op, where, base.host(), timeout, ctx);
     }
   }
 
   /**
-   * The longest wait a retry-after can impose: a lying or broken upstream cannot mute us longer.
-   */
-  static final long MAX_RETRY_AFTER = 3600;
-
-  /**
-   * Seconds or an HTTP date, at most {@link #MAX_RETRY_AFTER}; absent or unreadable: one minute.
+   * Seconds to hold off: seconds or an HTTP date, at most an hour ({@link
+   * AdminApiFailures#retryAfter}); absent or unreadable: one minute.
    */
   static long retryAfter(String header) {
-    return Math.min(MAX_RETRY_AFTER, retryAfterAsSent(header));
-  }
-
-  private static long retryAfterAsSent(String header) {
-    if (header == null || header.isBlank()) return 60;
-    try {
-      return Math.max(0, Long.parseLong(header.strip()));
-    } catch (NumberFormatException notSeconds) {
-      try {
-        ZonedDateTime at =
-            ZonedDateTime.parse(header.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        return Math.max(0, at.toEpochSecond() - System.currentTimeMillis() / 1000);
-      } catch (RuntimeException notDate) {
-        return 60;
-      }
-    }
+    Duration d = AdminApiFailures.retryAfter(header);
+    return d == null ? 60 : d.toSeconds();
   }
 
   private SourceException tooLarge(String where) {
@@ -294,12 +240,5 @@ public final class HttpOpenAiUsageApi implements OpenAiUsageApi {
 
   private static String clip(String s) {
     return s.length() <= 40 ? s : s.substring(0, 40) + "...";
-  }
-
-  /** The admin key's env var or file is missing or empty: a clear error, never a crash. */
-  public static final class MissingKey extends RuntimeException {
-    public MissingKey(String message) {
-      super(message, null, false, false);
-    }
   }
 }

@@ -4,8 +4,8 @@ import dev.aicost.collect.Source;
 import dev.aicost.collect.SourceKind;
 import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.ManagedApiSourceConfig;
+import dev.aicost.source.AdminKey;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
  * {@code sources.openai}: one source reading the organisation's usage and costs (none when the
@@ -17,13 +17,13 @@ public final class OpenAiSourceKind implements SourceKind {
   public static final String COLLECTOR = "openai";
 
   private final ManagedApiSourceConfig fixed;
-  private final Supplier<String> fixedKey;
+  private final AdminKey fixedKey;
 
   public OpenAiSourceKind() {
     this(null, null);
   }
 
-  private OpenAiSourceKind(ManagedApiSourceConfig fixed, Supplier<String> fixedKey) {
+  private OpenAiSourceKind(ManagedApiSourceConfig fixed, AdminKey fixedKey) {
     this.fixed = fixed;
     this.fixedKey = fixedKey;
   }
@@ -32,7 +32,7 @@ public final class OpenAiSourceKind implements SourceKind {
    * A section given in-process, with its key (the demo's simulated endpoint), used only when the
    * configuration has no {@code sources.openai} of its own.
    */
-  public static OpenAiSourceKind withDefault(ManagedApiSourceConfig cfg, Supplier<String> key) {
+  public static OpenAiSourceKind withDefault(ManagedApiSourceConfig cfg, AdminKey key) {
     return new OpenAiSourceKind(cfg, key);
   }
 
@@ -44,16 +44,12 @@ public final class OpenAiSourceKind implements SourceKind {
   @Override
   public List<Source> create(SourceSetup setup) {
     ManagedApiSourceConfig cfg = setup.config().sources().openai();
-    Supplier<String> key;
-    String origin;
+    AdminKey key;
     if (cfg != null) {
-      AdminKey k = new AdminKey(cfg);
-      key = k;
-      origin = k.origin();
+      key = AdminKey.from(cfg);
     } else if (fixed != null) {
       cfg = fixed;
       key = fixedKey;
-      origin = "the demo";
     } else {
       return List.of();
     }
@@ -62,7 +58,6 @@ public final class OpenAiSourceKind implements SourceKind {
             setup.http(),
             cfg.baseUrl(),
             key,
-            origin,
             cfg.timeout(),
             setup.config().limits().maxScrapeBytes().bytes());
     return List.of(new OpenAiSource(COLLECTOR, cfg, api));

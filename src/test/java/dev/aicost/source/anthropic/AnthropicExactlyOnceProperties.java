@@ -7,6 +7,7 @@ import dev.aicost.collect.SourceException;
 import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.model.TokenType;
 import dev.aicost.model.UsageDelta;
+import dev.aicost.source.AdminKey;
 import dev.aicost.testing.FakeAnthropicServer;
 import dev.aicost.testing.FakeAnthropicServer.Usage;
 import dev.aicost.testing.RecordingContext;
@@ -153,8 +154,7 @@ class AnthropicExactlyOnceProperties {
   }
 
   private static AnthropicSource source(ManagedApiSourceConfig c) {
-    return AnthropicSourceKind.source(
-        c, AdminKey.env("ANTHROPIC_ADMIN_KEY", n -> FakeAnthropicServer.KEY), HTTP);
+    return AnthropicSourceKind.source(c, AdminKey.from(c, n -> FakeAnthropicServer.KEY), HTTP);
   }
 
   private static Usage usage(int group, long[] v) {

@@ -11,6 +11,7 @@ import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.model.BilledAmount;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.UsageDelta;
+import dev.aicost.source.AdminKey;
 import dev.aicost.testing.FakeAnthropicServer;
 import dev.aicost.testing.FakeAnthropicServer.Usage;
 import dev.aicost.testing.Ports;
@@ -59,8 +60,7 @@ class AnthropicSourceTest {
   }
 
   static AnthropicSource source(ManagedApiSourceConfig cfg) {
-    return AnthropicSourceKind.source(
-        cfg, AdminKey.env("ANTHROPIC_ADMIN_KEY", n -> FakeAnthropicServer.KEY), HTTP);
+    return AnthropicSourceKind.source(cfg, AdminKey.from(cfg, n -> FakeAnthropicServer.KEY), HTTP);
   }
 
   AnthropicSource source() {
@@ -245,7 +245,7 @@ class AnthropicSourceTest {
     RecordingContext ctx = new RecordingContext();
     SourceException e = assertThrows(SourceException.class, () -> s.collect(NOW, ctx));
     assertEquals("auth", e.reason());
-    assertTrue(e.getMessage().contains("env ANTHROPIC_ADMIN_KEY"), e.getMessage());
+    assertTrue(e.getMessage().contains("environment variable ANTHROPIC_ADMIN_KEY"), e.getMessage());
     assertFalse(e.getMessage().contains(FakeAnthropicServer.KEY));
     assertEquals(List.of("usage_report/http_401"), ctx.calls);
     assertEquals(1, fake.requests.size()); // no cost call, no retry
@@ -258,7 +258,7 @@ class AnthropicSourceTest {
   void aMissingKeyIsACollectErrorNamingTheVariable() {
     AnthropicSource s =
         AnthropicSourceKind.source(
-            config(fake.url()), AdminKey.env("ANTHROPIC_ADMIN_KEY", n -> null), HTTP);
+            config(fake.url()), AdminKey.from(config(fake.url()), n -> null), HTTP);
     SourceException e =
         assertThrows(SourceException.class, () -> s.collect(NOW, new RecordingContext()));
     assertEquals("config", e.reason());
@@ -428,7 +428,7 @@ class AnthropicSourceTest {
         new AdminApiClient(
             HTTP,
             fake.url(),
-            AdminKey.env("ANTHROPIC_ADMIN_KEY", n -> FakeAnthropicServer.KEY),
+            AdminKey.from(config(fake.url()), n -> FakeAnthropicServer.KEY),
             Duration.ofSeconds(5),
             "test",
             4096);

@@ -10,20 +10,15 @@ import dev.aicost.collect.SourceSetup;
 import dev.aicost.config.ConfigException;
 import dev.aicost.config.ConfigLoader;
 import dev.aicost.config.ExporterConfig;
-import dev.aicost.config.ManagedApiSourceConfig;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** {@code sources.openai}: validation by path, the kind's source, the admin key's origins. */
+/** {@code sources.openai}: validation by path, the kind's source (the admin key: AdminKeyTest). */
 class OpenAiConfigTest {
-  @TempDir Path dir;
 
   @ParameterizedTest
   @CsvSource(
@@ -72,41 +67,5 @@ class OpenAiConfigTest {
         new OpenAiSourceKind()
             .create(new SourceSetup(off, List.of(), new OkHttpClient()))
             .isEmpty());
-  }
-
-  ManagedApiSourceConfig withFile(Path f) {
-    return new ManagedApiSourceConfig(null, f.toString(), null, null, null, null, null, null);
-  }
-
-  @Test
-  void theKeyFileIsReadEachTimeTrimmedAndCheckedWithoutEchoingIt() throws Exception {
-    Path f = dir.resolve("key");
-    AdminKey k = new AdminKey(withFile(f));
-    var missing = assertThrows(HttpOpenAiUsageApi.MissingKey.class, k::get);
-    assertTrue(missing.getMessage().startsWith("admin_key_file " + f + " is not readable"));
-    Files.writeString(f, "  sk-admin-one\n");
-    assertEquals("sk-admin-one", k.get());
-    Files.writeString(f, "sk-admin-two\n");
-    assertEquals("sk-admin-two", k.get(), "a rotated key applies at the next poll");
-    Files.writeString(f, "sk-admin\u0007bell");
-    var bad = assertThrows(HttpOpenAiUsageApi.MissingKey.class, k::get);
-    assertFalse(bad.getMessage().contains("sk-admin"), bad.getMessage());
-    Files.writeString(f, "\n");
-    assertEquals(
-        "file " + f + " is empty",
-        assertThrows(HttpOpenAiUsageApi.MissingKey.class, k::get).getMessage());
-  }
-
-  @Test
-  void theKeyFromTheEnvironment() {
-    ManagedApiSourceConfig c =
-        new ManagedApiSourceConfig("OPENAI_ADMIN_KEY", null, null, null, null, null, null, null);
-    assertEquals(
-        "sk-admin-env",
-        new AdminKey(c, n -> n.equals("OPENAI_ADMIN_KEY") ? "sk-admin-env" : null).get());
-    assertEquals(
-        "environment variable OPENAI_ADMIN_KEY is not set",
-        assertThrows(HttpOpenAiUsageApi.MissingKey.class, () -> new AdminKey(c, n -> null).get())
-            .getMessage());
   }
 }

@@ -7,6 +7,7 @@ import dev.aicost.collect.Batch;
 import dev.aicost.collect.SourceException;
 import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.model.UsageDelta;
+import dev.aicost.source.AdminKey;
 import dev.aicost.testing.FakeOpenAiServer;
 import dev.aicost.testing.FakeOpenAiServer.Row;
 import dev.aicost.testing.RecordingContext;
@@ -67,7 +68,8 @@ class OpenAiExactlyOnceProperties {
     return new OpenAiSource(
         "openai",
         c,
-        new HttpOpenAiUsageApi(HTTP, c.baseUrl(), () -> KEY, "test", c.timeout(), 1 << 20));
+        new HttpOpenAiUsageApi(
+            HTTP, c.baseUrl(), AdminKey.fixed(KEY, "test"), c.timeout(), 1 << 20));
   }
 
   private record K(long start, int group) {}

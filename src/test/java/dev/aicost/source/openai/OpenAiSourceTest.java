@@ -11,6 +11,7 @@ import dev.aicost.config.ManagedApiSourceConfig;
 import dev.aicost.model.BilledAmount;
 import dev.aicost.model.TokenCounts;
 import dev.aicost.model.UsageDelta;
+import dev.aicost.source.AdminKey;
 import dev.aicost.testing.FakeOpenAiServer;
 import dev.aicost.testing.FakeOpenAiServer.Row;
 import dev.aicost.testing.RecordingContext;
@@ -62,8 +63,7 @@ class OpenAiSourceTest {
         new HttpOpenAiUsageApi(
             HTTP,
             c.baseUrl(),
-            () -> key,
-            "environment variable OPENAI_ADMIN_KEY",
+            AdminKey.fixed(key, "environment variable OPENAI_ADMIN_KEY"),
             timeout,
             1 << 20));
   }
@@ -239,16 +239,14 @@ class OpenAiSourceTest {
   @Test
   void aMissingKeyIsAConfigErrorWithoutACall() {
     ManagedApiSourceConfig c = cfg(fake.baseUrl(), "1h", Duration.ofSeconds(5));
-    AdminKey k = new AdminKey(c, name -> null);
+    AdminKey k = AdminKey.from(c, name -> null);
     OpenAiSource missing =
         new OpenAiSource(
-            "openai",
-            c,
-            new HttpOpenAiUsageApi(HTTP, c.baseUrl(), k, k.origin(), c.timeout(), 1 << 20));
+            "openai", c, new HttpOpenAiUsageApi(HTTP, c.baseUrl(), k, c.timeout(), 1 << 20));
     SourceException e =
         assertThrows(SourceException.class, () -> missing.collect(NOW, new RecordingContext()));
     assertEquals("config", e.reason());
-    assertEquals("environment variable OPENAI_ADMIN_KEY is not set", e.getMessage());
+    assertEquals("no admin key: environment variable OPENAI_ADMIN_KEY is not set", e.getMessage());
     assertEquals(0, fake.hits());
   }
 
@@ -347,7 +345,8 @@ class OpenAiSourceTest {
           new OpenAiSource(
               "openai",
               c,
-              new HttpOpenAiUsageApi(HTTP, c.baseUrl(), () -> KEY, "x", c.timeout(), 1 << 20));
+              new HttpOpenAiUsageApi(
+                  HTTP, c.baseUrl(), AdminKey.fixed(KEY, "x"), c.timeout(), 1 << 20));
       perMinute.restore(b.checkpointJson());
       assertTrue(poll(perMinute, NOW.plusSeconds(60), new RecordingContext()).isEmpty());
       long h11 = H10 + 3600;
@@ -431,7 +430,7 @@ class OpenAiSourceTest {
         new OpenAiSource(
             "openai",
             c,
-            new HttpOpenAiUsageApi(HTTP, c.baseUrl(), () -> KEY, "x", c.timeout(), 4096));
+            new HttpOpenAiUsageApi(HTTP, c.baseUrl(), AdminKey.fixed(KEY, "x"), c.timeout(), 4096));
     RecordingContext ctx = new RecordingContext();
     SourceException e = assertThrows(SourceException.class, () -> small.collect(NOW, ctx));
     assertEquals("too_large", e.reason());
