@@ -54,7 +54,11 @@ public final class FakeAnthropicServer implements AutoCloseable {
   public record Seen(String path, Map<String, List<String>> query, Map<String, String> headers) {}
 
   /** A scripted answer for one upcoming request (status, body, headers), used once. */
-  private record Scripted(int atPage, int status, String body, String retryAfter) {}
+  private record Scripted(int atPage, int status, String body, String retryAfter, String location) {
+    Scripted(int atPage, int status, String body, String retryAfter) {
+      this(atPage, status, body, retryAfter, null);
+    }
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpServer server;
@@ -152,6 +156,12 @@ public final class FakeAnthropicServer implements AutoCloseable {
     return this;
   }
 
+  /** The next usage request answers a 302 redirect to {@code location}. */
+  public synchronized FakeAnthropicServer redirectNext(String location) {
+    script.add(new Scripted(-1, 302, "", null, location));
+    return this;
+  }
+
   /** The next usage request answers 200 with {@code body} as is. */
   public synchronized FakeAnthropicServer rawNext(String body) {
     script.add(new Scripted(-1, 200, body, null));
@@ -197,6 +207,7 @@ public final class FakeAnthropicServer implements AutoCloseable {
       if (usage) {
         Scripted s = scripted(offset);
         if (s != null) {
+          if (s.location() != null) ex.getResponseHeaders().set("Location", s.location());
           send(ex, s.status(), s.body(), s.retryAfter());
           return;
         }

@@ -108,6 +108,9 @@ public final class AdminApiClient implements AnthropicAdminApi {
             .callTimeout(timeout)
             .connectTimeout(timeout)
             .readTimeout(timeout)
+            // OkHttp drops Authorization on a cross-host redirect, not x-api-key: never follow one
+            .followRedirects(false)
+            .followSslRedirects(false)
             .build();
     this.base = HttpUrl.get(apiRoot(baseUrl));
     this.key = key;

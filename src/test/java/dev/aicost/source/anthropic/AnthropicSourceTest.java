@@ -255,6 +255,38 @@ class AnthropicSourceTest {
   }
 
   @Test
+  void aRedirectIsNotFollowedSoTheKeyNeverReachesAnotherHost() throws Exception {
+    // a redirect to another host would carry x-api-key there (OkHttp drops only Authorization)
+    List<String> elsewhere = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer other =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 4);
+    other.createContext(
+        "/",
+        ex -> {
+          elsewhere.add(String.valueOf(ex.getRequestHeaders().getFirst("x-api-key")));
+          ex.sendResponseHeaders(404, -1);
+          ex.close();
+        });
+    other.start();
+    try {
+      fake.usage(H10, usage("w", "m", 100, 0, 0, 0, 10))
+          .redirectNext(
+              "http://localhost:"
+                  + other.getAddress().getPort()
+                  + "/v1/organizations/usage_report");
+      AnthropicSource s = source();
+      SourceException e =
+          assertThrows(SourceException.class, () -> s.collect(NOW, new RecordingContext()));
+      assertEquals("http_status", e.reason());
+      assertFalse(e.getMessage().contains(FakeAnthropicServer.KEY));
+      assertEquals(List.of(), elsewhere);
+    } finally {
+      other.stop(0);
+    }
+  }
+
+  @Test
   void aMissingKeyIsACollectErrorNamingTheVariable() {
     AnthropicSource s =
         AnthropicSourceKind.source(
