@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.retry.RetryMode;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -33,38 +35,28 @@ public final class AwsClients {
 
   public static CloudWatchClient cloudWatch(
       String region, String endpoint, AwsCredentialsProvider credentials) {
-    var b =
-        CloudWatchClient.builder()
-            .region(Region.of(region))
-            .credentialsProvider(credentials)
-            .httpClient(http())
-            .overrideConfiguration(overrides());
-    if (endpoint != null) b.endpointOverride(URI.create(endpoint));
-    return b.build();
+    return build(CloudWatchClient.builder(), Region.of(region), endpoint, credentials);
   }
 
   /** The Bedrock control plane (GetInferenceProfile), not the runtime that serves inference. */
   public static BedrockClient bedrock(
       String region, String endpoint, AwsCredentialsProvider credentials) {
-    var b =
-        BedrockClient.builder()
-            .region(Region.of(region))
-            .credentialsProvider(credentials)
-            .httpClient(http())
-            .overrideConfiguration(overrides());
-    if (endpoint != null) b.endpointOverride(URI.create(endpoint));
-    return b.build();
+    return build(BedrockClient.builder(), Region.of(region), endpoint, credentials);
   }
 
   public static CostExplorerClient costExplorer(
       String endpoint, AwsCredentialsProvider credentials) {
-    var b =
-        CostExplorerClient.builder()
-            // Cost Explorer has one endpoint, in us-east-1, whatever region the usage is in
-            .region(Region.US_EAST_1)
-            .credentialsProvider(credentials)
-            .httpClient(http())
-            .overrideConfiguration(overrides());
+    // Cost Explorer has one endpoint, in us-east-1, whatever region the usage is in
+    return build(CostExplorerClient.builder(), Region.US_EAST_1, endpoint, credentials);
+  }
+
+  /** Every client the same way: our HTTP client, retries and time limits, optional endpoint. */
+  private static <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C build(
+      B b, Region region, String endpoint, AwsCredentialsProvider credentials) {
+    b.region(region)
+        .credentialsProvider(credentials)
+        .httpClient(http())
+        .overrideConfiguration(overrides());
     if (endpoint != null) b.endpointOverride(URI.create(endpoint));
     return b.build();
   }
