@@ -5,9 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -73,18 +70,7 @@ public final class FakeAnthropicServer implements AutoCloseable {
   private volatile long width = 3600;
 
   public FakeAnthropicServer() {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(
-        java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "fake-anthropic");
-              t.setDaemon(true);
-              return t;
-            }));
+    server = LoopbackServer.create("fake-anthropic");
     server.createContext("/v1/organizations/usage_report/messages", ex -> handle(ex, true));
     server.createContext("/v1/organizations/cost_report", ex -> handle(ex, false));
     server.start();

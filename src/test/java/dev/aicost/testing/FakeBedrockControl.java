@@ -7,9 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -53,18 +50,7 @@ public final class FakeBedrockControl implements AutoCloseable {
   public final List<String> asked = new CopyOnWriteArrayList<>();
 
   public FakeBedrockControl() {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(
-        java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "fake-bedrock-control");
-              t.setDaemon(true);
-              return t;
-            }));
+    server = LoopbackServer.create("fake-bedrock-control");
     server.createContext("/", this::handle);
     server.start();
   }

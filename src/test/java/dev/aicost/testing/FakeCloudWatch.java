@@ -4,9 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -73,18 +70,7 @@ public final class FakeCloudWatch implements AutoCloseable {
   private volatile int metricsPerListPage = 500;
 
   public FakeCloudWatch() {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(
-        java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "fake-cloudwatch");
-              t.setDaemon(true);
-              return t;
-            }));
+    server = LoopbackServer.create("fake-cloudwatch");
     server.createContext("/", this::handle);
     server.start();
   }

@@ -8,9 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayDeque;
@@ -41,11 +38,7 @@ public final class FakeCostExplorer implements AutoCloseable {
   private volatile boolean dayPerPage;
 
   public FakeCostExplorer() {
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    server = LoopbackServer.create("fake-cost-explorer");
     server.createContext("/", this::handle);
     server.start();
   }

@@ -5,9 +5,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
@@ -111,18 +108,7 @@ public final class FakeOpenAiServer implements AutoCloseable {
 
   public FakeOpenAiServer(String key) {
     this.key = key;
-    try {
-      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.setExecutor(
-        java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "fake-openai");
-              t.setDaemon(true);
-              return t;
-            }));
+    server = LoopbackServer.create("fake-openai");
     server.createContext("/v1/organization/", this::handle);
     server.start();
   }

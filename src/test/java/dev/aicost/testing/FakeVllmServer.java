@@ -6,7 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,20 +28,14 @@ public final class FakeVllmServer implements AutoCloseable {
 
   /** Bound to another loopback address (127.0.0.2 ...): a pod that moved to a new IP. */
   public FakeVllmServer(String loopbackAddress) {
+    InetAddress bind;
     try {
-      InetAddress bind = InetAddress.getByName(loopbackAddress);
-      if (!bind.isLoopbackAddress()) throw new IllegalArgumentException("loopback only");
-      server = HttpServer.create(new InetSocketAddress(bind, 0), 16);
+      bind = InetAddress.getByName(loopbackAddress);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    server.setExecutor(
-        java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
-              Thread t = new Thread(r, "fake-vllm");
-              t.setDaemon(true);
-              return t;
-            }));
+    if (!bind.isLoopbackAddress()) throw new IllegalArgumentException("loopback only");
+    server = LoopbackServer.create("fake-vllm", bind);
     server.createContext(
         "/metrics",
         ex -> {
