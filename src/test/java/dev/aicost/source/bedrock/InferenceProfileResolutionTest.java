@@ -51,6 +51,18 @@ class InferenceProfileResolutionTest {
     return "arn:aws:bedrock:us-east-1:" + ACCOUNT + ":application-inference-profile/" + id;
   }
 
+  static BedrockSource.Settings settings(List<String> modelIds) {
+    return new BedrockSource.Settings(
+        "us-east-1",
+        Duration.ofSeconds(60),
+        Duration.ofMinutes(15),
+        Duration.ofHours(1),
+        Duration.ofHours(1),
+        modelIds,
+        0,
+        1000);
+  }
+
   BedrockSource source(List<String> modelIds) {
     return source(modelIds, InferenceProfiles.MAX_LOOKUPS_PER_POLL);
   }
@@ -58,15 +70,7 @@ class InferenceProfileResolutionTest {
   BedrockSource source(List<String> modelIds, int maxLookups) {
     BedrockSource s =
         new BedrockSource(
-            new BedrockSource.Settings(
-                "us-east-1",
-                Duration.ofSeconds(60),
-                Duration.ofMinutes(15),
-                Duration.ofHours(1),
-                Duration.ofHours(1),
-                modelIds,
-                0,
-                1000),
+            settings(modelIds),
             AwsClients.cloudWatch("us-east-1", cw.endpoint(), BedrockSourceTest.creds()),
             new InferenceProfiles(
                 AwsClients.bedrock("us-east-1", control.endpoint(), BedrockSourceTest.creds()),
@@ -270,15 +274,7 @@ class InferenceProfileResolutionTest {
     minute(GEO_ARN, 2, 500, 50, 1);
     BedrockSource s =
         new BedrockSource(
-            new BedrockSource.Settings(
-                "us-east-1",
-                Duration.ofSeconds(60),
-                Duration.ofMinutes(15),
-                Duration.ofHours(1),
-                Duration.ofHours(1),
-                List.of(GEO_ARN),
-                0,
-                1000),
+            settings(List.of(GEO_ARN)),
             AwsClients.cloudWatch("us-east-1", cw.endpoint(), BedrockSourceTest.creds()),
             InferenceProfiles.off("us-east-1"));
     sources.add(s);
